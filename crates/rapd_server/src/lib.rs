@@ -1,0 +1,1 @@
+//! rapd_server
