@@ -1,1 +1,22 @@
-//! rapd_model
+//! The Graph model of rapd: the `remoteAssistancePartner` entity, its lifecycle and its wire format.
+//!
+//! Everything here is pure: no I/O, no clock (callers pass `now`), no HTTP. The storage engines
+//! call [`lifecycle::apply`] inside their write transaction, so the rules of DESIGN §2 live in one
+//! place whatever engine runs them.
+
+pub mod audit;
+pub mod clock;
+pub mod input;
+pub mod lifecycle;
+pub mod partner;
+pub mod timestamp;
+pub mod version;
+pub mod wire;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind};
+pub use input::{BeginOnboardingInput, InputError, PartnerInput};
+pub use lifecycle::{Change, Mutation, Rejection};
+pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};
+pub use timestamp::Timestamp;
+pub use version::ApiVersion;

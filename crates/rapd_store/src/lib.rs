@@ -1,1 +1,40 @@
-//! rapd_store
+//! Storage for rapd: one [`PartnerStore`] trait and its engines.
+//!
+//! Invariants every engine keeps:
+//! - every key starts with the tenant, and no call reads or writes across tenants;
+//! - a mutation and its [`AuditEntry`] commit in one transaction, and a call returns only after
+//!   that commit is durable;
+//! - the lifecycle rules are [`rapd_model::lifecycle::apply`], run inside the transaction;
+//! - no SQL leaves this crate, and no engine error type appears in its API.
+
+mod error;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use rapd_model::{AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, TenantId};
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+#[async_trait]
+pub trait PartnerStore: Send + Sync {
+    /// One partner of `tenant`, if it exists.
+    async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError>;
+
+    /// Every partner of `tenant`, ordered by id.
+    async fn list(&self, tenant: TenantId) -> Result<Vec<Partner>, StoreError>;
+
+    /// How many partners `tenant` has.
+    async fn count(&self, tenant: TenantId) -> Result<u64, StoreError>;
+
+    /// Applies `mutation` and records it, atomically and durably; returns the change made.
+    async fn mutate(
+        &self,
+        tenant: TenantId,
+        mutation: Mutation,
+        audit: AuditContext,
+    ) -> Result<Change, StoreError>;
+
+    /// The audit trail of `tenant`, oldest first.
+    async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError>;
+}

@@ -1,0 +1,134 @@
+//! Audit records, shaped after Intune's `auditEvent`, built from an accepted change.
+//!
+//! Engines store each entry in the same transaction as the change it records.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Partner, PartnerId, TenantId, Timestamp, lifecycle::Change};
+
+/// Which kind of change an entry records (`activityOperationType` and the verb of `activityType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    Create,
+    Patch,
+    Delete,
+    BeginOnboarding,
+    Disconnect,
+}
+
+impl OperationKind {
+    /// `activityOperationType`, as Intune writes it.
+    pub fn operation_type(self) -> &'static str {
+        match self {
+            OperationKind::Create => "Create",
+            OperationKind::Patch => "Patch",
+            OperationKind::Delete => "Delete",
+            OperationKind::BeginOnboarding | OperationKind::Disconnect => "Action",
+        }
+    }
+
+    /// `activityType`, e.g. `Disconnect RemoteAssistancePartner`.
+    pub fn activity_type(self) -> &'static str {
+        match self {
+            OperationKind::Create => "Create RemoteAssistancePartner",
+            OperationKind::Patch => "Patch RemoteAssistancePartner",
+            OperationKind::Delete => "Delete RemoteAssistancePartner",
+            OperationKind::BeginOnboarding => "BeginOnboarding RemoteAssistancePartner",
+            OperationKind::Disconnect => "Disconnect RemoteAssistancePartner",
+        }
+    }
+}
+
+/// Who made a change: `auditActor`, taken from the verified token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    /// `ItPro` for a delegated user, `Application` for an app-only caller.
+    #[serde(rename = "type")]
+    pub actor_type: String,
+    pub user_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub application_id: Option<String>,
+    pub ip_address: Option<String>,
+}
+
+/// One `modifiedProperties` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifiedProperty {
+    pub display_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub tenant: TenantId,
+    pub activity_date_time: Timestamp,
+    pub kind: OperationKind,
+    pub actor: Actor,
+    pub resource_id: PartnerId,
+    pub resource_display_name: Option<String>,
+    pub modified_properties: Vec<ModifiedProperty>,
+    /// The request id of the call that made the change.
+    pub correlation_id: Uuid,
+}
+
+pub const CATEGORY: &str = "RemoteAssistance";
+pub const COMPONENT_NAME: &str = "RemoteAssistance";
+
+/// What the caller brings to a change: the actor and the request id it is audited under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    pub actor: Actor,
+    pub correlation_id: Uuid,
+}
+
+impl AuditEntry {
+    /// The record of `change`, made by `kind` at `now`.
+    pub fn for_change(
+        tenant: TenantId,
+        kind: OperationKind,
+        change: &Change,
+        context: &AuditContext,
+        now: Timestamp,
+    ) -> AuditEntry {
+        let subject = change.after.as_ref().or(change.before.as_ref());
+        AuditEntry {
+            id: Uuid::new_v4(),
+            tenant,
+            activity_date_time: now,
+            kind,
+            actor: context.actor.clone(),
+            resource_id: subject.map_or(PartnerId(Uuid::nil()), |p| p.id),
+            resource_display_name: subject.and_then(|p| p.display_name.clone()),
+            modified_properties: modified_properties(change.before.as_ref(), change.after.as_ref()),
+            correlation_id: context.correlation_id,
+        }
+    }
+}
+
+fn modified_properties(before: Option<&Partner>, after: Option<&Partner>) -> Vec<ModifiedProperty> {
+    let props = |p: Option<&Partner>| -> [(&'static str, Option<String>); 5] {
+        [
+            ("displayName", p.and_then(|p| p.display_name.clone())),
+            ("onboardingUrl", p.and_then(|p| p.onboarding_url.clone())),
+            ("onboardingStatus", p.map(|p| p.onboarding_status.as_str().to_owned())),
+            ("lastConnectionDateTime", p.map(|p| p.last_connection.to_string())),
+            ("onboardingRequestExpiryDateTime", p.map(|p| p.onboarding_expiry.to_string())),
+        ]
+    };
+    props(before)
+        .into_iter()
+        .zip(props(after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((name, old), (_, new))| ModifiedProperty {
+            display_name: name.to_owned(),
+            old_value: old,
+            new_value: new,
+        })
+        .collect()
+}

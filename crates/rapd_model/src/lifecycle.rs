@@ -1,0 +1,204 @@
+//! The partner lifecycle of DESIGN §2: every change a client can ask for, and the rule that turns
+//! the current row into the next one. Engines run [`apply`] inside their write transaction.
+
+use crate::{
+    BeginOnboardingInput, OperationKind, OnboardingStatus, Partner, PartnerId, PartnerInput, TenantId, Timestamp,
+};
+
+/// A change asked for through the Graph surface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    Create { id: PartnerId, input: PartnerInput },
+    Update { id: PartnerId, input: PartnerInput },
+    Delete { id: PartnerId },
+    BeginOnboarding { id: PartnerId, input: BeginOnboardingInput, ttl_secs: i64 },
+    Disconnect { id: PartnerId },
+}
+
+/// Why a mutation does not apply to the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("no such partner")]
+    NotFound,
+    #[error("a partner with this id already exists")]
+    AlreadyExists,
+}
+
+/// The row before and after an accepted mutation; `after` is `None` when it deleted the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub before: Option<Partner>,
+    pub after: Option<Partner>,
+}
+
+impl Mutation {
+    /// The audit kind of this mutation.
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            Mutation::Create { .. } => OperationKind::Create,
+            Mutation::Update { .. } => OperationKind::Patch,
+            Mutation::Delete { .. } => OperationKind::Delete,
+            Mutation::BeginOnboarding { .. } => OperationKind::BeginOnboarding,
+            Mutation::Disconnect { .. } => OperationKind::Disconnect,
+        }
+    }
+
+    /// The partner the mutation is about.
+    pub fn target(&self) -> PartnerId {
+        match self {
+            Mutation::Create { id, .. }
+            | Mutation::Update { id, .. }
+            | Mutation::Delete { id }
+            | Mutation::BeginOnboarding { id, .. }
+            | Mutation::Disconnect { id } => *id,
+        }
+    }
+}
+
+/// Applies `mutation` to the stored row `current` (as read inside the write transaction).
+pub fn apply(
+    tenant: TenantId,
+    current: Option<&Partner>,
+    mutation: &Mutation,
+    now: Timestamp,
+) -> Result<Change, Rejection> {
+    let before = current.cloned();
+    let after = match (mutation, current) {
+        (Mutation::Create { id, input }, None) => Some(Partner {
+            tenant,
+            id: *id,
+            display_name: input.display_name.clone().flatten(),
+            onboarding_url: input.onboarding_url.clone().flatten(),
+            onboarding_status: OnboardingStatus::NotOnboarded,
+            last_connection: Timestamp::ZERO,
+            onboarding_expiry: Timestamp::ZERO,
+            partner_domain: None,
+            created: now,
+            revision: 1,
+        }),
+        (Mutation::Create { .. }, Some(_)) => return Err(Rejection::AlreadyExists),
+        (_, None) => return Err(Rejection::NotFound),
+        (Mutation::Update { input, .. }, Some(p)) => {
+            let mut next = settled(p, now);
+            if let Some(name) = &input.display_name {
+                next.display_name = name.clone();
+            }
+            if let Some(url) = &input.onboarding_url {
+                next.onboarding_url = url.clone();
+            }
+            Some(next)
+        }
+        (Mutation::Delete { .. }, Some(_)) => None,
+        (Mutation::BeginOnboarding { input, ttl_secs, .. }, Some(p)) => {
+            let mut next = settled(p, now);
+            if next.onboarding_status != OnboardingStatus::Onboarded {
+                next.onboarding_status = OnboardingStatus::Onboarding;
+                next.onboarding_expiry = now.plus_secs(*ttl_secs);
+                next.partner_domain = input.partner_domain.clone().or(next.partner_domain);
+            }
+            Some(next)
+        }
+        (Mutation::Disconnect { .. }, Some(p)) => {
+            let mut next = settled(p, now);
+            next.onboarding_status = OnboardingStatus::NotOnboarded;
+            next.onboarding_expiry = Timestamp::ZERO;
+            Some(next)
+        }
+    };
+    Ok(Change {
+        before,
+        after: after.map(|mut p| {
+            p.revision = current.map_or(1, |c| c.revision + 1);
+            p
+        }),
+    })
+}
+
+/// The row with any expiry that has passed written down, so a change starts from what readers see.
+fn settled(p: &Partner, now: Timestamp) -> Partner {
+    let mut next = p.clone();
+    if next.status_at(now) != next.onboarding_status {
+        next.onboarding_status = OnboardingStatus::NotOnboarded;
+        next.onboarding_expiry = Timestamp::ZERO;
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    const T: TenantId = TenantId(Uuid::nil());
+
+    fn created(now: Timestamp) -> Partner {
+        let id = PartnerId::new_random();
+        let m = Mutation::Create { id, input: PartnerInput::default() };
+        apply(T, None, &m, now).unwrap().after.unwrap()
+    }
+
+    fn act(p: &Partner, m: Mutation, now: Timestamp) -> Partner {
+        apply(T, Some(p), &m, now).unwrap().after.unwrap()
+    }
+
+    fn begin(id: PartnerId) -> Mutation {
+        Mutation::BeginOnboarding { id, input: BeginOnboardingInput::default(), ttl_secs: 60 }
+    }
+
+    #[test]
+    fn the_transition_table() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let p = created(now);
+        assert_eq!(p.onboarding_status, OnboardingStatus::NotOnboarded);
+        assert_eq!(p.last_connection, Timestamp::ZERO);
+
+        let off = act(&p, Mutation::Disconnect { id: p.id }, now);
+        assert_eq!(off.onboarding_status, OnboardingStatus::NotOnboarded);
+
+        let on = act(&p, begin(p.id), now);
+        assert_eq!(on.onboarding_status, OnboardingStatus::Onboarding);
+        assert_eq!(on.onboarding_expiry, now.plus_secs(60));
+        assert_eq!(on.revision, 2);
+
+        let renewed = act(&on, begin(p.id), now.plus_secs(30));
+        assert_eq!(renewed.onboarding_expiry, now.plus_secs(90));
+
+        let off = act(&on, Mutation::Disconnect { id: p.id }, now);
+        assert_eq!(off.onboarding_status, OnboardingStatus::NotOnboarded);
+        assert_eq!(off.onboarding_expiry, Timestamp::ZERO);
+
+        let mut onboarded = on.clone();
+        onboarded.onboarding_status = OnboardingStatus::Onboarded;
+        let same = act(&onboarded, begin(p.id), now);
+        assert_eq!(same.onboarding_status, OnboardingStatus::Onboarded);
+        let off = act(&onboarded, Mutation::Disconnect { id: p.id }, now);
+        assert_eq!(off.onboarding_status, OnboardingStatus::NotOnboarded);
+    }
+
+    #[test]
+    fn expiry_reads_not_onboarded() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let on = act(&created(now), begin(PartnerId::new_random()), now);
+        assert_eq!(on.status_at(now.plus_secs(59)), OnboardingStatus::Onboarding);
+        assert_eq!(on.status_at(now.plus_secs(60)), OnboardingStatus::NotOnboarded);
+        let patched = act(
+            &on,
+            Mutation::Update { id: on.id, input: PartnerInput::default() },
+            now.plus_secs(61),
+        );
+        assert_eq!(patched.onboarding_status, OnboardingStatus::NotOnboarded);
+    }
+
+    #[test]
+    fn rejections() {
+        let now = Timestamp::from_unix_secs(1);
+        let p = created(now);
+        let id = PartnerId::new_random();
+        assert_eq!(apply(T, None, &Mutation::Disconnect { id }, now), Err(Rejection::NotFound));
+        let again = Mutation::Create { id: p.id, input: PartnerInput::default() };
+        assert_eq!(apply(T, Some(&p), &again, now), Err(Rejection::AlreadyExists));
+        let gone = apply(T, Some(&p), &Mutation::Delete { id: p.id }, now).unwrap();
+        assert!(gone.after.is_none());
+    }
+}

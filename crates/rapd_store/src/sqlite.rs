@@ -1,0 +1,102 @@
+//! The embedded engine: one SQLite file in WAL mode with `synchronous=FULL`.
+//!
+//! Writes go through one writer thread that commits whatever requests are waiting as one
+//! transaction (group commit: many concurrent writes share one fsync), each inside its own
+//! savepoint so one refused request never undoes another. Reads use a small pool of connections
+//! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
+
+mod rows;
+mod schema;
+mod writer;
+
+use std::{
+    path::Path,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use async_trait::async_trait;
+use rapd_model::{AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId, TenantId};
+use rusqlite::{Connection, params};
+
+use crate::{PartnerStore, StoreError};
+
+/// How many read connections the pool keeps.
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    writer: writer::Writer,
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<SqliteStore, StoreError> {
+        let conn = schema::open_connection(path)?;
+        schema::migrate(&conn)?;
+        let readers = (0..READERS)
+            .map(|_| schema::open_connection(path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteStore {
+            readers,
+            next_reader: AtomicUsize::new(0),
+            writer: writer::Writer::start(conn, clock)?,
+        })
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        // Take the first idle connection, starting from a rotating index; wait only if all are busy.
+        let guard = (0..READERS)
+            .find_map(|i| self.readers[(start + i) % READERS].try_lock().ok())
+            .map_or_else(|| self.readers[start % READERS].lock(), Ok)
+            .map_err(|_| StoreError::Unavailable("a reader connection was poisoned".into()))?;
+        f(&guard).map_err(rows::read_error)
+    }
+}
+
+#[async_trait]
+impl PartnerStore for SqliteStore {
+    async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError> {
+        self.read(|c| rows::select_partner(c, tenant, id))
+    }
+
+    async fn list(&self, tenant: TenantId) -> Result<Vec<Partner>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(rows::SELECT_TENANT_PARTNERS)?;
+            let rows = stmt.query_map(params![tenant.0.as_bytes()], rows::partner_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT count(*) FROM partners WHERE tenant_id = ?1")?
+                .query_row(params![tenant.0.as_bytes()], |r| r.get::<_, i64>(0))
+        })
+        .map(|n| n.max(0) as u64)
+    }
+
+    async fn mutate(
+        &self,
+        tenant: TenantId,
+        mutation: Mutation,
+        audit: AuditContext,
+    ) -> Result<Change, StoreError> {
+        self.writer.submit(tenant, mutation, audit).await
+    }
+
+    async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(rows::SELECT_TENANT_AUDIT)?;
+            let rows = stmt.query_map(params![tenant.0.as_bytes()], rows::audit_from_row)?;
+            rows.collect()
+        })
+    }
+}

@@ -1,0 +1,150 @@
+//! Rows of the SQLite schema and the model values they hold.
+
+use rapd_model::{
+    Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
+    TenantId, Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+const PARTNER_COLUMNS: &str = "tenant_id, id, display_name, onboarding_url, onboarding_status, \
+     last_connection, onboarding_expiry, partner_domain, created, revision";
+
+pub(super) const SELECT_TENANT_PARTNERS: &str = "SELECT tenant_id, id, display_name, \
+     onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
+     created, revision FROM partners WHERE tenant_id = ?1 ORDER BY id";
+
+const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
+     onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision \
+     FROM partners WHERE tenant_id = ?1 AND id = ?2";
+
+pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
+     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
+     correlation_id FROM audit_events WHERE tenant_id = ?1 ORDER BY seq";
+
+pub(super) fn read_error(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::FromSqlConversionFailure(_, _, cause) => {
+            StoreError::Corrupt(cause.to_string())
+        }
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+fn uuid_at(row: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+    let bytes: [u8; 16] = row.get(i)?;
+    Ok(Uuid::from_bytes(bytes))
+}
+
+fn corrupt(i: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, Type::Integer, what.into())
+}
+
+pub(super) fn partner_from_row(row: &Row<'_>) -> rusqlite::Result<Partner> {
+    let status: i64 = row.get(4)?;
+    Ok(Partner {
+        tenant: TenantId(uuid_at(row, 0)?),
+        id: PartnerId(uuid_at(row, 1)?),
+        display_name: row.get(2)?,
+        onboarding_url: row.get(3)?,
+        onboarding_status: OnboardingStatus::from_value(status)
+            .ok_or_else(|| corrupt(4, "unknown onboarding status"))?,
+        last_connection: Timestamp::from_micros(row.get(5)?),
+        onboarding_expiry: Timestamp::from_micros(row.get(6)?),
+        partner_domain: row.get(7)?,
+        created: Timestamp::from_micros(row.get(8)?),
+        revision: row.get(9)?,
+    })
+}
+
+pub(super) fn select_partner(
+    conn: &Connection,
+    tenant: TenantId,
+    id: PartnerId,
+) -> rusqlite::Result<Option<Partner>> {
+    conn.prepare_cached(SELECT_PARTNER)?
+        .query_row(params![tenant.0.as_bytes(), id.0.as_bytes()], partner_from_row)
+        .optional()
+}
+
+pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result<()> {
+    let sql = format!(
+        "INSERT INTO partners ({PARTNER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
+         onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
+         last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
+         partner_domain = excluded.partner_domain, revision = excluded.revision"
+    );
+    conn.prepare_cached(&sql)?.execute(params![
+        p.tenant.0.as_bytes(),
+        p.id.0.as_bytes(),
+        p.display_name,
+        p.onboarding_url,
+        p.onboarding_status.value(),
+        p.last_connection.as_micros(),
+        p.onboarding_expiry.as_micros(),
+        p.partner_domain,
+        p.created.as_micros(),
+        p.revision,
+    ])?;
+    Ok(())
+}
+
+pub(super) fn delete_partner(conn: &Connection, p: &Partner) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM partners WHERE tenant_id = ?1 AND id = ?2")?
+        .execute(params![p.tenant.0.as_bytes(), p.id.0.as_bytes()])?;
+    Ok(())
+}
+
+pub(super) fn insert_audit(conn: &Connection, e: &AuditEntry) -> rusqlite::Result<()> {
+    let actor = serde_json::to_string(&e.actor).unwrap_or_default();
+    let modified = serde_json::to_string(&e.modified_properties).unwrap_or_default();
+    conn.prepare_cached(
+        "INSERT INTO audit_events (tenant_id, seq, activity_date_time, id, operation_kind, \
+         actor_json, resource_id, resource_display_name, modified_properties_json, correlation_id) \
+         VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM audit_events WHERE tenant_id = ?1), \
+         ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        e.tenant.0.as_bytes(),
+        e.activity_date_time.as_micros(),
+        e.id.as_bytes(),
+        e.kind.activity_type(),
+        actor,
+        e.resource_id.0.as_bytes(),
+        e.resource_display_name,
+        modified,
+        e.correlation_id.as_bytes(),
+    ])?;
+    Ok(())
+}
+
+pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let kind: String = row.get(3)?;
+    let kind = [
+        OperationKind::Create,
+        OperationKind::Patch,
+        OperationKind::Delete,
+        OperationKind::BeginOnboarding,
+        OperationKind::Disconnect,
+    ]
+    .into_iter()
+    .find(|k| k.activity_type() == kind)
+    .ok_or_else(|| corrupt(3, "unknown audit kind"))?;
+    let actor: String = row.get(4)?;
+    let modified: String = row.get(7)?;
+    Ok(AuditEntry {
+        tenant: TenantId(uuid_at(row, 0)?),
+        activity_date_time: Timestamp::from_micros(row.get(1)?),
+        id: uuid_at(row, 2)?,
+        kind,
+        actor: serde_json::from_str::<Actor>(&actor).map_err(|_| corrupt(4, "bad actor"))?,
+        resource_id: PartnerId(uuid_at(row, 5)?),
+        resource_display_name: row.get(6)?,
+        modified_properties: serde_json::from_str::<Vec<ModifiedProperty>>(&modified)
+            .map_err(|_| corrupt(7, "bad modified properties"))?,
+        correlation_id: uuid_at(row, 8)?,
+    })
+}

@@ -1,0 +1,131 @@
+//! The store behaviour every engine must show, run here against SQLite files.
+
+use std::sync::Arc;
+
+use rapd_model::{
+    Actor, AuditContext, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus,
+    OperationKind, PartnerId, PartnerInput, Rejection, TenantId, Timestamp,
+};
+use rapd_store::{PartnerStore, SqliteStore, StoreError};
+use uuid::Uuid;
+
+fn ctx() -> AuditContext {
+    AuditContext {
+        actor: Actor { actor_type: "ItPro".into(), user_id: Some("u".into()), ..Actor::default() },
+        correlation_id: Uuid::new_v4(),
+    }
+}
+
+fn named(name: &str) -> PartnerInput {
+    PartnerInput { display_name: Some(Some(name.into())), onboarding_url: None }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    clock: Arc<ManualClock>,
+    store: SqliteStore,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rapd.db");
+    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
+    let store = SqliteStore::open(&path, clock.clone()).unwrap();
+    Fixture { _dir: dir, path, clock, store }
+}
+
+async fn create(store: &dyn PartnerStore, tenant: TenantId, name: &str) -> PartnerId {
+    let id = PartnerId::new_random();
+    store.mutate(tenant, Mutation::Create { id, input: named(name) }, ctx()).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn crud_and_lifecycle_with_audit() {
+    let f = fixture();
+    let t = TenantId(Uuid::new_v4());
+    let id = create(&f.store, t, "one").await;
+    let p = f.store.get(t, id).await.unwrap().unwrap();
+    assert_eq!(p.display_name.as_deref(), Some("one"));
+    assert_eq!(p.onboarding_status, OnboardingStatus::NotOnboarded);
+
+    let begin = Mutation::BeginOnboarding { id, input: BeginOnboardingInput::default(), ttl_secs: 600 };
+    f.store.mutate(t, begin, ctx()).await.unwrap();
+    let p = f.store.get(t, id).await.unwrap().unwrap();
+    assert_eq!(p.onboarding_status, OnboardingStatus::Onboarding);
+    assert_eq!(p.onboarding_expiry, rapd_model::Clock::now(f.clock.as_ref()).plus_secs(600));
+
+    f.store.mutate(t, Mutation::Disconnect { id }, ctx()).await.unwrap();
+    assert_eq!(
+        f.store.get(t, id).await.unwrap().unwrap().onboarding_status,
+        OnboardingStatus::NotOnboarded
+    );
+    f.store.mutate(t, Mutation::Update { id, input: named("two") }, ctx()).await.unwrap();
+    f.store.mutate(t, Mutation::Delete { id }, ctx()).await.unwrap();
+    assert!(f.store.get(t, id).await.unwrap().is_none());
+
+    let kinds: Vec<_> = f.store.audit_entries(t).await.unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            OperationKind::Create,
+            OperationKind::BeginOnboarding,
+            OperationKind::Disconnect,
+            OperationKind::Patch,
+            OperationKind::Delete
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_mutation_writes_nothing() {
+    let f = fixture();
+    let t = TenantId(Uuid::new_v4());
+    let missing = PartnerId::new_random();
+    let err = f.store.mutate(t, Mutation::Disconnect { id: missing }, ctx()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
+    let id = create(&f.store, t, "x").await;
+    let again = Mutation::Create { id, input: named("y") };
+    let err = f.store.mutate(t, again, ctx()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(Rejection::AlreadyExists)));
+    assert_eq!(f.store.audit_entries(t).await.unwrap().len(), 1);
+    assert_eq!(f.store.get(t, id).await.unwrap().unwrap().display_name.as_deref(), Some("x"));
+}
+
+#[tokio::test]
+async fn tenants_never_see_each_other() {
+    let f = fixture();
+    let (a, b) = (TenantId(Uuid::new_v4()), TenantId(Uuid::new_v4()));
+    let id = create(&f.store, a, "a's").await;
+    assert!(f.store.get(b, id).await.unwrap().is_none());
+    assert_eq!(f.store.count(b).await.unwrap(), 0);
+    assert!(f.store.list(b).await.unwrap().is_empty());
+    let err = f.store.mutate(b, Mutation::Delete { id }, ctx()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
+    assert!(f.store.audit_entries(b).await.unwrap().is_empty());
+    assert_eq!(f.store.count(a).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_all_commit_and_survive_reopen() {
+    let f = fixture();
+    let t = TenantId(Uuid::new_v4());
+    let store: Arc<dyn PartnerStore> = Arc::new(f.store);
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { create(store.as_ref(), t, &format!("p{i}")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(store.count(t).await.unwrap(), 200);
+    drop(store);
+    let reopened = SqliteStore::open(&f.path, f.clock.clone()).unwrap();
+    assert_eq!(reopened.count(t).await.unwrap(), 200);
+    assert_eq!(reopened.audit_entries(t).await.unwrap().len(), 200);
+    let listed = reopened.list(t).await.unwrap();
+    assert!(listed.windows(2).all(|w| w[0].id < w[1].id));
+}
