@@ -1,1 +1,89 @@
-fn main() {}
+//! `rapd`: the command line. `rapd` alone is `rapd serve`.
+
+mod cmd;
+mod config;
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rapd",
+    version,
+    about = "A Graph-compatible Intune remoteAssistancePartners service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the Graph API (the default when no subcommand is given).
+    Serve(ServeArgs),
+    /// Print one signed development token on stdout.
+    Token(cmd::token::TokenArgs),
+    /// Check the configuration and print it resolved.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Load the configuration as `serve` would and print it; exit non-zero if it is invalid.
+    Check(ServeArgs),
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Directory for the database and the development issuer's key [default: ./rapd-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file (also RAPD_CONFIG).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    fn overrides(&self) -> config::Overrides {
+        config::Overrides {
+            listen: self.listen,
+            data_dir: self.data_dir.clone(),
+            config_file: self.config.clone(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => cmd::serve::run(&args.overrides()),
+        Command::Token(args) => cmd::token::run(&args),
+        Command::Config {
+            action: ConfigAction::Check(args),
+        } => cmd::check_config(&args.overrides()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rapd: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

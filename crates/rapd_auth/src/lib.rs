@@ -1,1 +1,62 @@
-//! rapd_auth
+//! Who is calling, and may they? Bearer-token verification for rapd.
+//!
+//! This crate holds:
+//! - [`DevIssuer`], the built-in development issuer: an ES256 key pair kept in the data
+//!   directory (`dev-issuer-key.pem`), its JWKS, and minting of Graph-shaped access tokens;
+//! - [`Verifier`], which checks a compact JWS strictly (RFC 8725, RFC 9068 §4, Microsoft's
+//!   multi-tenant issuer rule) and turns it into a [`Caller`], with a bounded cache of
+//!   tokens already verified;
+//! - [`Caller::authorize`], the permission table of the founding Graph page.
+//!
+//! Invariants:
+//! - No network, ever: `jku`, `x5u`, `jwk` and `x5c` headers are never used, and `kid` is only
+//!   a key into an in-memory map. The only I/O is reading or creating the development key file,
+//!   in [`DevIssuer::load_or_create`]; verification is synchronous and pure CPU.
+//! - The algorithm comes from the trusted key, never from the token.
+//! - Time is injected (`now_unix`), so callers and tests own the clock.
+//! - Tokens are never logged or put into an error by this crate.
+
+mod cache;
+mod caller;
+mod claims;
+mod dev_issuer;
+mod error;
+mod jose;
+mod strict_json;
+mod verify;
+
+use uuid::Uuid;
+
+pub use caller::{Caller, CallerKind, Denied, Grant, Permission};
+pub use dev_issuer::{DEV_ISSUER_TEMPLATE, DEV_KEY_FILE, DevIssuer, Subject, TokenRequest};
+pub use error::AuthError;
+pub use verify::Verifier;
+
+/// Graph's resource identifier, the audience of tokens minted for Graph.
+pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+/// Graph's application id; Entra puts it in `aud` of some v1 tokens.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
+/// The tenant of development tokens when none is asked for:
+/// `d3f0a7c2-5b1e-4c8d-9a6f-1e2b3c4d5e60` (a random v4 GUID, fixed so scripts can name it).
+pub const DEV_TENANT: Uuid = Uuid::from_u128(0xd3f0a7c2_5b1e_4c8d_9a6f_1e2b3c4d5e60);
+/// The user object id of development tokens when none is asked for:
+/// `a1c2e3f4-0b1d-4e5f-8a7b-6c5d4e3f2a10`.
+pub const DEV_USER: Uuid = Uuid::from_u128(0xa1c2e3f4_0b1d_4e5f_8a7b_6c5d4e3f2a10);
+/// The client application id (`azp`/`appid`) of every development token:
+/// `0e8b1f2a-9c3d-4a6b-b7e5-3f2d1c0b9a80`.
+pub const DEV_APP: Uuid = Uuid::from_u128(0x0e8b1f2a_9c3d_4a6b_b7e5_3f2d1c0b9a80);
+/// Entra's tenant of personal Microsoft accounts; the founding page does not support them.
+pub const CONSUMER_TENANT: Uuid = Uuid::from_u128(0x9188040d_6c67_4c5b_b112_36a304b66dad);
+
+/// Delegated permission for reads.
+pub const SCOPE_READ: &str = "DeviceManagementServiceConfig.Read.All";
+/// Delegated permission for reads, writes and both actions.
+pub const SCOPE_READ_WRITE: &str = "DeviceManagementServiceConfig.ReadWrite.All";
+
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+pub const LEEWAY_SECS: i64 = 60;
+/// Longest token accepted, in bytes; longer ones are refused before any parsing.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Verified tokens remembered by one [`Verifier`].
+pub const CACHE_CAPACITY: usize = 10_000;

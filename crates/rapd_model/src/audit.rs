@@ -116,9 +116,18 @@ fn modified_properties(before: Option<&Partner>, after: Option<&Partner>) -> Vec
         [
             ("displayName", p.and_then(|p| p.display_name.clone())),
             ("onboardingUrl", p.and_then(|p| p.onboarding_url.clone())),
-            ("onboardingStatus", p.map(|p| p.onboarding_status.as_str().to_owned())),
-            ("lastConnectionDateTime", p.map(|p| p.last_connection.to_string())),
-            ("onboardingRequestExpiryDateTime", p.map(|p| p.onboarding_expiry.to_string())),
+            (
+                "onboardingStatus",
+                p.map(|p| p.onboarding_status.as_str().to_owned()),
+            ),
+            (
+                "lastConnectionDateTime",
+                p.map(|p| p.last_connection.to_string()),
+            ),
+            (
+                "onboardingRequestExpiryDateTime",
+                p.map(|p| p.onboarding_expiry.to_string()),
+            ),
         ]
     };
     props(before)

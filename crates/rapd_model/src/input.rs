@@ -21,16 +21,25 @@ pub enum InputError {
     #[error("The property '{0}' does not exist on type 'microsoft.graph.{1}'.")]
     UnknownProperty(String, &'static str),
     #[error("The property '{property}' must be {expected}.")]
-    WrongType { property: String, expected: &'static str },
+    WrongType {
+        property: String,
+        expected: &'static str,
+    },
     #[error("The property '{0}' cannot be null.")]
     NullNotAllowed(String),
-    #[error("'{value}' is not a valid value of 'microsoft.graph.remoteAssistanceOnboardingStatus' for the property '{property}'.")]
+    #[error(
+        "'{value}' is not a valid value of 'microsoft.graph.remoteAssistanceOnboardingStatus' for the property '{property}'."
+    )]
     InvalidEnum { property: String, value: String },
     #[error("The property '{0}' must be an ISO 8601 date and time with an offset.")]
     InvalidDateTime(String),
-    #[error("The @odata.type '{0}' does not match the entity type '#microsoft.graph.remoteAssistancePartner'.")]
+    #[error(
+        "The @odata.type '{0}' does not match the entity type '#microsoft.graph.remoteAssistancePartner'."
+    )]
     WrongODataType(String),
-    #[error("The property 'onboardingUrl' must be an absolute https URL (http only for loopback hosts).")]
+    #[error(
+        "The property 'onboardingUrl' must be an absolute https URL (http only for loopback hosts)."
+    )]
     InvalidUrl,
     #[error("The property '{property}' is longer than {max} characters.")]
     TooLong { property: &'static str, max: usize },
@@ -230,7 +239,10 @@ mod tests {
             parse(r#"{"lastConnectionDateTime":"yesterday"}"#),
             Err(InputError::InvalidDateTime(_))
         ));
-        assert!(matches!(parse(r#"{"id":5}"#), Err(InputError::WrongType { .. })));
+        assert!(matches!(
+            parse(r#"{"id":5}"#),
+            Err(InputError::WrongType { .. })
+        ));
     }
 
     #[test]
@@ -239,7 +251,8 @@ mod tests {
             parse(r#"{"colour":"blue"}"#),
             Err(InputError::UnknownProperty(..))
         ));
-        let beta_only = r#"{"onboardingRequestExpiryDateTime":"2017-01-01T00:02:07.7573274-08:00"}"#;
+        let beta_only =
+            r#"{"onboardingRequestExpiryDateTime":"2017-01-01T00:02:07.7573274-08:00"}"#;
         assert!(parse(beta_only).is_err());
         assert!(PartnerInput::parse(ApiVersion::Beta, beta_only.as_bytes()).is_ok());
     }
@@ -248,17 +261,32 @@ mod tests {
     fn checks_types_and_urls() {
         assert!(matches!(parse("[]"), Err(InputError::NotAnObject)));
         assert!(matches!(parse("{"), Err(InputError::InvalidJson(_))));
-        assert!(matches!(parse(r#"{"displayName":7}"#), Err(InputError::WrongType { .. })));
-        assert_eq!(parse(r#"{"displayName":null}"#).unwrap().display_name, Some(None));
+        assert!(matches!(
+            parse(r#"{"displayName":7}"#),
+            Err(InputError::WrongType { .. })
+        ));
+        assert_eq!(
+            parse(r#"{"displayName":null}"#).unwrap().display_name,
+            Some(None)
+        );
         assert!(matches!(
             parse(r##"{"@odata.type":"#microsoft.graph.user"}"##),
             Err(InputError::WrongODataType(_))
         ));
-        for bad in ["http://example.com/", "ftp://example.com/", "example.com", "/relative"] {
+        for bad in [
+            "http://example.com/",
+            "ftp://example.com/",
+            "example.com",
+            "/relative",
+        ] {
             let body = format!(r#"{{"onboardingUrl":"{bad}"}}"#);
             assert_eq!(parse(&body), Err(InputError::InvalidUrl), "{bad}");
         }
-        for good in ["https://example.com/x", "http://localhost:9000/", "http://127.0.0.1/a"] {
+        for good in [
+            "https://example.com/x",
+            "http://localhost:9000/",
+            "http://127.0.0.1/a",
+        ] {
             let body = format!(r#"{{"onboardingUrl":"{good}"}}"#);
             assert!(parse(&body).is_ok(), "{good}");
         }
@@ -282,8 +310,14 @@ mod tests {
             BeginOnboardingInput::parse(ApiVersion::V1, b"{}"),
             Err(InputError::BodyNotAllowed)
         );
-        let beta = BeginOnboardingInput::parse(ApiVersion::Beta, br#"{"partnerDomain":"contoso.example"}"#);
-        assert_eq!(beta.unwrap().partner_domain.as_deref(), Some("contoso.example"));
+        let beta = BeginOnboardingInput::parse(
+            ApiVersion::Beta,
+            br#"{"partnerDomain":"contoso.example"}"#,
+        );
+        assert_eq!(
+            beta.unwrap().partner_domain.as_deref(),
+            Some("contoso.example")
+        );
         assert!(BeginOnboardingInput::parse(ApiVersion::Beta, b"{}").is_ok());
         assert!(BeginOnboardingInput::parse(ApiVersion::Beta, br#"{"x":1}"#).is_err());
     }

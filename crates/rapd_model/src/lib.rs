@@ -13,8 +13,8 @@ pub mod timestamp;
 pub mod version;
 pub mod wire;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Change, Mutation, Rejection};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};

@@ -2,17 +2,32 @@
 //! the current row into the next one. Engines run [`apply`] inside their write transaction.
 
 use crate::{
-    BeginOnboardingInput, OperationKind, OnboardingStatus, Partner, PartnerId, PartnerInput, TenantId, Timestamp,
+    BeginOnboardingInput, OnboardingStatus, OperationKind, Partner, PartnerId, PartnerInput,
+    TenantId, Timestamp,
 };
 
 /// A change asked for through the Graph surface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mutation {
-    Create { id: PartnerId, input: PartnerInput },
-    Update { id: PartnerId, input: PartnerInput },
-    Delete { id: PartnerId },
-    BeginOnboarding { id: PartnerId, input: BeginOnboardingInput, ttl_secs: i64 },
-    Disconnect { id: PartnerId },
+    Create {
+        id: PartnerId,
+        input: PartnerInput,
+    },
+    Update {
+        id: PartnerId,
+        input: PartnerInput,
+    },
+    Delete {
+        id: PartnerId,
+    },
+    BeginOnboarding {
+        id: PartnerId,
+        input: BeginOnboardingInput,
+        ttl_secs: i64,
+    },
+    Disconnect {
+        id: PartnerId,
+    },
 }
 
 /// Why a mutation does not apply to the current state.
@@ -89,7 +104,12 @@ pub fn apply(
             Some(next)
         }
         (Mutation::Delete { .. }, Some(_)) => None,
-        (Mutation::BeginOnboarding { input, ttl_secs, .. }, Some(p)) => {
+        (
+            Mutation::BeginOnboarding {
+                input, ttl_secs, ..
+            },
+            Some(p),
+        ) => {
             let mut next = settled(p, now);
             if next.onboarding_status != OnboardingStatus::Onboarded {
                 next.onboarding_status = OnboardingStatus::Onboarding;
@@ -134,7 +154,10 @@ mod tests {
 
     fn created(now: Timestamp) -> Partner {
         let id = PartnerId::new_random();
-        let m = Mutation::Create { id, input: PartnerInput::default() };
+        let m = Mutation::Create {
+            id,
+            input: PartnerInput::default(),
+        };
         apply(T, None, &m, now).unwrap().after.unwrap()
     }
 
@@ -143,7 +166,11 @@ mod tests {
     }
 
     fn begin(id: PartnerId) -> Mutation {
-        Mutation::BeginOnboarding { id, input: BeginOnboardingInput::default(), ttl_secs: 60 }
+        Mutation::BeginOnboarding {
+            id,
+            input: BeginOnboardingInput::default(),
+            ttl_secs: 60,
+        }
     }
 
     #[test]
@@ -180,11 +207,20 @@ mod tests {
     fn expiry_reads_not_onboarded() {
         let now = Timestamp::from_unix_secs(1_000_000);
         let on = act(&created(now), begin(PartnerId::new_random()), now);
-        assert_eq!(on.status_at(now.plus_secs(59)), OnboardingStatus::Onboarding);
-        assert_eq!(on.status_at(now.plus_secs(60)), OnboardingStatus::NotOnboarded);
+        assert_eq!(
+            on.status_at(now.plus_secs(59)),
+            OnboardingStatus::Onboarding
+        );
+        assert_eq!(
+            on.status_at(now.plus_secs(60)),
+            OnboardingStatus::NotOnboarded
+        );
         let patched = act(
             &on,
-            Mutation::Update { id: on.id, input: PartnerInput::default() },
+            Mutation::Update {
+                id: on.id,
+                input: PartnerInput::default(),
+            },
             now.plus_secs(61),
         );
         assert_eq!(patched.onboarding_status, OnboardingStatus::NotOnboarded);
@@ -195,9 +231,18 @@ mod tests {
         let now = Timestamp::from_unix_secs(1);
         let p = created(now);
         let id = PartnerId::new_random();
-        assert_eq!(apply(T, None, &Mutation::Disconnect { id }, now), Err(Rejection::NotFound));
-        let again = Mutation::Create { id: p.id, input: PartnerInput::default() };
-        assert_eq!(apply(T, Some(&p), &again, now), Err(Rejection::AlreadyExists));
+        assert_eq!(
+            apply(T, None, &Mutation::Disconnect { id }, now),
+            Err(Rejection::NotFound)
+        );
+        let again = Mutation::Create {
+            id: p.id,
+            input: PartnerInput::default(),
+        };
+        assert_eq!(
+            apply(T, Some(&p), &again, now),
+            Err(Rejection::AlreadyExists)
+        );
         let gone = apply(T, Some(&p), &Mutation::Delete { id: p.id }, now).unwrap();
         assert!(gone.after.is_none());
     }

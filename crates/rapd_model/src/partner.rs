@@ -72,12 +72,16 @@ impl OnboardingStatus {
     }
 
     pub fn from_value(value: i64) -> Option<OnboardingStatus> {
-        OnboardingStatus::ALL.into_iter().find(|s| s.value() == value)
+        OnboardingStatus::ALL
+            .into_iter()
+            .find(|s| s.value() == value)
     }
 
     /// Parses a member name; OData enum members are case-sensitive.
     pub fn parse(name: &str) -> Option<OnboardingStatus> {
-        OnboardingStatus::ALL.into_iter().find(|s| s.as_str() == name)
+        OnboardingStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
     }
 }
 

@@ -90,7 +90,10 @@ mod tests {
     #[test]
     fn zero_is_year_one() {
         assert_eq!(Timestamp::ZERO.to_string(), "0001-01-01T00:00:00Z");
-        assert_eq!(Timestamp::parse("0001-01-01T00:00:00Z"), Some(Timestamp::ZERO));
+        assert_eq!(
+            Timestamp::parse("0001-01-01T00:00:00Z"),
+            Some(Timestamp::ZERO)
+        );
     }
 
     #[test]

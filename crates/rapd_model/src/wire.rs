@@ -103,7 +103,13 @@ mod tests {
     #[test]
     fn v1_entity_shape() {
         let mut out = Vec::new();
-        write_partner(&mut out, Some("ctx"), &partner(), ApiVersion::V1, Timestamp::from_unix_secs(1));
+        write_partner(
+            &mut out,
+            Some("ctx"),
+            &partner(),
+            ApiVersion::V1,
+            Timestamp::from_unix_secs(1),
+        );
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             v,
@@ -122,9 +128,18 @@ mod tests {
     #[test]
     fn beta_adds_expiry_and_hides_a_passed_one() {
         let mut out = Vec::new();
-        write_collection(&mut out, "c", &[partner()], ApiVersion::Beta, Timestamp::from_unix_secs(200));
+        write_collection(
+            &mut out,
+            "c",
+            &[partner()],
+            ApiVersion::Beta,
+            Timestamp::from_unix_secs(200),
+        );
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["value"][0]["onboardingStatus"], "notOnboarded");
-        assert_eq!(v["value"][0]["onboardingRequestExpiryDateTime"], "0001-01-01T00:00:00Z");
+        assert_eq!(
+            v["value"][0]["onboardingRequestExpiryDateTime"],
+            "0001-01-01T00:00:00Z"
+        );
     }
 }

@@ -1,1 +1,32 @@
-//! rapd_server
+//! rapd's HTTP layer: the Graph surface of `remoteAssistancePartners`, the development issuer's
+//! metadata, and health.
+//!
+//! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
+//! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
+
+pub mod envelope;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod partners;
+pub mod response;
+pub mod routing;
+pub mod state;
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+pub use routing::router;
+pub use state::{AppState, ServerConfig};
+
+/// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

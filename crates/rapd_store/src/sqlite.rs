@@ -47,10 +47,7 @@ impl SqliteStore {
         })
     }
 
-    fn read<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         // Take the first idle connection, starting from a rotating index; wait only if all are busy.
         let guard = (0..READERS)

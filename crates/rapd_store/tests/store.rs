@@ -11,13 +11,20 @@ use uuid::Uuid;
 
 fn ctx() -> AuditContext {
     AuditContext {
-        actor: Actor { actor_type: "ItPro".into(), user_id: Some("u".into()), ..Actor::default() },
+        actor: Actor {
+            actor_type: "ItPro".into(),
+            user_id: Some("u".into()),
+            ..Actor::default()
+        },
         correlation_id: Uuid::new_v4(),
     }
 }
 
 fn named(name: &str) -> PartnerInput {
-    PartnerInput { display_name: Some(Some(name.into())), onboarding_url: None }
+    PartnerInput {
+        display_name: Some(Some(name.into())),
+        onboarding_url: None,
+    }
 }
 
 struct Fixture {
@@ -32,12 +39,27 @@ fn fixture() -> Fixture {
     let path = dir.path().join("rapd.db");
     let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
     let store = SqliteStore::open(&path, clock.clone()).unwrap();
-    Fixture { _dir: dir, path, clock, store }
+    Fixture {
+        _dir: dir,
+        path,
+        clock,
+        store,
+    }
 }
 
 async fn create(store: &dyn PartnerStore, tenant: TenantId, name: &str) -> PartnerId {
     let id = PartnerId::new_random();
-    store.mutate(tenant, Mutation::Create { id, input: named(name) }, ctx()).await.unwrap();
+    store
+        .mutate(
+            tenant,
+            Mutation::Create {
+                id,
+                input: named(name),
+            },
+            ctx(),
+        )
+        .await
+        .unwrap();
     id
 }
 
@@ -50,22 +72,52 @@ async fn crud_and_lifecycle_with_audit() {
     assert_eq!(p.display_name.as_deref(), Some("one"));
     assert_eq!(p.onboarding_status, OnboardingStatus::NotOnboarded);
 
-    let begin = Mutation::BeginOnboarding { id, input: BeginOnboardingInput::default(), ttl_secs: 600 };
+    let begin = Mutation::BeginOnboarding {
+        id,
+        input: BeginOnboardingInput::default(),
+        ttl_secs: 600,
+    };
     f.store.mutate(t, begin, ctx()).await.unwrap();
     let p = f.store.get(t, id).await.unwrap().unwrap();
     assert_eq!(p.onboarding_status, OnboardingStatus::Onboarding);
-    assert_eq!(p.onboarding_expiry, rapd_model::Clock::now(f.clock.as_ref()).plus_secs(600));
+    assert_eq!(
+        p.onboarding_expiry,
+        rapd_model::Clock::now(f.clock.as_ref()).plus_secs(600)
+    );
 
-    f.store.mutate(t, Mutation::Disconnect { id }, ctx()).await.unwrap();
+    f.store
+        .mutate(t, Mutation::Disconnect { id }, ctx())
+        .await
+        .unwrap();
     assert_eq!(
         f.store.get(t, id).await.unwrap().unwrap().onboarding_status,
         OnboardingStatus::NotOnboarded
     );
-    f.store.mutate(t, Mutation::Update { id, input: named("two") }, ctx()).await.unwrap();
-    f.store.mutate(t, Mutation::Delete { id }, ctx()).await.unwrap();
+    f.store
+        .mutate(
+            t,
+            Mutation::Update {
+                id,
+                input: named("two"),
+            },
+            ctx(),
+        )
+        .await
+        .unwrap();
+    f.store
+        .mutate(t, Mutation::Delete { id }, ctx())
+        .await
+        .unwrap();
     assert!(f.store.get(t, id).await.unwrap().is_none());
 
-    let kinds: Vec<_> = f.store.audit_entries(t).await.unwrap().iter().map(|e| e.kind).collect();
+    let kinds: Vec<_> = f
+        .store
+        .audit_entries(t)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -83,14 +135,33 @@ async fn a_refused_mutation_writes_nothing() {
     let f = fixture();
     let t = TenantId(Uuid::new_v4());
     let missing = PartnerId::new_random();
-    let err = f.store.mutate(t, Mutation::Disconnect { id: missing }, ctx()).await.unwrap_err();
+    let err = f
+        .store
+        .mutate(t, Mutation::Disconnect { id: missing }, ctx())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
     let id = create(&f.store, t, "x").await;
-    let again = Mutation::Create { id, input: named("y") };
+    let again = Mutation::Create {
+        id,
+        input: named("y"),
+    };
     let err = f.store.mutate(t, again, ctx()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Rejected(Rejection::AlreadyExists)));
+    assert!(matches!(
+        err,
+        StoreError::Rejected(Rejection::AlreadyExists)
+    ));
     assert_eq!(f.store.audit_entries(t).await.unwrap().len(), 1);
-    assert_eq!(f.store.get(t, id).await.unwrap().unwrap().display_name.as_deref(), Some("x"));
+    assert_eq!(
+        f.store
+            .get(t, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name
+            .as_deref(),
+        Some("x")
+    );
 }
 
 #[tokio::test]
@@ -101,7 +172,11 @@ async fn tenants_never_see_each_other() {
     assert!(f.store.get(b, id).await.unwrap().is_none());
     assert_eq!(f.store.count(b).await.unwrap(), 0);
     assert!(f.store.list(b).await.unwrap().is_empty());
-    let err = f.store.mutate(b, Mutation::Delete { id }, ctx()).await.unwrap_err();
+    let err = f
+        .store
+        .mutate(b, Mutation::Delete { id }, ctx())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
     assert!(f.store.audit_entries(b).await.unwrap().is_empty());
     assert_eq!(f.store.count(a).await.unwrap(), 1);

@@ -65,7 +65,10 @@ pub(super) fn select_partner(
     id: PartnerId,
 ) -> rusqlite::Result<Option<Partner>> {
     conn.prepare_cached(SELECT_PARTNER)?
-        .query_row(params![tenant.0.as_bytes(), id.0.as_bytes()], partner_from_row)
+        .query_row(
+            params![tenant.0.as_bytes(), id.0.as_bytes()],
+            partner_from_row,
+        )
         .optional()
 }
 

@@ -2,10 +2,7 @@
 
 use std::{sync::Arc, thread};
 
-use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, TenantId,
-    lifecycle,
-};
+use rapd_model::{AuditContext, AuditEntry, Change, Clock, Mutation, TenantId, lifecycle};
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
@@ -45,7 +42,12 @@ impl Writer {
         audit: AuditContext,
     ) -> Result<Change, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { tenant, mutation, audit, reply };
+        let job = Job {
+            tenant,
+            mutation,
+            audit,
+            reply,
+        };
         let gone = || StoreError::Unavailable("the writer has stopped".into());
         self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
@@ -81,7 +83,10 @@ fn commit_group(
     let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
     let fail_all = |e: rusqlite::Error| {
         let reason = e.to_string();
-        group.iter().map(|_| Err(StoreError::Unavailable(reason.clone()))).collect()
+        group
+            .iter()
+            .map(|_| Err(StoreError::Unavailable(reason.clone())))
+            .collect()
     };
     let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -111,8 +116,8 @@ fn commit_group(
 
 fn apply_job(conn: &Connection, job: &Job, clock: &dyn Clock) -> Result<Change, StoreError> {
     let now = clock.now();
-    let current = rows::select_partner(conn, job.tenant, job.mutation.target())
-        .map_err(rows::read_error)?;
+    let current =
+        rows::select_partner(conn, job.tenant, job.mutation.target()).map_err(rows::read_error)?;
     let change = lifecycle::apply(job.tenant, current.as_ref(), &job.mutation, now)?;
     let write = || -> rusqlite::Result<()> {
         match (&change.after, &change.before) {
@@ -120,7 +125,8 @@ fn apply_job(conn: &Connection, job: &Job, clock: &dyn Clock) -> Result<Change, 
             (None, Some(before)) => rows::delete_partner(conn, before)?,
             (None, None) => {}
         }
-        let entry = AuditEntry::for_change(job.tenant, job.mutation.kind(), &change, &job.audit, now);
+        let entry =
+            AuditEntry::for_change(job.tenant, job.mutation.kind(), &change, &job.audit, now);
         rows::insert_audit(conn, &entry)
     };
     write().map_err(|e| StoreError::Unavailable(e.to_string()))?;

@@ -1,0 +1,13 @@
+//! One module per subcommand.
+
+pub mod serve;
+pub mod token;
+
+use crate::config::{Config, Overrides};
+
+/// `rapd config check`
+pub fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
+    let config = Config::load(overrides)?;
+    println!("{config:#?}");
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! `rapd token`: mints one development token and prints it alone on stdout.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rapd_auth::{
+    DEV_APP, DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest,
+};
+use uuid::Uuid;
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// Data directory holding the development issuer's key [default: ./rapd-data].
+    #[arg(long, env = "RAPD_DATA_DIR", default_value = "./rapd-data")]
+    data_dir: PathBuf,
+    /// Tenant id (tid) [default: the development tenant].
+    #[arg(long)]
+    tenant: Option<Uuid>,
+    /// A scope (delegated) or role (--app); repeat for several
+    /// [default: DeviceManagementServiceConfig.ReadWrite.All].
+    #[arg(long = "scope")]
+    scopes: Vec<String>,
+    /// The user's object id (oid) [default: the development user].
+    #[arg(long, conflicts_with = "app")]
+    user: Option<Uuid>,
+    /// Mint an application (app-only) token instead of a delegated one.
+    #[arg(long)]
+    app: bool,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    ttl: u64,
+}
+
+pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let issuer = DevIssuer::load_or_create(&args.data_dir)?;
+    let scopes = if args.scopes.is_empty() {
+        vec![SCOPE_READ_WRITE.to_owned()]
+    } else {
+        args.scopes.clone()
+    };
+    let subject = if args.app {
+        Subject::App(DEV_APP)
+    } else {
+        Subject::User(args.user.unwrap_or(DEV_USER))
+    };
+    let request = TokenRequest {
+        tenant: args.tenant.unwrap_or(DEV_TENANT),
+        subject,
+        scopes,
+        ttl_secs: args.ttl,
+    };
+    let now = rapd_model::Timestamp::now().unix_secs();
+    println!("{}", issuer.mint(&request, now)?);
+    Ok(())
+}

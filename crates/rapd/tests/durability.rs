@@ -1,0 +1,181 @@
+//! The real binary, SIGKILLed right after it acknowledged writes: nothing acknowledged is lost,
+//! and each acknowledged change has its audit record.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use rapd_model::{OperationKind, SystemClock, TenantId};
+use rapd_store::{PartnerStore, SqliteStore};
+use serde_json::{Value, json};
+
+const RAPD: &str = env!("CARGO_BIN_EXE_rapd");
+
+struct Server {
+    child: Child,
+    origin: String,
+}
+
+impl Server {
+    /// Starts `rapd serve` on a free loopback port and waits until `/healthz` answers.
+    async fn start(data_dir: &Path) -> Server {
+        let mut child = Command::new(RAPD)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RAPD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let origin = stdout
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let rest = line.split(" on ").nth(1)?;
+                rest.starts_with("http://").then(|| rest.trim().to_owned())
+            })
+            .expect("rapd printed its address");
+        std::thread::spawn(move || stdout.for_each(drop)); // keep the pipe open and drained
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while reqwest::get(format!("{origin}/healthz"))
+            .await
+            .map(|r| r.status())
+            .ok()
+            != Some(reqwest::StatusCode::OK)
+        {
+            assert!(Instant::now() < deadline, "rapd did not become ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Server { child, origin }
+    }
+
+    fn kill9(mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+fn token(data_dir: &Path) -> String {
+    let out = Command::new(RAPD)
+        .args(["token", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_right_after_a_204_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path()).await;
+    let token = token(dir.path());
+    let client = reqwest::Client::new();
+    let partners = format!(
+        "{}/v1.0/deviceManagement/remoteAssistancePartners",
+        server.origin
+    );
+
+    let created: Value = client
+        .post(&partners)
+        .bearer_auth(&token)
+        .json(&json!({"displayName": "to disconnect"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let begin = client
+        .post(format!("{partners}/{id}/beginOnboarding"))
+        .bearer_auth(&token);
+    assert_eq!(begin.send().await.unwrap().status(), 204);
+
+    // Creates in flight while the disconnect is acknowledged and the process is killed.
+    let writers: Vec<_> = (0..40)
+        .map(|i| {
+            let (client, partners, token) = (client.clone(), partners.clone(), token.clone());
+            tokio::spawn(async move {
+                let r = client
+                    .post(&partners)
+                    .bearer_auth(&token)
+                    .json(&json!({"displayName": format!("w{i}")}))
+                    .send()
+                    .await
+                    .ok()?;
+                if r.status() != 201 {
+                    return None;
+                }
+                let body: Value = r.json().await.ok()?;
+                Some(body["id"].as_str()?.to_owned())
+            })
+        })
+        .collect();
+    let disconnect = client
+        .post(format!("{partners}/{id}/disconnect"))
+        .bearer_auth(&token);
+    assert_eq!(disconnect.send().await.unwrap().status(), 204);
+    server.kill9();
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        if let Some(id) = w.await.unwrap() {
+            acknowledged.push(id);
+        }
+    }
+
+    let server = Server::start(dir.path()).await;
+    let read = |id: String| {
+        let client = client.clone();
+        let url = format!(
+            "{}/v1.0/deviceManagement/remoteAssistancePartners/{id}",
+            server.origin
+        );
+        let token = token.clone();
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let p: Value = read(id.clone()).await.json().await.unwrap();
+    assert_eq!(p["onboardingStatus"], "notOnboarded");
+    for created in &acknowledged {
+        assert_eq!(
+            read(created.clone()).await.status(),
+            200,
+            "acknowledged create {created} lost"
+        );
+    }
+    server.kill9();
+
+    // Every acknowledged change has its audit record, committed with it.
+    let store = SqliteStore::open(&dir.path().join("rapd.db"), Arc::new(SystemClock)).unwrap();
+    let audit = store
+        .audit_entries(TenantId(rapd_auth::DEV_TENANT))
+        .await
+        .unwrap();
+    let disconnects = audit
+        .iter()
+        .filter(|e| e.kind == OperationKind::Disconnect && e.resource_id.to_string() == id)
+        .count();
+    assert_eq!(disconnects, 1);
+    for created in &acknowledged {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.kind == OperationKind::Create && &e.resource_id.to_string() == created),
+            "no audit record for acknowledged create {created}"
+        );
+    }
+    // Nothing half-applied: every partner row has its create record and vice versa.
+    let rows = store.list(TenantId(rapd_auth::DEV_TENANT)).await.unwrap();
+    for row in &rows {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.kind == OperationKind::Create && e.resource_id == row.id)
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! What Graph puts around every response: `request-id`, `client-request-id`,
+//! `x-ms-ags-diagnostic`, and the error body of any [`ApiError`](crate::error::ApiError).
+
+use axum::{body::Body, extract::Request, middleware::Next, response::Response};
+use http::{HeaderName, HeaderValue, header};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{ErrorPayload, MessageStyle};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+const DIAGNOSTIC: HeaderName = HeaderName::from_static("x-ms-ags-diagnostic");
+const DIAGNOSTIC_VALUE: HeaderValue = HeaderValue::from_static(
+    r#"{"ServerInfo":{"DataCenter":"rapd","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"rapd"}}"#,
+);
+/// The longest `client-request-id` echoed back; a longer one is replaced by the request id.
+const MAX_CLIENT_REQUEST_ID: usize = 128;
+
+/// The ids of one request, available to handlers as an extension.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestIds {
+    pub request_id: Uuid,
+}
+
+pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
+    let request_id = Uuid::new_v4();
+    let request_id_text = request_id.hyphenated().to_string();
+    let client_request_id = request
+        .headers()
+        .get(CLIENT_REQUEST_ID)
+        .filter(|v| !v.is_empty() && v.len() <= MAX_CLIENT_REQUEST_ID && v.to_str().is_ok())
+        .cloned();
+    let path = request.uri().path().to_owned();
+    request.extensions_mut().insert(RequestIds { request_id });
+
+    let mut response = next.run(request).await;
+
+    let client_request_id = client_request_id.unwrap_or_else(|| {
+        HeaderValue::from_str(&request_id_text).expect("a uuid is a header value")
+    });
+    if let Some(error) = response.extensions_mut().remove::<ErrorPayload>() {
+        let body = error_body(&error, &request_id_text, &client_request_id, &path);
+        *response.body_mut() = Body::from(body);
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        REQUEST_ID,
+        HeaderValue::from_str(&request_id_text).expect("a uuid is a header value"),
+    );
+    headers.insert(CLIENT_REQUEST_ID, client_request_id);
+    headers.insert(DIAGNOSTIC, DIAGNOSTIC_VALUE);
+    response
+}
+
+/// Graph's error body. `innerError.date` has no fraction and no zone, as Graph writes it.
+fn error_body(
+    error: &ErrorPayload,
+    request_id: &str,
+    client_request_id: &HeaderValue,
+    path: &str,
+) -> Vec<u8> {
+    let now = rapd_model::Timestamp::now().to_string();
+    let date = now.get(..19).unwrap_or(&now);
+    let message = match error.style {
+        MessageStyle::Plain => error.message.clone(),
+        MessageStyle::Intune => intune_message(&error.message, request_id, path),
+    };
+    let body = ErrorBody {
+        error: MainError {
+            code: error.code,
+            message: &message,
+            inner_error: InnerError {
+                date,
+                request_id,
+                client_request_id: client_request_id.to_str().unwrap_or(request_id),
+            },
+        },
+    };
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// Graph's error body, fields in Graph's order.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: MainError<'a>,
+}
+
+#[derive(Serialize)]
+struct MainError<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(rename = "innerError")]
+    inner_error: InnerError<'a>,
+}
+
+#[derive(Serialize)]
+struct InnerError<'a> {
+    date: &'a str,
+    #[serde(rename = "request-id")]
+    request_id: &'a str,
+    #[serde(rename = "client-request-id")]
+    client_request_id: &'a str,
+}
+
+/// Intune's `_version: 3` message: a JSON document encoded as a string, with `\r\n` line breaks
+/// and two-space indentation, exactly as Intune's front end writes it.
+fn intune_message(text: &str, activity_id: &str, path: &str) -> String {
+    let inner = format!(
+        "{text} - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: {activity_id} - Url: {path}"
+    );
+    let quoted = serde_json::to_string(&inner).unwrap_or_default();
+    format!(
+        "{{\r\n  \"_version\": 3,\r\n  \"Message\": {quoted},\r\n  \"CustomApiErrorPhrase\": \"\",\r\n  \"RetryAfter\": null,\r\n  \"ErrorSourceService\": \"\",\r\n  \"HttpHeaders\": \"{{}}\"\r\n}}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intune_message_is_json_with_crlf() {
+        let m = intune_message("An error has occurred", "abc", "/v1.0/x");
+        assert!(m.starts_with("{\r\n  \"_version\": 3,\r\n"));
+        let v: serde_json::Value = serde_json::from_str(&m).unwrap();
+        assert_eq!(v["_version"], 3);
+        assert_eq!(v["HttpHeaders"], "{}");
+        assert!(
+            v["Message"]
+                .as_str()
+                .unwrap()
+                .contains("Activity ID: abc - Url: /v1.0/x")
+        );
+    }
+}

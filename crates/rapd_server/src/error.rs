@@ -1,0 +1,237 @@
+//! `ApiError`: every failure a client can see, and the one place that turns it into Graph's
+//! error body (`{"error":{"code","message","innerError":{…}}}`).
+//!
+//! A handler's `ApiError` becomes a response carrying an [`ErrorPayload`] extension and no body;
+//! [`crate::envelope`], which knows the request id and URL, writes the body. So the wording and
+//! the status of each error live here, and the envelope of every error is written once.
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use rapd_auth::{AuthError, Denied};
+use rapd_model::InputError;
+use rapd_store::StoreError;
+
+/// Graph's challenge on every 401, as graph.microsoft.com sends it.
+const CHALLENGE: &str = "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication failed: {0}")]
+    Unauthenticated(#[from] AuthError),
+    #[error("more than one bearer token in the request")]
+    AmbiguousCredentials,
+    #[error("forbidden: {0}")]
+    Forbidden(#[from] Denied),
+    #[error("no such partner")]
+    NotFound,
+    #[error("unknown version segment {0:?}")]
+    InvalidVersion(String),
+    #[error("no route for {method} {path}")]
+    NoRoute { method: String, path: String },
+    #[error("unknown segment {0:?}")]
+    UnknownSegment(String),
+    #[error("invalid request: {0}")]
+    Invalid(#[from] InputError),
+    #[error("unsupported query option {0:?}")]
+    UnsupportedQuery(String),
+    #[error("a partner with this id already exists")]
+    Conflict,
+    #[error("the Accept header excludes JSON")]
+    NotAcceptable,
+    #[error("the body is not application/json")]
+    UnsupportedMediaType,
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Rejected(rapd_model::Rejection::NotFound) => ApiError::NotFound,
+            StoreError::Rejected(rapd_model::Rejection::AlreadyExists) => ApiError::Conflict,
+            StoreError::Unavailable(reason) => ApiError::Unavailable(reason),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// How the envelope writes `message`: as given, or wrapped in Intune's `_version: 3` JSON string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStyle {
+    Plain,
+    Intune,
+}
+
+/// What the envelope needs to write an error body.
+#[derive(Debug, Clone)]
+pub struct ErrorPayload {
+    pub code: &'static str,
+    pub message: String,
+    pub style: MessageStyle,
+}
+
+impl ApiError {
+    /// The one table of status, Graph code and message.
+    fn parts(&self) -> (StatusCode, &'static str, String, MessageStyle) {
+        use MessageStyle::{Intune, Plain};
+        let code = "InvalidAuthenticationToken";
+        match self {
+            ApiError::Unauthenticated(e) => {
+                (StatusCode::UNAUTHORIZED, code, e.graph_message().into(), Plain)
+            }
+            ApiError::AmbiguousCredentials => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The request carries more than one access token.".into(),
+                Plain,
+            ),
+            ApiError::Forbidden(denied) => {
+                (StatusCode::FORBIDDEN, "Forbidden", forbidden_message(denied), Intune)
+            }
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                "An error has occurred".into(),
+                Intune,
+            ),
+            ApiError::InvalidVersion(segment) => (
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                format!("Invalid version: {segment}"),
+                Plain,
+            ),
+            ApiError::NoRoute { method, path } => (
+                StatusCode::BAD_REQUEST,
+                "No method match route template",
+                format!(
+                    "No OData route exists that match template {} with http verb {method} for request {path}.",
+                    route_template(path)
+                ),
+                Plain,
+            ),
+            ApiError::UnknownSegment(segment) => (
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("Resource not found for the segment '{segment}'."),
+                Plain,
+            ),
+            ApiError::Invalid(e) => (StatusCode::BAD_REQUEST, "BadRequest", e.to_string(), Intune),
+            ApiError::UnsupportedQuery(option) => (
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("The query option '{option}' is not supported by rapd on this resource."),
+                Plain,
+            ),
+            ApiError::Conflict => (
+                StatusCode::CONFLICT,
+                "Conflict",
+                "A remoteAssistancePartner with this id already exists.".into(),
+                Intune,
+            ),
+            ApiError::NotAcceptable => (
+                StatusCode::NOT_ACCEPTABLE,
+                "NotAcceptable",
+                "The Accept header does not allow application/json, the only format this resource has.".into(),
+                Plain,
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                "The request body must be sent with Content-Type: application/json.".into(),
+                Plain,
+            ),
+            ApiError::PayloadTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                format!("The request body is larger than the limit of {limit} bytes."),
+                Plain,
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable. Retry after the interval in Retry-After.".into(),
+                Plain,
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Unknown",
+                "An internal server error has occurred".into(),
+                Intune,
+            ),
+        }
+    }
+}
+
+fn forbidden_message(denied: &Denied) -> String {
+    match denied {
+        Denied::PersonalAccount => {
+            "Personal Microsoft accounts are not supported by this API; sign in with a work or school account.".into()
+        }
+        Denied::ApplicationToken => {
+            "Application is not authorized to perform this operation as called in app only context; this API supports delegated permissions only.".into()
+        }
+        Denied::MissingScope { required } => format!(
+            "Application is not authorized to perform this operation. Application must have one of the following scopes: {}",
+            required.join(", ")
+        ),
+    }
+}
+
+/// The OData route template Intune names in its routing error, from the path's shape.
+fn route_template(path: &str) -> &'static str {
+    let depth = path.trim_matches('/').split('/').count();
+    match depth {
+        0..=2 => "~/singleton",
+        3 => "~/singleton/navigation",
+        4 => "~/singleton/navigation/key",
+        _ => "~/singleton/navigation/key/navigation",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, style) = self.parts();
+        match &self {
+            ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
+                tracing::error!(error.cause = %cause, "request failed");
+            }
+            _ => {}
+        }
+        let mut response = status.into_response();
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::Unauthenticated(e) => {
+                let challenge = match e {
+                    AuthError::Missing => CHALLENGE.to_owned(),
+                    _ => format!("{CHALLENGE}, error=\"invalid_token\""),
+                };
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            ApiError::Forbidden(Denied::MissingScope { required }) => {
+                let challenge = format!(
+                    "{CHALLENGE}, error=\"insufficient_scope\", scope=\"{}\"",
+                    required.join(" ")
+                );
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        response.extensions_mut().insert(ErrorPayload {
+            code,
+            message,
+            style,
+        });
+        response
+    }
+}

@@ -1,0 +1,222 @@
+//! Extractors that turn a raw request into typed values, rejecting with [`ApiError`] so that even
+//! a malformed request gets Graph's error body.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, RawPathParams, Request},
+};
+use http::{HeaderMap, header, request::Parts};
+use rapd_auth::CallerKind;
+use rapd_auth::{AuthError, Caller};
+use rapd_model::{Actor, ApiVersion, AuditContext, PartnerId};
+
+use crate::{envelope::RequestIds, error::ApiError, state::AppState};
+
+/// The `{version}` segment, and the `{id}` segment when the route has one (raw: an id that is
+/// not a GUID is answered 404 only after the caller is authorised).
+pub struct GraphPath {
+    pub version: ApiVersion,
+    id: Option<String>,
+}
+
+impl GraphPath {
+    pub fn partner_id(&self) -> Result<PartnerId, ApiError> {
+        self.id
+            .as_deref()
+            .and_then(PartnerId::parse)
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+impl FromRequestParts<AppState> for GraphPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut version = None;
+        let mut id = None;
+        for (name, value) in &params {
+            match name {
+                "version" => {
+                    version = Some(
+                        ApiVersion::parse(value)
+                            .ok_or_else(|| ApiError::InvalidVersion(value.to_owned()))?,
+                    )
+                }
+                "id" => id = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        let version =
+            version.ok_or_else(|| ApiError::Internal("route without {version}".into()))?;
+        Ok(GraphPath { version, id })
+    }
+}
+
+/// The caller, from a strictly verified bearer token.
+pub struct Authenticated(pub Caller);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(&parts.headers, parts.uri.query())?;
+        let now = state.clock.now().unix_secs();
+        Ok(Authenticated(state.verifier.verify(token, now)?))
+    }
+}
+
+/// The token of the one `Authorization: Bearer` header (RFC 6750 §2.1). A token in the query
+/// string is not a supported method; sent beside a header it makes the request ambiguous.
+fn bearer_token<'a>(headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a str, ApiError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return if headers.contains_key(header::AUTHORIZATION) {
+            Err(ApiError::AmbiguousCredentials)
+        } else {
+            Err(AuthError::Missing.into())
+        };
+    };
+    let in_query = query.is_some_and(|q| q.split('&').any(|p| p.starts_with("access_token=")));
+    if in_query {
+        return Err(ApiError::AmbiguousCredentials);
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::Malformed("header is not ASCII"))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(AuthError::Missing.into());
+    }
+    Ok(token.trim())
+}
+
+impl Authenticated {
+    /// The audit context of a change this caller makes in `request`.
+    pub fn audit_context(&self, ids: &RequestIds) -> AuditContext {
+        let c = &self.0;
+        let actor = Actor {
+            actor_type: match c.kind {
+                CallerKind::Delegated => "ItPro".into(),
+                CallerKind::Application => "Application".into(),
+            },
+            user_id: c.object_id.map(|o| o.to_string()),
+            user_principal_name: c.display.clone(),
+            application_id: c.app_id.clone(),
+            ip_address: None,
+        };
+        AuditContext {
+            actor,
+            correlation_id: ids.request_id,
+        }
+    }
+}
+
+/// A request body of at most the configured size; when not empty, it must be declared as JSON.
+pub struct JsonBody(pub Bytes);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let limit = state.config.max_body_bytes;
+        let declared_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json_media_type);
+        let declared_len = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared_len.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        let body = axum::body::to_bytes(request.into_body(), limit)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+        if !body.is_empty() && !declared_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Ok(JsonBody(body))
+    }
+}
+
+/// `application/json`, with any parameters, in any letter case.
+fn is_json_media_type(value: &str) -> bool {
+    let media_type = value.split(';').next().unwrap_or("").trim();
+    media_type.eq_ignore_ascii_case("application/json")
+}
+
+/// Whether an `Accept` header admits `media_type` (`type/subtype`); a missing header admits all.
+pub fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
+    let mut values = headers.get_all(header::ACCEPT).iter().peekable();
+    if values.peek().is_none() {
+        return true;
+    }
+    let (wanted_type, _) = media_type.split_once('/').unwrap_or((media_type, ""));
+    values
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| {
+            let mut parts = range.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=")
+                    .or_else(|| p.strip_prefix("Q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            let matches = name == "*/*"
+                || name.eq_ignore_ascii_case(media_type)
+                || name
+                    .strip_suffix("/*")
+                    .is_some_and(|t| t.eq_ignore_ascii_case(wanted_type));
+            matches && !refused
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+
+    fn with_accept(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert!(accepts(&HeaderMap::new(), "application/json"));
+        assert!(accepts(&with_accept("*/*"), "application/json"));
+        assert!(accepts(
+            &with_accept("application/json"),
+            "application/json"
+        ));
+        assert!(accepts(
+            &with_accept("text/html, application/*;q=0.5"),
+            "application/json"
+        ));
+        assert!(!accepts(&with_accept("text/html"), "application/json"));
+        assert!(!accepts(
+            &with_accept("application/json;q=0"),
+            "application/json"
+        ));
+        assert!(accepts(&with_accept("text/plain;q=0.9"), "text/plain"));
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(!is_json_media_type("text/plain"));
+        assert!(!is_json_media_type("application/jsonp"));
+    }
+}

@@ -1,0 +1,66 @@
+//! `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/beginOnboarding` and
+//! `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/disconnect`.
+//! <https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancepartner-disconnect>
+
+use axum::{Extension, extract::State, response::Response};
+use rapd_auth::Permission;
+use rapd_model::{BeginOnboardingInput, InputError, Mutation, TenantId};
+
+use crate::{
+    envelope::RequestIds,
+    error::ApiError,
+    extract::{Authenticated, GraphPath, JsonBody},
+    response,
+    state::AppState,
+};
+
+/// `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/beginOnboarding`: no body in
+/// v1.0; beta takes an optional `{"partnerDomain": "…"}`. `204` whatever the state was.
+pub async fn begin_onboarding(
+    State(state): State<AppState>,
+    Extension(ids): Extension<RequestIds>,
+    path: GraphPath,
+    caller: Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    caller.0.authorize(Permission::Write)?;
+    let id = path.partner_id()?;
+    let input = BeginOnboardingInput::parse(path.version, &body)?;
+    let ttl_secs = state.config.onboarding_ttl_secs;
+    let mutation = Mutation::BeginOnboarding {
+        id,
+        input,
+        ttl_secs,
+    };
+    let tenant = TenantId(caller.0.tenant);
+    state
+        .store
+        .mutate(tenant, mutation, caller.audit_context(&ids))
+        .await?;
+    Ok(response::no_content())
+}
+
+/// `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/disconnect`: no body; `204`.
+pub async fn disconnect_partner(
+    State(state): State<AppState>,
+    Extension(ids): Extension<RequestIds>,
+    path: GraphPath,
+    caller: Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    caller.0.authorize(Permission::Write)?;
+    let id = path.partner_id()?;
+    if !body.is_empty() {
+        return Err(InputError::BodyNotAllowed.into());
+    }
+    let tenant = TenantId(caller.0.tenant);
+    state
+        .store
+        .mutate(
+            tenant,
+            Mutation::Disconnect { id },
+            caller.audit_context(&ids),
+        )
+        .await?;
+    Ok(response::no_content())
+}

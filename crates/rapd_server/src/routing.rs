@@ -1,0 +1,106 @@
+//! Every route in one place, and Graph's answers for the ones that do not exist.
+
+use axum::{
+    Router,
+    extract::Request,
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use http::{HeaderMap, Method};
+
+use crate::{
+    envelope::graph_envelope,
+    error::ApiError,
+    extract::accepts,
+    identity,
+    partners::{self, actions},
+    state::AppState,
+};
+
+const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
+
+pub fn router(state: AppState) -> Router {
+    let graph = Router::new()
+        .route(
+            PARTNERS,
+            get(partners::list_partners)
+                .post(partners::create_partner)
+                .fallback(no_method_match),
+        )
+        .route(
+            &format!("{PARTNERS}/{{id}}"),
+            get(partners::get_partner)
+                .patch(partners::update_partner)
+                .delete(partners::delete_partner)
+                .fallback(no_method_match),
+        )
+        .route(
+            &format!("{PARTNERS}/{{id}}/beginOnboarding"),
+            post(actions::begin_onboarding).fallback(no_method_match),
+        )
+        .route(
+            &format!("{PARTNERS}/{{id}}/disconnect"),
+            post(actions::disconnect_partner).fallback(no_method_match),
+        )
+        .route_layer(middleware::from_fn(require_json_accept));
+    let count = Router::new().route(
+        &format!("{PARTNERS}/$count"),
+        get(partners::count_partners).fallback(no_method_match),
+    );
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/.well-known/openid-configuration",
+            get(identity::get_openid_configuration),
+        )
+        .route("/common/discovery/v2.0/keys", get(identity::get_jwks))
+        .merge(count)
+        .merge(graph)
+        .fallback(unknown_route)
+        .layer(middleware::from_fn(graph_envelope))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 406 only when the client's `Accept` excludes JSON: `*/*` and no `Accept` at all are JSON.
+async fn require_json_accept(request: Request, next: middleware::Next) -> Response {
+    if accepts(request.headers(), "application/json") {
+        next.run(request).await
+    } else {
+        ApiError::NotAcceptable.into_response()
+    }
+}
+
+/// A known route with a verb it does not have: Intune answers 400 with its routing error.
+async fn no_method_match(method: Method, request: Request) -> ApiError {
+    ApiError::NoRoute {
+        method: method.to_string(),
+        path: request.uri().path().to_owned(),
+    }
+}
+
+/// A path no route matches. Outside a version segment Graph answers 404 `Invalid version`;
+/// under one, the first unknown segment is named.
+async fn unknown_route(method: Method, _headers: HeaderMap, request: Request) -> ApiError {
+    let path = request.uri().path();
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or("");
+    if rapd_model::ApiVersion::parse(first).is_none() {
+        return ApiError::InvalidVersion(first.to_owned());
+    }
+    match (segments.next(), segments.next()) {
+        (Some("deviceManagement"), Some(s)) if s.starts_with("remoteAssistancePartners") => {
+            ApiError::NoRoute {
+                method: method.to_string(),
+                path: path.to_owned(),
+            }
+        }
+        (Some("deviceManagement"), Some(s)) => ApiError::UnknownSegment(s.to_owned()),
+        (Some(s), _) => ApiError::UnknownSegment(s.to_owned()),
+        (None, _) => ApiError::UnknownSegment(String::new()),
+    }
+}

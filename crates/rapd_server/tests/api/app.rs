@@ -1,0 +1,160 @@
+//! `TestApp`: a real rapd on `127.0.0.1:0` with a fresh data directory and a manual clock.
+
+use std::sync::Arc;
+
+use rapd_auth::{
+    DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest, Verifier,
+};
+use rapd_model::{Clock, ManualClock, Timestamp};
+use rapd_server::{AppState, ServerConfig};
+use rapd_store::{PartnerStore, SqliteStore};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub origin: String,
+    pub client: reqwest::Client,
+    pub issuer: Arc<DevIssuer>,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<dyn PartnerStore>,
+    pub token: String,
+    _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+pub const BODY_LIMIT: usize = 4096;
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(Timestamp::now()));
+        let issuer = Arc::new(DevIssuer::load_or_create(dir.path()).unwrap());
+        let store: Arc<dyn PartnerStore> =
+            Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
+        let state = AppState {
+            store: store.clone(),
+            verifier: Arc::new(Verifier::new(Some(&issuer))),
+            dev_issuer: Some(issuer.clone()),
+            clock: clock.clone(),
+            config: Arc::new(ServerConfig {
+                onboarding_ttl_secs: 600,
+                public_url: None,
+                max_body_bytes: BODY_LIMIT,
+            }),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(rapd_server::run(listener, state, async {
+            let _ = stopped.await;
+        }));
+        let mut app = TestApp {
+            origin,
+            client: reqwest::Client::new(),
+            issuer,
+            clock,
+            store,
+            token: String::new(),
+            _stop: stop,
+            _dir: dir,
+        };
+        app.token = app.token_for(DEV_TENANT, &[SCOPE_READ_WRITE]);
+        app
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// A delegated token of the development user in `tenant` with `scopes`.
+    pub fn token_for(&self, tenant: Uuid, scopes: &[&str]) -> String {
+        self.mint(
+            tenant,
+            Subject::User(DEV_USER),
+            scopes,
+            self.now().unix_secs(),
+        )
+    }
+
+    pub fn mint(&self, tenant: Uuid, subject: Subject, scopes: &[&str], iat: i64) -> String {
+        let request = TokenRequest {
+            tenant,
+            subject,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ttl_secs: 3600,
+        };
+        self.issuer.mint(&request, iat).unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// A request with the default token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+    }
+
+    pub fn partners(&self, version: &str) -> String {
+        format!("/{version}/deviceManagement/remoteAssistancePartners")
+    }
+
+    /// Creates a partner named `name` and returns its id.
+    pub async fn create(&self, version: &str, name: &str) -> String {
+        let response = self
+            .request(Method::POST, &self.partners(version))
+            .json(&serde_json::json!({ "displayName": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        json(response).await["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, version: &str, id: &str) -> Value {
+        let response = self
+            .request(Method::GET, &format!("{}/{id}", self.partners(version)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        json(response).await
+    }
+}
+
+pub async fn json(response: Response) -> Value {
+    response.json().await.unwrap()
+}
+
+/// Asserts a Graph error body with `status` and `code`, and returns its message.
+pub async fn graph_error(response: Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status(), status);
+    let request_id = response.headers()["request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body = json(response).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let inner = &body["error"]["innerError"];
+    assert_eq!(inner["request-id"], request_id.as_str());
+    assert_eq!(inner["date"].as_str().unwrap().len(), 19);
+    assert!(inner["client-request-id"].is_string());
+    body["error"]["message"].as_str().unwrap().to_owned()
+}
+
+/// The text inside Intune's `_version: 3` message.
+pub fn intune_text(message: &str) -> String {
+    let v: Value = serde_json::from_str(message).expect("an Intune JSON message");
+    assert_eq!(v["_version"], 3);
+    v["Message"].as_str().unwrap().to_owned()
+}

@@ -1,0 +1,211 @@
+//! Protocol: headers, negotiation, routing errors, validation, limits; bad input changes nothing.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::app::{BODY_LIMIT, TestApp, graph_error, intune_text, json};
+
+#[tokio::test]
+async fn every_response_carries_graphs_headers() {
+    let app = TestApp::start().await;
+    let ok = app
+        .request(Method::GET, &app.partners("v1.0"))
+        .send()
+        .await
+        .unwrap();
+    let h = ok.headers();
+    let request_id = h["request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(request_id).is_ok());
+    assert_eq!(h["client-request-id"], request_id);
+    assert!(h.contains_key("x-ms-ags-diagnostic"));
+    assert!(h.contains_key("date"));
+    assert_eq!(
+        h["content-type"],
+        "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+    );
+    let echoed = app
+        .request(Method::GET, "/v1.0/nothing")
+        .header("client-request-id", "my-id-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["client-request-id"], "my-id-42");
+    assert_eq!(
+        json(echoed).await["error"]["innerError"]["client-request-id"],
+        "my-id-42"
+    );
+}
+
+#[tokio::test]
+async fn accept_negotiation() {
+    let app = TestApp::start().await;
+    let url = app.partners("v1.0");
+    for accept in [
+        "*/*",
+        "application/json",
+        "application/*",
+        "text/html, application/json;q=0.1",
+    ] {
+        let r = app
+            .request(Method::GET, &url)
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{accept}");
+    }
+    let no_accept = app
+        .client
+        .get(app.url(&url))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_accept.status(), 200);
+    let html = app
+        .request(Method::GET, &url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    graph_error(html, 406, "NotAcceptable").await;
+}
+
+#[tokio::test]
+async fn routing_errors_are_graphs() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "p").await;
+    let item = format!("{}/{id}", app.partners("v1.0"));
+    let put = app
+        .request(Method::PUT, &item)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let message = graph_error(put, 400, "No method match route template").await;
+    assert!(message.contains("with http verb PUT"), "{message}");
+    let get_action = app
+        .request(Method::GET, &format!("{item}/disconnect"))
+        .send()
+        .await
+        .unwrap();
+    graph_error(get_action, 400, "No method match route template").await;
+    let no_version = app.request(Method::GET, "/deviceManagement/remoteAssistancePartners");
+    let message = graph_error(no_version.send().await.unwrap(), 404, "ResourceNotFound").await;
+    assert_eq!(message, "Invalid version: deviceManagement");
+    let bad_version = app.request(
+        Method::GET,
+        "/v2.0/deviceManagement/remoteAssistancePartners",
+    );
+    graph_error(bad_version.send().await.unwrap(), 404, "ResourceNotFound").await;
+    let unknown = app.request(Method::GET, "/v1.0/deviceManagement/remoteAssistanceThings");
+    let message = graph_error(unknown.send().await.unwrap(), 400, "BadRequest").await;
+    assert!(message.contains("'remoteAssistanceThings'"));
+    let not_a_guid = app.request(Method::GET, &format!("{}/not-a-guid", app.partners("v1.0")));
+    graph_error(not_a_guid.send().await.unwrap(), 404, "ResourceNotFound").await;
+}
+
+#[tokio::test]
+async fn invalid_bodies_are_400_and_change_nothing() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "original").await;
+    let item = format!("{}/{id}", app.partners("v1.0"));
+    let bad_bodies = [
+        json!({"colour": "blue"}),
+        json!({"displayName": 42}),
+        json!({"onboardingStatus": "connected"}),
+        json!({"onboardingStatus": null}),
+        json!({"lastConnectionDateTime": "yesterday"}),
+        json!({"@odata.type": "#microsoft.graph.user"}),
+        json!({"onboardingUrl": "http://example.com/"}),
+        json!({"onboardingRequestExpiryDateTime": "2017-01-01T00:02:07Z"}),
+        json!(["displayName"]),
+    ];
+    for body in bad_bodies {
+        let r = app
+            .request(Method::PATCH, &item)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let message = graph_error(r, 400, "BadRequest").await;
+        assert!(!intune_text(&message).is_empty());
+        let r = app
+            .request(Method::POST, &app.partners("v1.0"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        graph_error(r, 400, "BadRequest").await;
+    }
+    let broken = app
+        .request(Method::PATCH, &item)
+        .header("content-type", "application/json")
+        .body("{\"displayName\":")
+        .send()
+        .await
+        .unwrap();
+    graph_error(broken, 400, "BadRequest").await;
+    assert_eq!(app.get("v1.0", &id).await["displayName"], "original");
+    let count = app
+        .request(Method::GET, &format!("{}/$count", app.partners("v1.0")))
+        .send();
+    assert_eq!(count.await.unwrap().text().await.unwrap(), "1");
+}
+
+#[tokio::test]
+async fn bodies_must_be_json_and_within_the_limit() {
+    let app = TestApp::start().await;
+    let url = app.partners("v1.0");
+    let text = app
+        .request(Method::POST, &url)
+        .header("content-type", "text/plain")
+        .body("{}");
+    graph_error(text.send().await.unwrap(), 415, "UnsupportedMediaType").await;
+    let upper = app
+        .request(Method::POST, &url)
+        .header("content-type", "Application/JSON");
+    assert_eq!(upper.body("{}").send().await.unwrap().status(), 201);
+
+    // A body of exactly the limit is read (and judged on its content); one byte more is 413.
+    let filler = |len: usize| {
+        let name = "x".repeat(len - r#"{"displayName":""}"#.len());
+        format!(r#"{{"displayName":"{name}"}}"#)
+    };
+    let at = app
+        .request(Method::POST, &url)
+        .header("content-type", "application/json");
+    let at = at.body(filler(BODY_LIMIT)).send().await.unwrap();
+    assert_eq!(
+        at.status(),
+        400,
+        "read, then refused for a displayName over 1024 characters"
+    );
+    let past = app
+        .request(Method::POST, &url)
+        .header("content-type", "application/json");
+    graph_error(
+        past.body(filler(BODY_LIMIT + 1)).send().await.unwrap(),
+        413,
+        "RequestEntityTooLarge",
+    )
+    .await;
+    let count = app.request(Method::GET, &format!("{url}/$count")).send();
+    assert_eq!(count.await.unwrap().text().await.unwrap(), "1");
+}
+
+#[tokio::test]
+async fn unimplemented_query_options_are_refused_not_ignored() {
+    let app = TestApp::start().await;
+    let url = format!("{}?$filter=displayName eq 'x'", app.partners("v1.0"));
+    let r = app.request(Method::GET, &url).send().await.unwrap();
+    let message = graph_error(r, 400, "BadRequest").await;
+    assert!(message.contains("$filter"));
+    let encoded = format!("{}?%24top=1", app.partners("v1.0"));
+    graph_error(
+        app.request(Method::GET, &encoded).send().await.unwrap(),
+        400,
+        "BadRequest",
+    )
+    .await;
+}

@@ -1,0 +1,6 @@
+//! The Graph surface over loopback HTTP, against the real router and a real SQLite file.
+
+mod app;
+mod auth;
+mod errors;
+mod partners;
