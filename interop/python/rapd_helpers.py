@@ -53,6 +53,7 @@ class RapdServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     process: Optional[subprocess.Popen] = None
+    config: Optional[str] = None  # TOML text for `--config`, when the test needs settings
 
     @property
     def data_dir(self) -> Path:
@@ -77,14 +78,18 @@ class RapdServer:
                 "`cargo build --release -p rapd` or set RAPD_BIN"
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            str(self.binary), "serve",
+            "--listen", f"127.0.0.1:{self.port}",
+            "--data-dir", str(self.data_dir),
+        ]
+        if self.config is not None:
+            config_path = self.workdir / "rapd.toml"
+            config_path.write_text(self.config)
+            args += ["--config", str(config_path)]
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [
-                    str(self.binary), "serve",
-                    "--listen", f"127.0.0.1:{self.port}",
-                    "--data-dir", str(self.data_dir),
-                ],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
             )
         self._wait_healthy()
 

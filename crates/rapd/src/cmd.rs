@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod serve;
+pub mod tenant;
 pub mod token;
 
 use crate::config::{Config, Overrides};
@@ -8,6 +9,7 @@ use crate::config::{Config, Overrides};
 /// `rapd config check`
 pub fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
     let config = Config::load(overrides)?;
+    serve::verifier_config(&config)?;
     println!("{config:#?}");
     Ok(())
 }

@@ -1,49 +1,137 @@
 //! Configuration: defaults < TOML file < `RAPD_*` environment < command-line flags.
-//! The only place that reads the environment.
+//! The only place that reads the environment. `docs/configuration.md` lists every key.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, str::FromStr};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-/// Every setting, resolved. `docs/configuration.md` lists each with its default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// A local stand-in: development issuer on, tenants provisioned on first use.
+    Development,
+    /// A real service: tenants provisioned by an operator, development issuer off unless enabled.
+    Production,
+}
+
+/// Which permission table authorises callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permissions {
+    /// The founding reference page: delegated work or school tokens only.
+    FoundingPage,
+    /// Today's Graph table: application permissions too, and beta's `DeviceManagementConfiguration.*`.
+    Graph,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Throttling {
+    pub enabled: bool,
+    pub window_secs: i64,
+    pub tenant_writes: u32,
+    pub tenant_requests: u32,
+    pub app_writes: u32,
+    pub app_requests: u32,
+}
+
+impl Default for Throttling {
+    fn default() -> Throttling {
+        Throttling {
+            enabled: true,
+            window_secs: 20,
+            tenant_writes: 200,
+            tenant_requests: 2000,
+            app_writes: 100,
+            app_requests: 1000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jwks {
+    pub min_refresh_interval_secs: u64,
+    pub fetch_timeout_secs: u64,
+    pub max_bytes: usize,
+    pub max_age_secs: u64,
+}
+
+impl Default for Jwks {
+    fn default() -> Jwks {
+        Jwks {
+            min_refresh_interval_secs: 300,
+            fetch_timeout_secs: 5,
+            max_bytes: 1024 * 1024,
+            max_age_secs: 24 * 3600,
+        }
+    }
+}
+
+/// An external OIDC issuer whose access tokens rapd accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    /// Exact, or a template containing `{tenantid}`.
+    pub issuer: String,
+    pub jwks_uri: Option<String>,
+    pub discovery_url: Option<String>,
+    pub audiences: Vec<String>,
+    /// `1.0` or `2.0`: the `ver` claim must match.
+    pub token_version: Option<String>,
+    /// Only these tenants, when given.
+    pub tenants: Option<Vec<uuid::Uuid>>,
+    /// Accepted header `typ` values; default `JWT` and `at+jwt`.
+    #[serde(default)]
+    pub token_types: Vec<String>,
+}
+
+/// Every setting, resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
+    pub profile: Profile,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
     pub onboarding_ttl_secs: i64,
     pub max_body_bytes: usize,
-    /// Allows the development issuer on a non-loopback listen address (off: refuse to start).
+    pub max_concurrent_requests: usize,
+    pub header_read_timeout_secs: u64,
+    pub shutdown_drain_secs: u64,
+    /// The built-in development issuer; unset: on in development, off in production.
+    pub dev_issuer: Option<bool>,
+    /// Allows the development issuer on a non-loopback listen address.
     pub dev_issuer_on_public_address: bool,
+    pub permissions: Permissions,
+    pub throttling: Throttling,
+    pub jwks: Jwks,
+    pub issuers: Vec<Issuer>,
     pub log: String,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
+            profile: Profile::Development,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./rapd-data"),
             public_url: None,
             onboarding_ttl_secs: 3600,
             max_body_bytes: 64 * 1024,
+            max_concurrent_requests: 1024,
+            header_read_timeout_secs: 10,
+            shutdown_drain_secs: 20,
+            dev_issuer: None,
             dev_issuer_on_public_address: false,
+            permissions: Permissions::FoundingPage,
+            throttling: Throttling::default(),
+            jwks: Jwks::default(),
+            issuers: Vec::new(),
             log: "info".into(),
         }
     }
-}
-
-/// The file's shape; every key optional, unknown keys refused so a typo is not silently ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    listen: Option<SocketAddr>,
-    data_dir: Option<PathBuf>,
-    public_url: Option<String>,
-    onboarding_ttl_secs: Option<i64>,
-    max_body_bytes: Option<usize>,
-    dev_issuer_on_public_address: Option<bool>,
-    log: Option<String>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -52,18 +140,8 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
+    pub profile: Option<Profile>,
 }
-
-const ENV_KEYS: &[&str] = &[
-    "RAPD_CONFIG",
-    "RAPD_LISTEN",
-    "RAPD_DATA_DIR",
-    "RAPD_PUBLIC_URL",
-    "RAPD_ONBOARDING_TTL_SECS",
-    "RAPD_MAX_BODY_BYTES",
-    "RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS",
-    "RAPD_LOG",
-];
 
 impl Config {
     /// Loads the configuration from the process environment and `overrides`.
@@ -76,49 +154,24 @@ impl Config {
 
     /// The layering itself, from an explicit environment so it can be tested.
     pub fn resolve(overrides: &Overrides, env: &[(String, String)]) -> anyhow::Result<Config> {
-        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        for (key, _) in env {
-            if !ENV_KEYS.contains(&key.as_str()) && !FUTURE_ENV_KEYS.contains(&key.as_str()) {
-                eprintln!("rapd: warning: unknown environment variable {key} is ignored");
+        let file = overrides.config_file.clone().or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "RAPD_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("invalid config file {}", path.display()))?
             }
-        }
-        let mut config = Config::default();
-        let file = overrides
-            .config_file
-            .clone()
-            .or_else(|| var("RAPD_CONFIG").map(PathBuf::from));
-        if let Some(path) = file {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read the config file {}", path.display()))?;
-            let file: FileConfig = toml::from_str(&text)
-                .with_context(|| format!("invalid config file {}", path.display()))?;
-            config.apply_file(file);
-        }
-        if let Some(v) = var("RAPD_LISTEN") {
-            config.listen = v.parse().with_context(|| format!("RAPD_LISTEN={v}"))?;
-        }
-        if let Some(v) = var("RAPD_DATA_DIR") {
-            config.data_dir = PathBuf::from(v);
-        }
-        if let Some(v) = var("RAPD_PUBLIC_URL") {
-            config.public_url = Some(v.to_owned());
-        }
-        if let Some(v) = var("RAPD_ONBOARDING_TTL_SECS") {
-            config.onboarding_ttl_secs = v
-                .parse()
-                .with_context(|| format!("RAPD_ONBOARDING_TTL_SECS={v}"))?;
-        }
-        if let Some(v) = var("RAPD_MAX_BODY_BYTES") {
-            config.max_body_bytes = v
-                .parse()
-                .with_context(|| format!("RAPD_MAX_BODY_BYTES={v}"))?;
-        }
-        if let Some(v) = var("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS") {
-            config.dev_issuer_on_public_address =
-                parse_bool(v).with_context(|| format!("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS={v}"))?;
-        }
-        if let Some(v) = var("RAPD_LOG") {
-            config.log = v.to_owned();
+            None => Config::default(),
+        };
+        for (key, value) in env {
+            config
+                .apply_env(key, value)
+                .with_context(|| format!("{key}={value}"))?;
         }
         if let Some(listen) = overrides.listen {
             config.listen = listen;
@@ -126,28 +179,44 @@ impl Config {
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = dir.clone();
         }
+        if let Some(profile) = overrides.profile {
+            config.profile = profile;
+        }
         config.validate()?;
         Ok(config)
     }
 
-    fn apply_file(&mut self, file: FileConfig) {
-        let FileConfig {
-            listen,
-            data_dir,
-            public_url,
-            onboarding_ttl_secs,
-            max_body_bytes,
-            dev_issuer_on_public_address,
-            log,
-        } = file;
-        self.listen = listen.unwrap_or(self.listen);
-        self.data_dir = data_dir.unwrap_or_else(|| self.data_dir.clone());
-        self.public_url = public_url.or_else(|| self.public_url.clone());
-        self.onboarding_ttl_secs = onboarding_ttl_secs.unwrap_or(self.onboarding_ttl_secs);
-        self.max_body_bytes = max_body_bytes.unwrap_or(self.max_body_bytes);
-        self.dev_issuer_on_public_address =
-            dev_issuer_on_public_address.unwrap_or(self.dev_issuer_on_public_address);
-        self.log = log.unwrap_or_else(|| self.log.clone());
+    fn apply_env(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
+        match key {
+            "RAPD_CONFIG" => {}
+            "RAPD_PROFILE" => self.profile = parse_enum(value)?,
+            "RAPD_LISTEN" => self.listen = parse(value)?,
+            "RAPD_DATA_DIR" => self.data_dir = PathBuf::from(value),
+            "RAPD_PUBLIC_URL" => self.public_url = Some(value.to_owned()),
+            "RAPD_ONBOARDING_TTL_SECS" => self.onboarding_ttl_secs = parse(value)?,
+            "RAPD_MAX_BODY_BYTES" => self.max_body_bytes = parse(value)?,
+            "RAPD_MAX_CONCURRENT_REQUESTS" => self.max_concurrent_requests = parse(value)?,
+            "RAPD_HEADER_READ_TIMEOUT_SECS" => self.header_read_timeout_secs = parse(value)?,
+            "RAPD_SHUTDOWN_DRAIN_SECS" => self.shutdown_drain_secs = parse(value)?,
+            "RAPD_DEV_ISSUER" => self.dev_issuer = Some(parse_bool(value)?),
+            "RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS" => {
+                self.dev_issuer_on_public_address = parse_bool(value)?
+            }
+            "RAPD_PERMISSIONS" => self.permissions = parse_enum(value)?,
+            "RAPD_THROTTLING" => self.throttling.enabled = parse_bool(value)?,
+            "RAPD_THROTTLING_WINDOW_SECS" => self.throttling.window_secs = parse(value)?,
+            "RAPD_LOG" => self.log = value.to_owned(),
+            // Read by later releases and by scripts that set them for every version.
+            "RAPD_DATABASE_URL" => {}
+            _ => eprintln!("rapd: warning: unknown environment variable {key} is ignored"),
+        }
+        Ok(())
+    }
+
+    /// Whether the development issuer is trusted and served.
+    pub fn dev_issuer_enabled(&self) -> bool {
+        self.dev_issuer
+            .unwrap_or(self.profile == Profile::Development)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -157,34 +226,75 @@ impl Config {
                 self.onboarding_ttl_secs
             );
         }
-        if self.max_body_bytes == 0 {
-            bail!("max_body_bytes must be positive");
+        for (name, value) in [
+            ("max_body_bytes", self.max_body_bytes as u64),
+            (
+                "max_concurrent_requests",
+                self.max_concurrent_requests as u64,
+            ),
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            (
+                "throttling.window_secs",
+                self.throttling.window_secs.max(0) as u64,
+            ),
+        ] {
+            if value == 0 {
+                bail!("{name} must be positive");
+            }
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             bail!("public_url must start with http:// or https://, not {url:?}");
         }
-        if !self.listen.ip().is_loopback() && !self.dev_issuer_on_public_address {
+        for issuer in &self.issuers {
+            if issuer.jwks_uri.is_some() == issuer.discovery_url.is_some() {
+                bail!(
+                    "issuer {}: give exactly one of jwks_uri and discovery_url",
+                    issuer.issuer
+                );
+            }
+            if issuer.audiences.is_empty() {
+                bail!("issuer {}: audiences must not be empty", issuer.issuer);
+            }
+        }
+        if self.dev_issuer_enabled()
+            && !self.listen.ip().is_loopback()
+            && !self.dev_issuer_on_public_address
+        {
             bail!(
                 "refusing to serve the development issuer on the non-loopback address {}: it \
                  trusts tokens that anyone with this data dir can mint, which is for local use. \
-                 Listen on 127.0.0.1, or set dev_issuer_on_public_address = true if you mean it",
+                 Listen on 127.0.0.1, turn the issuer off (dev_issuer = false, or the production \
+                 profile), or set dev_issuer_on_public_address = true if you mean it",
                 self.listen
             );
+        }
+        if !self.dev_issuer_enabled() && self.issuers.is_empty() {
+            bail!("no token issuer: enable dev_issuer or configure at least one [[issuers]] entry");
         }
         Ok(())
     }
 }
 
-/// Names that scripts set for settings of later releases; accepted without a warning.
-const FUTURE_ENV_KEYS: &[&str] = &["RAPD_DATABASE_URL", "RAPD_THROTTLING", "RAPD_PROFILE"];
+fn parse<T: FromStr>(value: &str) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    Ok(value.parse()?)
+}
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(value: &str) -> anyhow::Result<T> {
+    Ok(T::deserialize(serde::de::value::StrDeserializer::<
+        serde::de::value::Error,
+    >::new(value))?)
+}
 
 fn parse_bool(v: &str) -> anyhow::Result<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => bail!("expected true or false"),
+        _ => bail!("expected true or false (or on/off)"),
     }
 }
 
@@ -199,52 +309,86 @@ mod tests {
             .collect()
     }
 
+    fn file(text: &str) -> (tempfile::TempDir, Overrides) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rapd.toml");
+        std::fs::write(&path, text).unwrap();
+        (
+            dir,
+            Overrides {
+                config_file: Some(path),
+                ..Overrides::default()
+            },
+        )
+    }
+
     #[test]
     fn layers_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("rapd.toml");
-        std::fs::write(
-            &file,
-            "listen = \"127.0.0.1:9000\"\nonboarding_ttl_secs = 60\nlog = \"debug\"\n",
-        )
-        .unwrap();
-        let overrides = Overrides {
-            config_file: Some(file),
-            ..Overrides::default()
-        };
+        let (_dir, overrides) = file(
+            "listen = \"127.0.0.1:9000\"\nonboarding_ttl_secs = 60\nlog = \"debug\"\n\
+             [throttling]\napp_writes = 5\n",
+        );
         let c = Config::resolve(&overrides, &env(&[("RAPD_ONBOARDING_TTL_SECS", "120")])).unwrap();
         assert_eq!(c.listen, "127.0.0.1:9000".parse().unwrap());
         assert_eq!(c.onboarding_ttl_secs, 120);
         assert_eq!(c.log, "debug");
+        assert_eq!(c.throttling.app_writes, 5);
+        assert_eq!(c.throttling.tenant_writes, 200);
         let flags = Overrides {
             listen: Some("127.0.0.1:9100".parse().unwrap()),
             ..overrides
         };
-        let c = Config::resolve(&flags, &[]).unwrap();
+        let c = Config::resolve(&flags, &env(&[("RAPD_THROTTLING", "off")])).unwrap();
         assert_eq!(c.listen, "127.0.0.1:9100".parse().unwrap());
+        assert!(!c.throttling.enabled);
     }
 
     #[test]
-    fn refuses_public_bind_and_typos() {
+    fn profiles_decide_the_dev_issuer() {
+        let c = Config::resolve(&Overrides::default(), &[]).unwrap();
+        assert!(c.dev_issuer_enabled());
+        let prod = env(&[("RAPD_PROFILE", "production")]);
+        assert!(
+            Config::resolve(&Overrides::default(), &prod).is_err(),
+            "no issuer at all"
+        );
+        let prod_dev = env(&[("RAPD_PROFILE", "production"), ("RAPD_DEV_ISSUER", "true")]);
+        let c = Config::resolve(&Overrides::default(), &prod_dev).unwrap();
+        assert_eq!(c.profile, Profile::Production);
+        assert!(c.dev_issuer_enabled());
+        let (_dir, overrides) = file(
+            "profile = \"production\"\nlisten = \"0.0.0.0:443\"\n[[issuers]]\n\
+             issuer = \"https://login.microsoftonline.com/{tenantid}/v2.0\"\n\
+             jwks_uri = \"https://login.microsoftonline.com/common/discovery/v2.0/keys\"\n\
+             audiences = [\"https://graph.microsoft.com\"]\n",
+        );
+        let c = Config::resolve(&overrides, &[]).unwrap();
+        assert!(
+            !c.dev_issuer_enabled(),
+            "production may listen publicly without the dev issuer"
+        );
+    }
+
+    #[test]
+    fn refuses_public_bind_with_the_dev_issuer_and_typos() {
         let public = Overrides {
             listen: Some("0.0.0.0:8080".parse().unwrap()),
             ..Overrides::default()
         };
         assert!(Config::resolve(&public, &[]).is_err());
-        assert!(
-            Config::resolve(
-                &public,
-                &env(&[("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS", "true")])
-            )
-            .is_ok()
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("rapd.toml");
-        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
-        let typo = Overrides {
-            config_file: Some(file),
-            ..Overrides::default()
-        };
+        let allowed = env(&[("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS", "true")]);
+        assert!(Config::resolve(&public, &allowed).is_ok());
+        let (_dir, typo) = file("lisen = \"127.0.0.1:9000\"\n");
         assert!(Config::resolve(&typo, &[]).is_err());
+        assert!(
+            Config::resolve(&Overrides::default(), &env(&[("RAPD_PERMISSIONS", "all")])).is_err()
+        );
+        let graph = env(&[("RAPD_PERMISSIONS", "graph")]);
+        assert_eq!(
+            Config::resolve(&Overrides::default(), &graph)
+                .unwrap()
+                .permissions,
+            Permissions::Graph
+        );
     }
 }

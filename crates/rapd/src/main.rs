@@ -24,6 +24,11 @@ enum Command {
     Serve(ServeArgs),
     /// Print one signed development token on stdout.
     Token(cmd::token::TokenArgs),
+    /// Provision tenants and their Intune licence.
+    Tenant {
+        #[command(subcommand)]
+        action: cmd::tenant::TenantAction,
+    },
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -37,11 +42,9 @@ enum ConfigAction {
     Check(ServeArgs),
 }
 
+/// Where the data lives: the flags every command that opens the store takes.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long)]
-    listen: Option<SocketAddr>,
+pub struct DataArgs {
     /// Directory for the database and the development issuer's key [default: ./rapd-data].
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -50,12 +53,37 @@ pub struct ServeArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// `development` (the default) or `production` (also RAPD_PROFILE).
+    #[arg(long, value_parser = ["development", "production"])]
+    profile: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
 impl ServeArgs {
     fn overrides(&self) -> config::Overrides {
         config::Overrides {
             listen: self.listen,
+            profile: self.profile.as_deref().map(|p| match p {
+                "production" => config::Profile::Production,
+                _ => config::Profile::Development,
+            }),
+            ..self.data.overrides()
+        }
+    }
+}
+
+impl DataArgs {
+    fn overrides(&self) -> config::Overrides {
+        config::Overrides {
             data_dir: self.data_dir.clone(),
             config_file: self.config.clone(),
+            ..config::Overrides::default()
         }
     }
 }
@@ -65,6 +93,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => cmd::serve::run(&args.overrides()),
         Command::Token(args) => cmd::token::run(&args),
+        Command::Tenant { action } => cmd::tenant::run(action),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

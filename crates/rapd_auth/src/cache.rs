@@ -68,6 +68,13 @@ impl VerifiedCache {
         );
     }
 
+    /// Forgets every verified token, for when a key they were verified with is withdrawn.
+    pub(crate) fn clear(&self) {
+        for shard in &self.shards {
+            shard.write().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.shards

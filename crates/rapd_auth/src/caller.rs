@@ -1,8 +1,10 @@
-//! The verified caller and the founding page's permission table.
+//! The verified caller and the two permission tables: the founding page's and Graph's.
 
 use uuid::Uuid;
 
-use crate::{CONSUMER_TENANT, SCOPE_READ, SCOPE_READ_WRITE};
+use crate::{
+    CONSUMER_TENANT, SCOPE_CONFIG_READ, SCOPE_CONFIG_READ_WRITE, SCOPE_READ, SCOPE_READ_WRITE,
+};
 
 /// Who sent a verified token. Holds no token material.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,23 +60,63 @@ pub enum Denied {
     MissingScope { required: &'static [&'static str] },
 }
 
+/// Which permission table applies (DESIGN.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PermissionProfile {
+    /// The founding Graph page: delegated work/school tokens only, with
+    /// `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`.
+    #[default]
+    FoundingPage,
+    /// Today's Graph table: delegated permissions (`scp`) and application permissions
+    /// (`roles`) alike; on beta, `DeviceManagementConfiguration.Read.All` and `.ReadWrite.All`
+    /// also do.
+    Graph,
+}
+
+/// The table and the API version a request is authorised against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct AccessPolicy {
+    pub profile: PermissionProfile,
+    /// Whether the request came in under `/beta`.
+    pub beta: bool,
+}
+
 const READ_SCOPES: &[&str] = &[SCOPE_READ, SCOPE_READ_WRITE];
 const WRITE_SCOPES: &[&str] = &[SCOPE_READ_WRITE];
+const BETA_READ_SCOPES: &[&str] = &[
+    SCOPE_READ,
+    SCOPE_READ_WRITE,
+    SCOPE_CONFIG_READ,
+    SCOPE_CONFIG_READ_WRITE,
+];
+const BETA_WRITE_SCOPES: &[&str] = &[SCOPE_READ_WRITE, SCOPE_CONFIG_READ_WRITE];
+
+impl AccessPolicy {
+    /// The permissions any one of which allows `p` under this policy.
+    pub fn accepted(&self, p: Permission) -> &'static [&'static str] {
+        let graph_beta = self.profile == PermissionProfile::Graph && self.beta;
+        match (p, graph_beta) {
+            (Permission::Read, false) => READ_SCOPES,
+            (Permission::Write, false) => WRITE_SCOPES,
+            (Permission::Read, true) => BETA_READ_SCOPES,
+            (Permission::Write, true) => BETA_WRITE_SCOPES,
+        }
+    }
+}
 
 impl Caller {
-    /// The founding page's table: delegated work/school tokens only; reads need
-    /// `Read.All` or `ReadWrite.All`, writes need `ReadWrite.All` (exact, case-sensitive).
-    pub fn authorize(&self, p: Permission) -> Result<Grant, Denied> {
+    /// Whether this caller may do `p` under `policy`. Permissions compare exactly
+    /// (case-sensitive, whole words of `scp`; members of `roles`). Personal Microsoft accounts
+    /// are refused under every profile, application tokens under the founding page's.
+    pub fn authorize(&self, p: Permission, policy: AccessPolicy) -> Result<Grant, Denied> {
         if self.tenant == CONSUMER_TENANT {
             return Err(Denied::PersonalAccount);
         }
-        if self.kind == CallerKind::Application {
+        if self.kind == CallerKind::Application && policy.profile == PermissionProfile::FoundingPage
+        {
             return Err(Denied::ApplicationToken);
         }
-        let required = match p {
-            Permission::Read => READ_SCOPES,
-            Permission::Write => WRITE_SCOPES,
-        };
+        let required = policy.accepted(p);
         if self.scopes.iter().any(|s| required.contains(&s.as_str())) {
             Ok(Grant(p))
         } else {

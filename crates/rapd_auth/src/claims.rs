@@ -8,12 +8,37 @@ use crate::{AuthError, Caller, CallerKind, LEEWAY_SECS};
 /// 9999-12-31T23:59:59Z: a larger NumericDate is nonsense, not a far future.
 const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
-/// What a trusted key's issuer promises about its tokens' `iss` and `aud`.
-pub(crate) struct IssuerPolicy {
+/// What one issuer's tokens must say, beyond a signature by one of its keys.
+pub(crate) struct IssuerRules {
     /// `iss` with `{tenantid}` standing for the token's `tid`, or one fixed issuer.
-    pub issuer_template: &'static str,
+    pub issuer: String,
     /// `aud` must be, or (as an array) contain, one of these.
-    pub audiences: &'static [&'static str],
+    pub audiences: Vec<String>,
+    /// Accepted header `typ`s, lowercase and without an `application/` prefix.
+    pub token_types: Vec<String>,
+    /// `ver` must equal it, if set.
+    pub token_version: Option<String>,
+    /// `tid` must be one of these, if set.
+    pub tenants: Option<Vec<Uuid>>,
+    /// External issuers also sign ID tokens for the same audience: refuse a token with a
+    /// `nonce`, or with neither `scp` nor `roles` (reliability.md J41).
+    pub access_tokens_only: bool,
+}
+
+impl IssuerRules {
+    /// Whether the header `typ` is accepted (RFC 7515 §4.1.9: case and `application/` aside).
+    pub(crate) fn accepts_type(&self, typ: Option<&str>) -> bool {
+        typ.is_some_and(|typ| self.token_types.contains(&normalise_type(typ)))
+    }
+}
+
+/// A media type as compared: lowercase, without a leading `application/`.
+pub(crate) fn normalise_type(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) => rest.to_owned(),
+        None => lower,
+    }
 }
 
 /// The time claims, kept so a cached caller is re-checked against the clock on every use.
@@ -41,9 +66,11 @@ impl Lifetime {
 }
 
 /// Checks every claim rapd relies on and builds the caller.
+/// `key_issuer` is the `issuer` the signing key was published with, if any.
 pub(crate) fn check(
     mut claims: Map<String, Value>,
-    policy: &IssuerPolicy,
+    rules: &IssuerRules,
+    key_issuer: Option<&str>,
     now: i64,
 ) -> Result<(Caller, Lifetime), AuthError> {
     let lifetime = Lifetime {
@@ -51,16 +78,36 @@ pub(crate) fn check(
         nbf: numeric_date(&claims, "nbf")?,
         iat: numeric_date(&claims, "iat")?.ok_or(AuthError::BadClaim("iat"))?,
     };
-    check_audience(claims.get("aud"), policy.audiences)?;
+    check_audience(claims.get("aud"), &rules.audiences)?;
     let (tenant, tid) = match claims.get("tid") {
         Some(Value::String(tid)) => (tenant_id(tid).ok_or(AuthError::BadTenant)?, tid),
         _ => return Err(AuthError::BadTenant),
     };
-    match claims.get("iss") {
-        Some(Value::String(iss)) if issuer_matches(policy.issuer_template, tid, iss) => {}
-        _ => return Err(AuthError::WrongIssuer),
+    let Some(Value::String(iss)) = claims.get("iss") else {
+        return Err(AuthError::WrongIssuer);
+    };
+    // The issuer's own template with this tid (J34), and the key's published issuer (J25).
+    if !issuer_matches(&rules.issuer, tid, iss)
+        || key_issuer.is_some_and(|key_iss| !issuer_matches(key_iss, tid, iss))
+    {
+        return Err(AuthError::WrongIssuer);
+    }
+    if let Some(version) = &rules.token_version {
+        match claims.get("ver") {
+            Some(Value::String(ver)) if ver == version => {}
+            _ => return Err(AuthError::WrongTokenVersion),
+        }
+    }
+    if rules.tenants.as_ref().is_some_and(|t| !t.contains(&tenant)) {
+        return Err(AuthError::TenantNotAllowed);
     }
     lifetime.check(now)?;
+    if rules.access_tokens_only
+        && (claims.contains_key("nonce")
+            || !(claims.contains_key("scp") || claims.contains_key("roles")))
+    {
+        return Err(AuthError::NotAnAccessToken);
+    }
 
     let scp = opt_string(&mut claims, "scp")?;
     let roles = match claims.remove("roles") {
@@ -123,16 +170,16 @@ fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Optio
     }
 }
 
-fn check_audience(aud: Option<&Value>, accepted: &[&str]) -> Result<(), AuthError> {
+fn check_audience(aud: Option<&Value>, accepted: &[String]) -> Result<(), AuthError> {
     let ok = match aud {
-        Some(Value::String(aud)) => accepted.contains(&aud.as_str()),
+        Some(Value::String(aud)) => accepted.contains(aud),
         Some(Value::Array(items)) => {
             let mut found = false;
             for item in items {
                 let Value::String(aud) = item else {
                     return Err(AuthError::BadClaim("aud"));
                 };
-                found |= accepted.contains(&aud.as_str());
+                found |= accepted.contains(aud);
             }
             found
         }
@@ -164,12 +211,25 @@ fn guid(s: &str) -> Option<Uuid> {
 }
 
 /// Whether `iss` is `template` with `{tenantid}` replaced by `tid`, byte for byte.
-fn issuer_matches(template: &str, tid: &str, iss: &str) -> bool {
+pub(crate) fn issuer_matches(template: &str, tid: &str, iss: &str) -> bool {
     match template.split_once("{tenantid}") {
         Some((before, after)) => iss
             .strip_prefix(before)
             .and_then(|rest| rest.strip_prefix(tid))
             .is_some_and(|rest| rest == after),
+        None => iss == template,
+    }
+}
+
+/// Whether an unverified `iss` could be `template`'s: equal to it, or (for a template) equal to
+/// it with a lowercase hyphenated GUID in place of `{tenantid}`. Only picks whose keys to try;
+/// [`check`] decides after the signature.
+pub(crate) fn issuer_admits(template: &str, iss: &str) -> bool {
+    match template.split_once("{tenantid}") {
+        Some((before, after)) => iss
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            .is_some_and(|tid| tenant_id(tid).is_some()),
         None => iss == template,
     }
 }

@@ -35,10 +35,16 @@ pub enum AuthError {
     IssuedInFuture,
     #[error("issuer does not match the key's issuer for this tenant")]
     WrongIssuer,
-    #[error("audience is not Graph")]
+    #[error("audience is not one this issuer's tokens may carry")]
     WrongAudience,
     #[error("tid missing or not a tenant GUID")]
     BadTenant,
+    #[error("token version (ver) is not the one configured for this issuer")]
+    WrongTokenVersion,
+    #[error("tenant is not in this issuer's allow-list")]
+    TenantNotAllowed,
+    #[error("not an access token (has a nonce, or neither scp nor roles)")]
+    NotAnAccessToken,
     #[error("cannot load or create the development issuer key {}", path.display())]
     Key {
         path: PathBuf,

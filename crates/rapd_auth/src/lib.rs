@@ -4,30 +4,49 @@
 //! - [`DevIssuer`], the built-in development issuer: an ES256 key pair kept in the data
 //!   directory (`dev-issuer-key.pem`), its JWKS, and minting of Graph-shaped access tokens;
 //! - [`Verifier`], which checks a compact JWS strictly (RFC 8725, RFC 9068 §4, Microsoft's
-//!   multi-tenant issuer rule) and turns it into a [`Caller`], with a bounded cache of
-//!   tokens already verified;
-//! - [`Caller::authorize`], the permission table of the founding Graph page.
+//!   multi-tenant issuer rules) against the development issuer and any number of external OIDC
+//!   issuers ([`IssuerConfig`]) and turns it into a [`Caller`], with a bounded cache of tokens
+//!   already verified and a rate-limited cache of each external issuer's JWKS;
+//! - [`Caller::authorize`], the permission tables: the founding Graph page's and Graph's
+//!   ([`PermissionProfile`]);
+//! - behind the `testing` feature, [`testing`]: a loopback JWKS server, test keys and
+//!   Entra-shaped claims for this crate's tests and its users'.
 //!
 //! Invariants:
-//! - No network, ever: `jku`, `x5u`, `jwk` and `x5c` headers are never used, and `kid` is only
-//!   a key into an in-memory map. The only I/O is reading or creating the development key file,
-//!   in [`DevIssuer::load_or_create`]; verification is synchronous and pure CPU.
-//! - The algorithm comes from the trusted key, never from the token.
-//! - Time is injected (`now_unix`), so callers and tests own the clock.
+//! - The only network I/O is a GET of a URL from the configuration: an external issuer's JWKS
+//!   or OIDC discovery document (and the `jwks_uri` that document names), `https` or loopback
+//!   `http`, redirects never followed, time- and size-limited. Nothing in a token is ever
+//!   fetched: `jku`, `x5u`, `jwk` and `x5c` are never read, and `kid` is only a key into an
+//!   in-memory map. The only file I/O is [`DevIssuer::load_or_create`].
+//! - A token's unverified `iss` only picks whose keys are tried; a key verifies tokens of its
+//!   own issuer only (and of the `issuer` its JWKS entry names, with the token's `tid`), and
+//!   `iss` is checked again, exactly, after the signature.
+//! - The algorithm comes from the trusted key, never from the token; RS256 and ES256 only.
+//! - An unknown `kid` costs at most one JWKS fetch per issuer per `min_refresh_interval`;
+//!   a failed refresh keeps the last good keys; a withdrawn key's tokens stop verifying.
+//! - Time is injected (`now_unix`), so callers and tests own the clock; the JWKS rate limit
+//!   and key age run on that clock too.
 //! - Tokens are never logged or put into an error by this crate.
 
 mod cache;
 mod caller;
 mod claims;
+mod config;
 mod dev_issuer;
 mod error;
+mod external;
+mod fetch;
 mod jose;
+mod jwks;
 mod strict_json;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verify;
 
 use uuid::Uuid;
 
-pub use caller::{Caller, CallerKind, Denied, Grant, Permission};
+pub use caller::{AccessPolicy, Caller, CallerKind, Denied, Grant, Permission, PermissionProfile};
+pub use config::{ConfigError, IssuerConfig, JwksSettings, JwksSource, VerifierConfig};
 pub use dev_issuer::{DEV_ISSUER_TEMPLATE, DEV_KEY_FILE, DevIssuer, Subject, TokenRequest};
 pub use error::AuthError;
 pub use verify::Verifier;
@@ -53,6 +72,10 @@ pub const CONSUMER_TENANT: Uuid = Uuid::from_u128(0x9188040d_6c67_4c5b_b112_36a3
 pub const SCOPE_READ: &str = "DeviceManagementServiceConfig.Read.All";
 /// Delegated permission for reads, writes and both actions.
 pub const SCOPE_READ_WRITE: &str = "DeviceManagementServiceConfig.ReadWrite.All";
+/// Also accepted for reads on beta under [`PermissionProfile::Graph`].
+pub const SCOPE_CONFIG_READ: &str = "DeviceManagementConfiguration.Read.All";
+/// Also accepted for reads and writes on beta under [`PermissionProfile::Graph`].
+pub const SCOPE_CONFIG_READ_WRITE: &str = "DeviceManagementConfiguration.ReadWrite.All";
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 pub const LEEWAY_SECS: i64 = 60;

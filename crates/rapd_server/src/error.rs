@@ -8,7 +8,7 @@
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use rapd_auth::{AuthError, Denied};
-use rapd_model::InputError;
+use rapd_model::{InputError, TenantId};
 use rapd_store::StoreError;
 
 /// Graph's challenge on every 401, as graph.microsoft.com sends it.
@@ -42,6 +42,14 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("tenant {0} is not provisioned")]
+    UnknownTenant(TenantId),
+    #[error("tenant {0} holds no Intune licence")]
+    Unlicensed(TenantId),
+    #[error("throttled for {0} s")]
+    Throttled(u64),
+    #[error("too many requests in flight")]
+    Overloaded,
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -150,6 +158,34 @@ impl ApiError {
                 format!("The request body is larger than the limit of {limit} bytes."),
                 Plain,
             ),
+            ApiError::UnknownTenant(tenant) => (
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                format!(
+                    "The tenant {tenant} is not provisioned for Microsoft Intune on this service, so it holds no Intune license. An operator adds it with `rapd tenant add`."
+                ),
+                Intune,
+            ),
+            ApiError::Unlicensed(tenant) => (
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                format!(
+                    "The tenant {tenant} does not have a valid Microsoft Intune license. This API requires that the Intune service is correctly licensed for the tenant."
+                ),
+                Intune,
+            ),
+            ApiError::Throttled(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                format!("Too many requests. Retry after {secs} seconds."),
+                Intune,
+            ),
+            ApiError::Overloaded => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is handling too many requests right now. Retry after the interval in Retry-After.".into(),
+                Plain,
+            ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ServiceUnavailable",
@@ -222,8 +258,11 @@ impl IntoResponse for ApiError {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Overloaded => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::Throttled(secs) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
             _ => {}
         }

@@ -5,10 +5,10 @@ use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
 };
-use http::{HeaderMap, header, request::Parts};
+use http::{HeaderMap, Method, header, request::Parts};
 use rapd_auth::CallerKind;
 use rapd_auth::{AuthError, Caller};
-use rapd_model::{Actor, ApiVersion, AuditContext, PartnerId};
+use rapd_model::{Actor, ApiVersion, AuditContext, PartnerId, TenantId};
 
 use crate::{envelope::RequestIds, error::ApiError, state::AppState};
 
@@ -63,8 +63,17 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers, parts.uri.query())?;
-        let now = state.clock.now().unix_secs();
-        Ok(Authenticated(state.verifier.verify(token, now)?))
+        let now = state.clock.now();
+        let caller = state.verifier.verify(token, now.unix_secs()).await?;
+        let tenant = TenantId(caller.tenant);
+        state.tenancy.admit(tenant, now).await?;
+        let app = caller.app_id.as_deref().unwrap_or("");
+        let write = !matches!(parts.method, Method::GET | Method::HEAD);
+        state
+            .throttle
+            .admit(tenant, app, write, now)
+            .map_err(|r| ApiError::Throttled(r.0))?;
+        Ok(Authenticated(caller))
     }
 }
 

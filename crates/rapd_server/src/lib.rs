@@ -8,25 +8,31 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod overload;
 pub mod partners;
 pub mod response;
 pub mod routing;
+pub mod serve;
 pub mod state;
+pub mod tenancy;
+pub mod throttle;
 
 use std::future::Future;
 
 use tokio::net::TcpListener;
 
 pub use routing::router;
+pub use serve::ConnectionLimits;
 pub use state::{AppState, ServerConfig};
+pub use tenancy::Provisioning;
+pub use throttle::ThrottleLimits;
 
 /// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve::serve(listener, router(state), limits, shutdown).await
 }

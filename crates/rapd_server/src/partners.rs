@@ -31,7 +31,9 @@ pub async fn list_partners(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Read)?;
+    caller
+        .0
+        .authorize(Permission::Read, state.policy(path.version))?;
     refuse_query_options(query.as_deref())?;
     let partners = state.store.list(tenant(&caller)).await?;
     let context = format!(
@@ -52,12 +54,14 @@ pub async fn list_partners(
 /// `GET /{version}/deviceManagement/remoteAssistancePartners/$count`
 pub async fn count_partners(
     State(state): State<AppState>,
-    _path: GraphPath,
+    path: GraphPath,
     caller: Authenticated,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Read)?;
+    caller
+        .0
+        .authorize(Permission::Read, state.policy(path.version))?;
     if !accepts(&headers, "text/plain") {
         return Err(ApiError::NotAcceptable);
     }
@@ -74,7 +78,9 @@ pub async fn get_partner(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Read)?;
+    caller
+        .0
+        .authorize(Permission::Read, state.policy(path.version))?;
     let id = path.partner_id()?;
     refuse_query_options(query.as_deref())?;
     let partner = state
@@ -94,7 +100,9 @@ pub async fn create_partner(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Write)?;
+    caller
+        .0
+        .authorize(Permission::Write, state.policy(path.version))?;
     let input = PartnerInput::parse(path.version, &body)?;
     let mutation = Mutation::Create {
         id: PartnerId::new_random(),
@@ -128,7 +136,9 @@ pub async fn update_partner(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Write)?;
+    caller
+        .0
+        .authorize(Permission::Write, state.policy(path.version))?;
     let id = path.partner_id()?;
     let input = PartnerInput::parse(path.version, &body)?;
     let mutation = Mutation::Update { id, input };
@@ -149,7 +159,9 @@ pub async fn delete_partner(
     path: GraphPath,
     caller: Authenticated,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Write)?;
+    caller
+        .0
+        .authorize(Permission::Write, state.policy(path.version))?;
     let id = path.partner_id()?;
     let mutation = Mutation::Delete { id };
     state

@@ -14,6 +14,7 @@ use crate::{
     error::ApiError,
     extract::accepts,
     identity,
+    overload::shed_load,
     partners::{self, actions},
     state::AppState,
 };
@@ -49,7 +50,6 @@ pub fn router(state: AppState) -> Router {
         get(partners::count_partners).fallback(no_method_match),
     );
     Router::new()
-        .route("/healthz", get(healthz))
         .route(
             "/.well-known/openid-configuration",
             get(identity::get_openid_configuration),
@@ -58,6 +58,9 @@ pub fn router(state: AppState) -> Router {
         .merge(count)
         .merge(graph)
         .fallback(unknown_route)
+        .layer(middleware::from_fn_with_state(state.clone(), shed_load))
+        // Health stays outside load shedding: a busy server is still alive.
+        .route("/healthz", get(healthz))
         .layer(middleware::from_fn(graph_envelope))
         .with_state(state)
 }

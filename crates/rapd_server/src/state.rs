@@ -3,9 +3,15 @@
 use std::sync::Arc;
 
 use http::{HeaderMap, header};
-use rapd_auth::{DevIssuer, Verifier};
+use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
 use rapd_model::{ApiVersion, Clock};
 use rapd_store::PartnerStore;
+
+use crate::{
+    overload::InFlight,
+    tenancy::{Provisioning, Tenancy},
+    throttle::{Throttle, ThrottleLimits},
+};
 
 /// Settings of the HTTP layer, resolved by the binary from defaults, file, environment and flags.
 #[derive(Debug, Clone)]
@@ -17,6 +23,14 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// Whether unknown tenants are provisioned on first use (development) or refused.
+    pub provisioning: Provisioning,
+    /// Intune's throttling limits; `None` switches throttling off.
+    pub throttle: Option<ThrottleLimits>,
+    /// Requests served at once before the next is shed with `503`.
+    pub max_concurrent_requests: usize,
+    /// Which permission table authorises callers.
+    pub permissions: PermissionProfile,
 }
 
 impl Default for ServerConfig {
@@ -25,6 +39,10 @@ impl Default for ServerConfig {
             onboarding_ttl_secs: 3600,
             public_url: None,
             max_body_bytes: 64 * 1024,
+            provisioning: Provisioning::OnFirstUse,
+            throttle: Some(ThrottleLimits::INTUNE),
+            max_concurrent_requests: 1024,
+            permissions: PermissionProfile::FoundingPage,
         }
     }
 }
@@ -36,9 +54,31 @@ pub struct AppState {
     pub dev_issuer: Option<Arc<DevIssuer>>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
+    pub tenancy: Arc<Tenancy>,
+    pub throttle: Arc<Throttle>,
+    pub in_flight: Arc<InFlight>,
 }
 
 impl AppState {
+    pub fn new(
+        store: Arc<dyn PartnerStore>,
+        verifier: Verifier,
+        dev_issuer: Option<Arc<DevIssuer>>,
+        clock: Arc<dyn Clock>,
+        config: ServerConfig,
+    ) -> AppState {
+        AppState {
+            tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
+            throttle: Arc::new(Throttle::new(config.throttle)),
+            in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
+            store,
+            verifier: Arc::new(verifier),
+            dev_issuer,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
     /// The origin links are built on: the configured public URL, else `http://` + `Host`.
     pub fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(url) = &self.config.public_url {
@@ -50,6 +90,14 @@ impl AppState {
             .filter(|h| h.parse::<http::uri::Authority>().is_ok())
             .unwrap_or("localhost");
         format!("http://{host}")
+    }
+
+    /// The permission rules for a call to `version`.
+    pub fn policy(&self, version: ApiVersion) -> AccessPolicy {
+        AccessPolicy {
+            profile: self.config.permissions,
+            beta: version == ApiVersion::Beta,
+        }
     }
 
     /// `{origin}/{version}`: the service root of one Graph version.

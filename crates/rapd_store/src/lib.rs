@@ -11,7 +11,9 @@ mod error;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use rapd_model::{AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, TenantId};
+use rapd_model::{
+    AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, Tenant, TenantId,
+};
 
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
@@ -37,4 +39,16 @@ pub trait PartnerStore: Send + Sync {
 
     /// The audit trail of `tenant`, oldest first.
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// A provisioned tenant, if it is one.
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
+
+    /// Every provisioned tenant, ordered by id.
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+
+    /// Provisions `tenant`, or updates its name and licence if it exists (keeping `created`).
+    async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError>;
+
+    /// Removes a tenant's registration (its partners and audit trail stay); whether it existed.
+    async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError>;
 }

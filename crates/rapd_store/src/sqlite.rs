@@ -18,7 +18,9 @@ use std::{
 };
 
 use async_trait::async_trait;
-use rapd_model::{AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId, TenantId};
+use rapd_model::{
+    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId, Tenant, TenantId,
+};
 use rusqlite::{Connection, params};
 
 use crate::{PartnerStore, StoreError};
@@ -86,7 +88,7 @@ impl PartnerStore for SqliteStore {
         mutation: Mutation,
         audit: AuditContext,
     ) -> Result<Change, StoreError> {
-        self.writer.submit(tenant, mutation, audit).await
+        self.writer.mutate(tenant, mutation, audit).await
     }
 
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
@@ -95,5 +97,25 @@ impl PartnerStore for SqliteStore {
             let rows = stmt.query_map(params![tenant.0.as_bytes()], rows::audit_from_row)?;
             rows.collect()
         })
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.read(|c| rows::select_tenant(c, id))
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(rows::SELECT_TENANTS)?;
+            let rows = stmt.query_map([], rows::tenant_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
+        self.writer.put_tenant(tenant).await
+    }
+
+    async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
+        self.writer.remove_tenant(id).await
     }
 }

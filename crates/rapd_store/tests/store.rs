@@ -204,3 +204,33 @@ async fn concurrent_writes_all_commit_and_survive_reopen() {
     let listed = reopened.list(t).await.unwrap();
     assert!(listed.windows(2).all(|w| w[0].id < w[1].id));
 }
+
+#[tokio::test]
+async fn tenants_are_provisioned_updated_and_removed() {
+    let f = fixture();
+    let id = TenantId(Uuid::new_v4());
+    assert!(f.store.tenant(id).await.unwrap().is_none());
+    let created = rapd_model::Clock::now(f.clock.as_ref());
+    let tenant = rapd_model::Tenant {
+        id,
+        display_name: Some("Contoso".into()),
+        intune_licensed: false,
+        created,
+    };
+    f.store.put_tenant(tenant.clone()).await.unwrap();
+    assert_eq!(f.store.tenant(id).await.unwrap(), Some(tenant.clone()));
+    f.clock.advance_secs(10);
+    let licensed = rapd_model::Tenant {
+        intune_licensed: true,
+        created: rapd_model::Clock::now(f.clock.as_ref()),
+        ..tenant
+    };
+    f.store.put_tenant(licensed).await.unwrap();
+    let stored = f.store.tenant(id).await.unwrap().unwrap();
+    assert!(stored.intune_licensed);
+    assert_eq!(stored.created, created, "created is kept on update");
+    assert_eq!(f.store.tenants().await.unwrap().len(), 1);
+    assert!(f.store.remove_tenant(id).await.unwrap());
+    assert!(!f.store.remove_tenant(id).await.unwrap());
+    assert!(f.store.tenants().await.unwrap().is_empty());
+}

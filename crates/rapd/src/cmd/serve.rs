@@ -1,20 +1,21 @@
 //! `rapd serve`: opens the data directory and serves the Graph API until SIGINT or SIGTERM.
 
-use std::{io::Write, sync::Arc};
+use std::{io::Write, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rapd_auth::{
-    DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest, Verifier,
+    DEV_TENANT, DEV_USER, DevIssuer, IssuerConfig, JwksSettings, JwksSource, PermissionProfile,
+    SCOPE_READ_WRITE, Subject, TokenRequest, Verifier, VerifierConfig,
 };
 use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
-use rapd_server::{AppState, ServerConfig};
+use rapd_server::{AppState, ConnectionLimits, Provisioning, ServerConfig, ThrottleLimits};
 use rapd_store::{PartnerStore, SqliteStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-use crate::config::{Config, Overrides};
+use crate::config::{Config, Overrides, Permissions, Profile};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "rapd.db";
@@ -35,46 +36,126 @@ pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = open_store(&config, clock.clone())?;
+    let issuer = match config.dev_issuer_enabled() {
+        true => Some(Arc::new(DevIssuer::load_or_create(&config.data_dir)?)),
+        false => None,
+    };
+    let sample = match &issuer {
+        Some(_) => sample_partner(store.as_ref()).await?,
+        None => None,
+    };
+    let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
+    let state = AppState::new(
+        store,
+        verifier,
+        issuer.clone(),
+        clock.clone(),
+        server_config(&config),
+    );
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    match &issuer {
+        Some(issuer) => {
+            let token = issuer.mint(
+                &TokenRequest {
+                    tenant: DEV_TENANT,
+                    subject: Subject::User(DEV_USER),
+                    scopes: vec![SCOPE_READ_WRITE.to_owned()],
+                    ttl_secs: BANNER_TOKEN_TTL_SECS,
+                },
+                clock.now().unix_secs(),
+            )?;
+            print_banner(&address.to_string(), &token, sample);
+        }
+        None => {
+            let line = format!(
+                "rapd is serving Microsoft Graph's remoteAssistancePartners on http://{address}\n"
+            );
+            let _ = std::io::stdout().lock().write_all(line.as_bytes());
+        }
+    }
+    tracing::info!(listen = %address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
+    let limits = ConnectionLimits {
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+        drain_deadline: Duration::from_secs(config.shutdown_drain_secs),
+    };
+    rapd_server::run(listener, state, limits, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Opens (creating if needed) the data directory's database.
+pub fn open_store(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<dyn PartnerStore>> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
     })?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let issuer = Arc::new(DevIssuer::load_or_create(&config.data_dir)?);
-    let store = SqliteStore::open(&config.data_dir.join(DATABASE_FILE), clock.clone())?;
-    let store: Arc<dyn PartnerStore> = Arc::new(store);
-    let sample = sample_partner(store.as_ref()).await?;
-    let state = AppState {
-        store,
-        verifier: Arc::new(Verifier::new(Some(&issuer))),
-        dev_issuer: Some(issuer.clone()),
-        clock: clock.clone(),
-        config: Arc::new(ServerConfig {
-            onboarding_ttl_secs: config.onboarding_ttl_secs,
-            public_url: config.public_url.clone(),
-            max_body_bytes: config.max_body_bytes,
-        }),
-    };
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
-    let token = issuer.mint(
-        &TokenRequest {
-            tenant: DEV_TENANT,
-            subject: Subject::User(DEV_USER),
-            scopes: vec![SCOPE_READ_WRITE.to_owned()],
-            ttl_secs: BANNER_TOKEN_TTL_SECS,
+    let store = SqliteStore::open(&config.data_dir.join(DATABASE_FILE), clock)?;
+    Ok(Arc::new(store))
+}
+
+fn server_config(config: &Config) -> ServerConfig {
+    let t = &config.throttling;
+    ServerConfig {
+        onboarding_ttl_secs: config.onboarding_ttl_secs,
+        public_url: config.public_url.clone(),
+        max_body_bytes: config.max_body_bytes,
+        provisioning: match config.profile {
+            Profile::Development => Provisioning::OnFirstUse,
+            Profile::Production => Provisioning::ByOperator,
         },
-        clock.now().unix_secs(),
-    )?;
-    print_banner(&address.to_string(), &token, sample);
-    tracing::info!(listen = %address, data_dir = %config.data_dir.display(), "serving");
-    rapd_server::run(listener, state, shutdown_signal()).await?;
-    tracing::info!("stopped");
-    Ok(())
+        throttle: t.enabled.then_some(ThrottleLimits {
+            window_secs: t.window_secs,
+            tenant_writes: t.tenant_writes,
+            tenant_requests: t.tenant_requests,
+            app_writes: t.app_writes,
+            app_requests: t.app_requests,
+        }),
+        max_concurrent_requests: config.max_concurrent_requests,
+        permissions: match config.permissions {
+            Permissions::FoundingPage => PermissionProfile::FoundingPage,
+            Permissions::Graph => PermissionProfile::Graph,
+        },
+    }
+}
+
+/// The token verifier's settings: the development issuer and every `[[issuers]]` entry.
+pub fn verifier_config(config: &Config) -> anyhow::Result<VerifierConfig> {
+    let issuers = config
+        .issuers
+        .iter()
+        .map(|i| IssuerConfig {
+            issuer: i.issuer.clone(),
+            jwks: match (&i.jwks_uri, &i.discovery_url) {
+                (Some(uri), _) => JwksSource::JwksUri(uri.clone()),
+                (None, Some(url)) => JwksSource::Discovery(url.clone()),
+                (None, None) => unreachable!("Config::validate requires one"),
+            },
+            audiences: i.audiences.clone(),
+            token_version: i.token_version.clone(),
+            tenants: i.tenants.clone(),
+            token_types: i.token_types.clone(),
+        })
+        .collect();
+    let j = &config.jwks;
+    let verifier = VerifierConfig {
+        dev_issuer_trusted: config.dev_issuer_enabled(),
+        issuers,
+        jwks: JwksSettings {
+            min_refresh_interval: Duration::from_secs(j.min_refresh_interval_secs),
+            fetch_timeout: Duration::from_secs(j.fetch_timeout_secs),
+            max_bytes: j.max_bytes,
+            max_age: Duration::from_secs(j.max_age_secs),
+        },
+    };
+    verifier.validate()?;
+    Ok(verifier)
 }
 
 /// The development tenant's first partner, created on the first start of a fresh data directory

@@ -1,7 +1,7 @@
 use super::*;
 
 fn caller(f: &Fixture, token: &str) -> rapd_auth::Caller {
-    f.verifier.verify(token, NOW).unwrap()
+    f.verify(token, NOW).unwrap()
 }
 
 fn delegated(f: &Fixture, scp: &str) -> rapd_auth::Caller {
@@ -57,13 +57,13 @@ fn founding_page_table() {
     for (scp, want_read, want_write) in table {
         let c = delegated(&f, scp);
         assert_eq!(c.kind, CallerKind::Delegated);
-        let got = c.authorize(Permission::Read);
+        let got = c.authorize(Permission::Read, FOUNDING);
         assert_eq!(
             got.map(|g| assert_eq!(g.permission(), Permission::Read)),
             want_read,
             "{scp}"
         );
-        let got = c.authorize(Permission::Write);
+        let got = c.authorize(Permission::Write, FOUNDING);
         assert_eq!(
             got.map(|g| assert_eq!(g.permission(), Permission::Write)),
             want_write,
@@ -83,7 +83,7 @@ fn delegated_token_without_scp_lacks_scope() {
     );
     assert_eq!(c.kind, CallerKind::Delegated);
     assert!(matches!(
-        c.authorize(Permission::Read),
+        c.authorize(Permission::Read, FOUNDING),
         Err(Denied::MissingScope { .. })
     ));
 }
@@ -107,7 +107,7 @@ fn application_tokens_verify_but_are_denied() {
         let c = caller(&f, &token);
         assert_eq!(c.kind, CallerKind::Application);
         for p in [Permission::Read, Permission::Write] {
-            assert_eq!(c.authorize(p), Err(Denied::ApplicationToken));
+            assert_eq!(c.authorize(p, FOUNDING), Err(Denied::ApplicationToken));
         }
     }
     // roles beside scp, no idtyp: a delegated token whose roles are not its scopes.
@@ -129,11 +129,17 @@ fn personal_accounts_verify_but_are_denied() {
     };
     let c = caller(&f, &f.mint(&req));
     assert_eq!(c.tenant, CONSUMER_TENANT);
-    assert_eq!(c.authorize(Permission::Read), Err(Denied::PersonalAccount));
+    assert_eq!(
+        c.authorize(Permission::Read, FOUNDING),
+        Err(Denied::PersonalAccount)
+    );
     let app = TokenRequest {
         subject: Subject::App(DEV_APP),
         ..req
     };
     let c = caller(&f, &f.mint(&app));
-    assert_eq!(c.authorize(Permission::Write), Err(Denied::PersonalAccount));
+    assert_eq!(
+        c.authorize(Permission::Write, FOUNDING),
+        Err(Denied::PersonalAccount)
+    );
 }

@@ -13,7 +13,10 @@ fn key_survives_a_restart() {
         DevIssuer::load_or_create(&data).unwrap().jwks()
     );
     let verifier = Verifier::new(Some(&second));
-    assert_eq!(verifier.verify(&token, NOW).unwrap().tenant, DEV_TENANT);
+    assert_eq!(
+        block_on(verifier.verify(&token, NOW)).unwrap().tenant,
+        DEV_TENANT
+    );
     let files: Vec<_> = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

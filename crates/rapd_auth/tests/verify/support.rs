@@ -42,6 +42,12 @@ impl Fixture {
         }
     }
 
+    /// Verifies on a throwaway runtime: the development issuer never fetches, so the
+    /// synchronous dev-issuer tests need no runtime of their own.
+    pub fn verify(&self, token: &str, now: i64) -> Result<rapd_auth::Caller, rapd_auth::AuthError> {
+        block_on(self.verifier.verify(token, now))
+    }
+
     pub fn mint(&self, req: &TokenRequest) -> String {
         self.dev.mint(req, NOW).unwrap()
     }
@@ -77,6 +83,14 @@ impl Fixture {
         edit(header.as_object_mut().unwrap());
         self.forge(&header, &claims)
     }
+}
+
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
 }
 
 pub fn read_secret(dir: &Path) -> SecretKey {

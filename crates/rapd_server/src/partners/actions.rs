@@ -23,7 +23,9 @@ pub async fn begin_onboarding(
     caller: Authenticated,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Write)?;
+    caller
+        .0
+        .authorize(Permission::Write, state.policy(path.version))?;
     let id = path.partner_id()?;
     let input = BeginOnboardingInput::parse(path.version, &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
@@ -48,7 +50,9 @@ pub async fn disconnect_partner(
     caller: Authenticated,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller.0.authorize(Permission::Write)?;
+    caller
+        .0
+        .authorize(Permission::Write, state.policy(path.version))?;
     let id = path.partner_id()?;
     if !body.is_empty() {
         return Err(InputError::BodyNotAllowed.into());

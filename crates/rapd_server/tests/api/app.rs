@@ -6,7 +6,7 @@ use rapd_auth::{
     DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest, Verifier,
 };
 use rapd_model::{Clock, ManualClock, Timestamp};
-use rapd_server::{AppState, ServerConfig};
+use rapd_server::{AppState, ConnectionLimits, ServerConfig};
 use rapd_store::{PartnerStore, SqliteStore};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
@@ -26,28 +26,46 @@ pub struct TestApp {
 
 pub const BODY_LIMIT: usize = 4096;
 
+/// What a test may change before the server starts.
+pub struct TestSettings {
+    pub server: ServerConfig,
+    pub limits: ConnectionLimits,
+}
+
 impl TestApp {
     pub async fn start() -> TestApp {
+        TestApp::with(|_| {}).await
+    }
+
+    /// A server whose settings `adjust` changes from the test defaults (throttling off).
+    pub async fn with(adjust: impl FnOnce(&mut TestSettings)) -> TestApp {
+        let mut settings = TestSettings {
+            server: ServerConfig {
+                onboarding_ttl_secs: 600,
+                max_body_bytes: BODY_LIMIT,
+                throttle: None,
+                ..ServerConfig::default()
+            },
+            limits: ConnectionLimits::default(),
+        };
+        adjust(&mut settings);
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(Timestamp::now()));
         let issuer = Arc::new(DevIssuer::load_or_create(dir.path()).unwrap());
         let store: Arc<dyn PartnerStore> =
             Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
-        let state = AppState {
-            store: store.clone(),
-            verifier: Arc::new(Verifier::new(Some(&issuer))),
-            dev_issuer: Some(issuer.clone()),
-            clock: clock.clone(),
-            config: Arc::new(ServerConfig {
-                onboarding_ttl_secs: 600,
-                public_url: None,
-                max_body_bytes: BODY_LIMIT,
-            }),
-        };
+        let verifier = Verifier::new(Some(&issuer));
+        let state = AppState::new(
+            store.clone(),
+            verifier,
+            Some(issuer.clone()),
+            clock.clone(),
+            settings.server,
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel();
-        tokio::spawn(rapd_server::run(listener, state, async {
+        tokio::spawn(rapd_server::run(listener, state, settings.limits, async {
             let _ = stopped.await;
         }));
         let mut app = TestApp {

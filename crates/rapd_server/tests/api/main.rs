@@ -3,4 +3,7 @@
 mod app;
 mod auth;
 mod errors;
+mod limits;
 mod partners;
+mod tenancy;
+mod throttling;

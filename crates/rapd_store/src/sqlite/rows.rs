@@ -2,7 +2,7 @@
 
 use rapd_model::{
     Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
-    TenantId, Timestamp,
+    Tenant, TenantId, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
 use uuid::Uuid;
@@ -150,4 +150,46 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
             .map_err(|_| corrupt(7, "bad modified properties"))?,
         correlation_id: uuid_at(row, 8)?,
     })
+}
+
+pub(super) fn select_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result<Option<Tenant>> {
+    conn.prepare_cached(
+        "SELECT tenant_id, display_name, intune_licensed, created FROM tenants WHERE tenant_id = ?1",
+    )?
+    .query_row(params![id.0.as_bytes()], tenant_from_row)
+    .optional()
+}
+
+pub(super) const SELECT_TENANTS: &str =
+    "SELECT tenant_id, display_name, intune_licensed, created FROM tenants ORDER BY tenant_id";
+
+pub(super) fn tenant_from_row(row: &Row<'_>) -> rusqlite::Result<Tenant> {
+    Ok(Tenant {
+        id: TenantId(uuid_at(row, 0)?),
+        display_name: row.get(1)?,
+        intune_licensed: row.get(2)?,
+        created: Timestamp::from_micros(row.get(3)?),
+    })
+}
+
+pub(super) fn upsert_tenant(conn: &Connection, t: &Tenant) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO tenants (tenant_id, display_name, intune_licensed, created) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant_id) DO UPDATE SET \
+         display_name = excluded.display_name, intune_licensed = excluded.intune_licensed",
+    )?
+    .execute(params![
+        t.id.0.as_bytes(),
+        t.display_name,
+        t.intune_licensed,
+        t.created.as_micros()
+    ])?;
+    Ok(())
+}
+
+pub(super) fn delete_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM tenants WHERE tenant_id = ?1")?
+        .execute(params![id.0.as_bytes()])?;
+    Ok(n > 0)
 }

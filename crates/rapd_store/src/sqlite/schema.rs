@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// Each migration, in order; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_tenants.sql"),
+];
 
 /// Opens a connection with every durability setting set explicitly and read back.
 pub(super) fn open_connection(path: &Path) -> Result<Connection, StoreError> {

@@ -2,7 +2,9 @@
 
 use std::{sync::Arc, thread};
 
-use rapd_model::{AuditContext, AuditEntry, Change, Clock, Mutation, TenantId, lifecycle};
+use rapd_model::{
+    AuditContext, AuditEntry, Change, Clock, Mutation, Tenant, TenantId, Timestamp, lifecycle,
+};
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
@@ -14,11 +16,87 @@ const QUEUE_DEPTH: usize = 4096;
 /// The most requests one transaction commits together.
 const MAX_GROUP: usize = 512;
 
-struct Job {
-    tenant: TenantId,
-    mutation: Mutation,
-    audit: AuditContext,
-    reply: oneshot::Sender<Result<Change, StoreError>>,
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// One write, with the channel its caller waits on.
+enum Job {
+    Mutate {
+        tenant: TenantId,
+        mutation: Mutation,
+        audit: AuditContext,
+        reply: Reply<Change>,
+    },
+    PutTenant {
+        tenant: Tenant,
+        reply: Reply<()>,
+    },
+    RemoveTenant {
+        id: TenantId,
+        reply: Reply<bool>,
+    },
+}
+
+/// What a job produced, before it is handed back to its caller.
+enum Done {
+    Change(Box<Change>),
+    Put,
+    Removed(bool),
+}
+
+impl Job {
+    fn run(&self, conn: &Connection, now: Timestamp) -> Result<Done, StoreError> {
+        let write = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
+        match self {
+            Job::Mutate {
+                tenant,
+                mutation,
+                audit,
+                ..
+            } => {
+                let current = rows::select_partner(conn, *tenant, mutation.target())
+                    .map_err(rows::read_error)?;
+                let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
+                match (&change.after, &change.before) {
+                    (Some(after), _) => rows::upsert_partner(conn, after).map_err(write)?,
+                    (None, Some(before)) => rows::delete_partner(conn, before).map_err(write)?,
+                    (None, None) => {}
+                }
+                let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
+                rows::insert_audit(conn, &entry).map_err(write)?;
+                Ok(Done::Change(Box::new(change)))
+            }
+            Job::PutTenant { tenant, .. } => {
+                rows::upsert_tenant(conn, tenant).map_err(write)?;
+                Ok(Done::Put)
+            }
+            Job::RemoveTenant { id, .. } => rows::delete_tenant(conn, *id)
+                .map(Done::Removed)
+                .map_err(write),
+        }
+    }
+
+    /// Hands `result` to the caller. A caller that went away no longer needs it; a committed
+    /// change stays committed.
+    fn answer(self, result: Result<Done, StoreError>) {
+        let mismatch = || StoreError::Unavailable("writer answered with the wrong kind".into());
+        match self {
+            Job::Mutate { reply, .. } => {
+                let _ = reply.send(result.and_then(|d| match d {
+                    Done::Change(c) => Ok(*c),
+                    _ => Err(mismatch()),
+                }));
+            }
+            Job::PutTenant { reply, .. } => {
+                let _ = reply.send(result.map(|_| ()));
+            }
+            Job::RemoveTenant { reply, .. } => {
+                let _ = reply.send(result.and_then(|d| match d {
+                    Done::Removed(r) => Ok(r),
+                    _ => Err(mismatch()),
+                }));
+            }
+        }
+    }
 }
 
 pub(super) struct Writer {
@@ -35,21 +113,33 @@ impl Writer {
         Ok(Writer { jobs })
     }
 
-    pub(super) async fn submit(
+    pub(super) async fn mutate(
         &self,
         tenant: TenantId,
         mutation: Mutation,
         audit: AuditContext,
     ) -> Result<Change, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job {
+        self.submit(|reply| Job::Mutate {
             tenant,
             mutation,
             audit,
             reply,
-        };
+        })
+        .await
+    }
+
+    pub(super) async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
+        self.submit(|reply| Job::PutTenant { tenant, reply }).await
+    }
+
+    pub(super) async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
+        self.submit(|reply| Job::RemoveTenant { id, reply }).await
+    }
+
+    async fn submit<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Unavailable("the writer has stopped".into());
-        self.jobs.send(job).await.map_err(|_| gone())?;
+        self.jobs.send(job(reply)).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
@@ -67,8 +157,7 @@ fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock) 
         }
         let results = commit_group(&mut conn, &group, clock);
         for (job, result) in group.drain(..).zip(results) {
-            // A caller that went away no longer needs the answer; the change is committed anyway.
-            let _ = job.reply.send(result);
+            job.answer(result);
         }
     }
 }
@@ -79,7 +168,7 @@ fn commit_group(
     conn: &mut Connection,
     group: &[Job],
     clock: &dyn Clock,
-) -> Vec<Result<Change, StoreError>> {
+) -> Vec<Result<Done, StoreError>> {
     let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
     let fail_all = |e: rusqlite::Error| {
         let reason = e.to_string();
@@ -94,17 +183,12 @@ fn commit_group(
     };
     let mut results = Vec::with_capacity(group.len());
     for job in group {
-        let result = (|| {
-            let sp = tx.savepoint().map_err(unavailable)?;
-            let outcome = apply_job(&sp, job, clock);
-            match outcome {
-                Ok(change) => {
-                    sp.commit().map_err(unavailable)?;
-                    Ok(change)
-                }
-                Err(e) => Err(e), // dropping the savepoint rolls it back
-            }
-        })();
+        let result = tx.savepoint().map_err(unavailable).and_then(|sp| {
+            // Dropping a savepoint without committing it rolls it back.
+            let done = job.run(&sp, clock.now())?;
+            sp.commit().map_err(unavailable)?;
+            Ok(done)
+        });
         results.push(result);
     }
     if let Err(e) = tx.commit() {
@@ -112,23 +196,4 @@ fn commit_group(
         return fail_all(e);
     }
     results
-}
-
-fn apply_job(conn: &Connection, job: &Job, clock: &dyn Clock) -> Result<Change, StoreError> {
-    let now = clock.now();
-    let current =
-        rows::select_partner(conn, job.tenant, job.mutation.target()).map_err(rows::read_error)?;
-    let change = lifecycle::apply(job.tenant, current.as_ref(), &job.mutation, now)?;
-    let write = || -> rusqlite::Result<()> {
-        match (&change.after, &change.before) {
-            (Some(after), _) => rows::upsert_partner(conn, after)?,
-            (None, Some(before)) => rows::delete_partner(conn, before)?,
-            (None, None) => {}
-        }
-        let entry =
-            AuditEntry::for_change(job.tenant, job.mutation.kind(), &change, &job.audit, now);
-        rows::insert_audit(conn, &entry)
-    };
-    write().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    Ok(change)
 }

@@ -1,0 +1,98 @@
+//! Overload and connection limits: each at the limit and one past it.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+use crate::app::{TestApp, graph_error};
+
+/// Starts a POST whose body never finishes, so the request holds its place until dropped.
+async fn hold_a_request(app: &TestApp) -> TcpStream {
+    let mut stream = TcpStream::connect(app.origin.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+        app.partners("v1.0"),
+        app.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+async fn in_flight_settles() {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
+#[tokio::test]
+async fn requests_past_the_concurrency_limit_are_shed_with_503() {
+    let app = TestApp::with(|s| s.server.max_concurrent_requests = 2).await;
+    let list = || app.request(Method::GET, &app.partners("v1.0")).send();
+
+    let first = hold_a_request(&app).await;
+    in_flight_settles().await;
+    assert_eq!(
+        list().await.unwrap().status(),
+        200,
+        "one held, one more fits: at the limit"
+    );
+
+    let second = hold_a_request(&app).await;
+    in_flight_settles().await;
+    let shed = list().await.unwrap();
+    assert_eq!(shed.headers()["retry-after"], "1");
+    graph_error(shed, 503, "ServiceUnavailable").await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200, "health is never shed");
+
+    drop((first, second));
+    in_flight_settles().await;
+    assert_eq!(list().await.unwrap().status(), 200, "capacity comes back");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let app = TestApp::with(|s| s.limits.header_read_timeout = Duration::from_millis(500)).await;
+    let mut slow = TcpStream::connect(app.origin.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server closed the connection");
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    // A client that sends its headers in time is served.
+    let mut quick = TcpStream::connect(app.origin.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    quick
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    quick.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn headers_past_hypers_buffer_are_431() {
+    let app = TestApp::start().await;
+    let huge = "a".repeat(500 * 1024);
+    let response = app
+        .client
+        .get(app.url(&app.partners("v1.0")))
+        .header("x-big", huge)
+        .send()
+        .await;
+    match response {
+        Ok(r) => assert_eq!(r.status(), 431),
+        Err(e) => assert!(e.is_request() || e.is_connect(), "connection closed: {e}"),
+    }
+}
