@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use rapd_auth::{
-    DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest, Verifier,
+    DEV_TENANT, DEV_USER, DevIssuer, IssuerConfig, JwksSettings, SCOPE_READ_WRITE, Subject,
+    TokenRequest, Verifier, VerifierConfig,
 };
 use rapd_model::{Clock, ManualClock, Timestamp};
 use rapd_server::{AppState, ConnectionLimits, ServerConfig};
@@ -30,6 +31,11 @@ pub const BODY_LIMIT: usize = 4096;
 pub struct TestSettings {
     pub server: ServerConfig,
     pub limits: ConnectionLimits,
+    /// Trust the development issuer (the default), as the development profile does.
+    pub dev_issuer_trusted: bool,
+    /// External issuers, e.g. backed by a `rapd_auth::testing::JwksServer`.
+    pub issuers: Vec<IssuerConfig>,
+    pub jwks: JwksSettings,
 }
 
 impl TestApp {
@@ -47,6 +53,9 @@ impl TestApp {
                 ..ServerConfig::default()
             },
             limits: ConnectionLimits::default(),
+            dev_issuer_trusted: true,
+            issuers: Vec::new(),
+            jwks: JwksSettings::default(),
         };
         adjust(&mut settings);
         let dir = tempfile::tempdir().unwrap();
@@ -54,7 +63,12 @@ impl TestApp {
         let issuer = Arc::new(DevIssuer::load_or_create(dir.path()).unwrap());
         let store: Arc<dyn PartnerStore> =
             Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
-        let verifier = Verifier::new(Some(&issuer));
+        let verifier_config = VerifierConfig {
+            dev_issuer_trusted: settings.dev_issuer_trusted,
+            issuers: settings.issuers,
+            jwks: settings.jwks,
+        };
+        let verifier = Verifier::from_config(Some(&issuer), verifier_config).await;
         let state = AppState::new(
             store.clone(),
             verifier,
