@@ -1,80 +1,20 @@
 //! The real binary, SIGKILLed right after it acknowledged writes: nothing acknowledged is lost,
 //! and each acknowledged change has its audit record.
 
-use std::{
-    io::{BufRead, BufReader},
-    path::Path,
-    process::{Child, Command, Stdio},
-    sync::Arc,
-    time::{Duration, Instant},
-};
+mod support;
+
+use std::sync::Arc;
 
 use rapd_model::{OperationKind, SystemClock, TenantId};
 use rapd_store::{PartnerStore, SqliteStore};
 use serde_json::{Value, json};
-
-const RAPD: &str = env!("CARGO_BIN_EXE_rapd");
-
-struct Server {
-    child: Child,
-    origin: String,
-}
-
-impl Server {
-    /// Starts `rapd serve` on a free loopback port and waits until `/healthz` answers.
-    async fn start(data_dir: &Path) -> Server {
-        let mut child = Command::new(RAPD)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("RAPD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let origin = stdout
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                let rest = line.split(" on ").nth(1)?;
-                rest.starts_with("http://").then(|| rest.trim().to_owned())
-            })
-            .expect("rapd printed its address");
-        std::thread::spawn(move || stdout.for_each(drop)); // keep the pipe open and drained
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while reqwest::get(format!("{origin}/healthz"))
-            .await
-            .map(|r| r.status())
-            .ok()
-            != Some(reqwest::StatusCode::OK)
-        {
-            assert!(Instant::now() < deadline, "rapd did not become ready");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Server { child, origin }
-    }
-
-    fn kill9(mut self) {
-        self.child.kill().unwrap(); // SIGKILL on Unix
-        self.child.wait().unwrap();
-    }
-}
-
-fn token(data_dir: &Path) -> String {
-    let out = Command::new(RAPD)
-        .args(["token", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
+use support::{Server, token};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_right_after_a_204_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path()).await;
-    let token = token(dir.path());
+    let server = Server::start(dir.path(), &[]).await;
+    let token = token(dir.path(), &[]);
     let client = reqwest::Client::new();
     let partners = format!(
         "{}/v1.0/deviceManagement/remoteAssistancePartners",
@@ -129,7 +69,7 @@ async fn kill_9_right_after_a_204_loses_nothing() {
         }
     }
 
-    let server = Server::start(dir.path()).await;
+    let server = Server::start(dir.path(), &[]).await;
     let read = |id: String| {
         let client = client.clone();
         let url = format!(

@@ -1,0 +1,98 @@
+//! The real `rapd` binary as a child process.
+
+#![allow(dead_code, reason = "each test binary uses part of this module")]
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+pub const RAPD: &str = env!("CARGO_BIN_EXE_rapd");
+
+pub struct Server {
+    child: Child,
+    pub origin: String,
+}
+
+impl Server {
+    /// Starts `rapd serve` on a free loopback port with `args` and waits until `/healthz` answers.
+    pub async fn start(data_dir: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(RAPD)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .env("RAPD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let origin = stdout
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let rest = line.split(" on ").nth(1)?;
+                rest.starts_with("http://").then(|| rest.trim().to_owned())
+            })
+            .expect("rapd printed its address");
+        std::thread::spawn(move || stdout.for_each(drop)); // keep the pipe open and drained
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while reqwest::get(format!("{origin}/healthz"))
+            .await
+            .map(|r| r.status())
+            .ok()
+            != Some(reqwest::StatusCode::OK)
+        {
+            assert!(Instant::now() < deadline, "rapd did not become ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Server { child, origin }
+    }
+
+    pub fn partners(&self) -> String {
+        format!(
+            "{}/v1.0/deviceManagement/remoteAssistancePartners",
+            self.origin
+        )
+    }
+
+    /// SIGKILL, as a crash.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `rapd ARGS...` to completion.
+pub fn rapd(args: &[&str]) -> Output {
+    Command::new(RAPD)
+        .args(args)
+        .env("RAPD_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// `rapd token --data-dir DIR ARGS...`
+pub fn token(data_dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(RAPD)
+        .args(["token", "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
