@@ -4,9 +4,9 @@
 use std::{net::SocketAddr, path::PathBuf, str::FromStr};
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// A local stand-in: development issuer on, tenants provisioned on first use.
@@ -16,7 +16,7 @@ pub enum Profile {
 }
 
 /// Which permission table authorises callers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Permissions {
     /// The founding reference page: delegated work or school tokens only.
@@ -25,7 +25,7 @@ pub enum Permissions {
     Graph,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Throttling {
     pub enabled: bool,
@@ -49,7 +49,7 @@ impl Default for Throttling {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Jwks {
     pub min_refresh_interval_secs: u64,
@@ -70,7 +70,7 @@ impl Default for Jwks {
 }
 
 /// An external OIDC issuer whose access tokens rapd accepts.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Issuer {
     /// Exact, or a template containing `{tenantid}`.
@@ -88,7 +88,7 @@ pub struct Issuer {
 }
 
 /// Every setting, resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub profile: Profile,
@@ -185,6 +185,27 @@ impl Config {
         config.validate()?;
         Ok(config)
     }
+
+    /// Every environment variable [`Config::apply_env`] reads (checked against the docs).
+    #[cfg(test)]
+    const ENV_VARS: &[&str] = &[
+        "RAPD_CONFIG",
+        "RAPD_PROFILE",
+        "RAPD_LISTEN",
+        "RAPD_DATA_DIR",
+        "RAPD_PUBLIC_URL",
+        "RAPD_ONBOARDING_TTL_SECS",
+        "RAPD_MAX_BODY_BYTES",
+        "RAPD_MAX_CONCURRENT_REQUESTS",
+        "RAPD_HEADER_READ_TIMEOUT_SECS",
+        "RAPD_SHUTDOWN_DRAIN_SECS",
+        "RAPD_DEV_ISSUER",
+        "RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS",
+        "RAPD_PERMISSIONS",
+        "RAPD_THROTTLING",
+        "RAPD_THROTTLING_WINDOW_SECS",
+        "RAPD_LOG",
+    ];
 
     fn apply_env(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
         match key {
@@ -320,6 +341,48 @@ mod tests {
                 ..Overrides::default()
             },
         )
+    }
+
+    /// `docs/configuration.md` names every key and every environment variable.
+    #[test]
+    fn the_configuration_doc_is_complete() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let defaults = toml::Value::try_from(Config {
+            issuers: vec![Issuer {
+                issuer: String::new(),
+                jwks_uri: Some(String::new()),
+                discovery_url: Some(String::new()),
+                audiences: Vec::new(),
+                token_version: Some(String::new()),
+                tenants: Some(Vec::new()),
+                token_types: Vec::new(),
+            }],
+            public_url: Some(String::new()),
+            dev_issuer: Some(true),
+            ..Config::default()
+        })
+        .unwrap();
+        let mut keys = Vec::new();
+        for (key, value) in defaults.as_table().unwrap() {
+            keys.push(key.clone());
+            let nested = match value {
+                toml::Value::Table(t) => Some(t),
+                toml::Value::Array(a) => a.first().and_then(|v| v.as_table()),
+                _ => None,
+            };
+            keys.extend(nested.into_iter().flat_map(|t| t.keys().cloned()));
+        }
+        for key in keys {
+            let named = [format!("`{key}`"), format!("`[{key}]`"), format!("`[[{key}]]`")];
+            assert!(named.iter().any(|n| doc.contains(n)), "docs/configuration.md lacks `{key}`");
+        }
+        for var in Config::ENV_VARS {
+            assert!(doc.contains(&format!("`{var}`")), "docs/configuration.md lacks `{var}`");
+            // Each listed variable is one apply_env knows: a bad value is an error, not a warning.
+            if !["RAPD_CONFIG", "RAPD_DATA_DIR", "RAPD_PUBLIC_URL", "RAPD_LOG"].contains(var) {
+                assert!(Config::default().apply_env(var, "not a value").is_err(), "{var}");
+            }
+        }
     }
 
     #[test]
