@@ -373,14 +373,34 @@ mod tests {
             keys.extend(nested.into_iter().flat_map(|t| t.keys().cloned()));
         }
         for key in keys {
-            let named = [format!("`{key}`"), format!("`[{key}]`"), format!("`[[{key}]]`")];
-            assert!(named.iter().any(|n| doc.contains(n)), "docs/configuration.md lacks `{key}`");
+            let named = [
+                format!("`{key}`"),
+                format!("`[{key}]`"),
+                format!("`[[{key}]]`"),
+            ];
+            assert!(
+                named.iter().any(|n| doc.contains(n)),
+                "docs/configuration.md lacks `{key}`"
+            );
         }
         for var in Config::ENV_VARS {
-            assert!(doc.contains(&format!("`{var}`")), "docs/configuration.md lacks `{var}`");
+            assert!(
+                doc.contains(&format!("`{var}`")),
+                "docs/configuration.md lacks `{var}`"
+            );
             // Each listed variable is one apply_env knows: a bad value is an error, not a warning.
-            if !["RAPD_CONFIG", "RAPD_DATA_DIR", "RAPD_PUBLIC_URL", "RAPD_LOG"].contains(var) {
-                assert!(Config::default().apply_env(var, "not a value").is_err(), "{var}");
+            if ![
+                "RAPD_CONFIG",
+                "RAPD_DATA_DIR",
+                "RAPD_PUBLIC_URL",
+                "RAPD_LOG",
+            ]
+            .contains(var)
+            {
+                assert!(
+                    Config::default().apply_env(var, "not a value").is_err(),
+                    "{var}"
+                );
             }
         }
     }

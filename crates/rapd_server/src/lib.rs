@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod metadata;
 pub mod overload;
 pub mod partners;
 pub mod response;

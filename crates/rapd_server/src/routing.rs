@@ -13,7 +13,7 @@ use crate::{
     envelope::graph_envelope,
     error::ApiError,
     extract::accepts,
-    identity,
+    identity, metadata,
     overload::shed_load,
     partners::{self, actions},
     state::AppState,
@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         get(partners::count_partners).fallback(no_method_match),
     );
     Router::new()
+        .route("/{version}/$metadata", get(metadata::get_metadata))
         .route(
             "/.well-known/openid-configuration",
             get(identity::get_openid_configuration),

@@ -4,6 +4,7 @@ mod app;
 mod auth;
 mod errors;
 mod limits;
+mod metadata;
 mod partners;
 mod tenancy;
 mod throttling;

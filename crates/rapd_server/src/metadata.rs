@@ -1,0 +1,25 @@
+//! `GET /{version}/$metadata`: the CSDL of what rapd serves, element for element as in
+//! Microsoft's published metadata for v1.0 and beta (a test compares them).
+
+use axum::{body::Body, response::Response};
+use http::{HeaderValue, header};
+use rapd_model::ApiVersion;
+
+use crate::{error::ApiError, extract::GraphPath};
+
+pub const V1: &str = include_str!("metadata/v1.xml");
+pub const BETA: &str = include_str!("metadata/beta.xml");
+
+/// `GET /{version}/$metadata`
+pub async fn get_metadata(path: GraphPath) -> Result<Response, ApiError> {
+    let csdl = match path.version {
+        ApiVersion::V1 => V1,
+        ApiVersion::Beta => BETA,
+    };
+    let mut response = Response::new(Body::from(csdl));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(response)
+}
