@@ -32,6 +32,8 @@ pub enum ApiError {
     UnknownSegment(String),
     #[error("invalid request: {0}")]
     Invalid(#[from] InputError),
+    #[error("invalid batch: {0}")]
+    InvalidBatch(String),
     #[error("unsupported query option {0:?}")]
     UnsupportedQuery(String),
     #[error("a partner with this id already exists")]
@@ -128,6 +130,9 @@ impl ApiError {
                 Plain,
             ),
             ApiError::Invalid(e) => (StatusCode::BAD_REQUEST, "BadRequest", e.to_string(), Intune),
+            ApiError::InvalidBatch(reason) => {
+                (StatusCode::BAD_REQUEST, "BadRequest", reason.clone(), Plain)
+            }
             ApiError::UnsupportedQuery(option) => (
                 StatusCode::BAD_REQUEST,
                 "BadRequest",

@@ -4,6 +4,7 @@
 //! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
 //! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
 
+pub mod batch;
 pub mod envelope;
 pub mod error;
 pub mod extract;

@@ -1,7 +1,7 @@
 //! Every route in one place, and Graph's answers for the ones that do not exist.
 
 use axum::{
-    Router,
+    Extension, Router,
     extract::Request,
     middleware,
     response::{IntoResponse, Response},
@@ -10,6 +10,7 @@ use axum::{
 use http::{HeaderMap, Method};
 
 use crate::{
+    batch::{self, BatchTarget},
     envelope::graph_envelope,
     error::ApiError,
     extract::accepts,
@@ -49,8 +50,12 @@ pub fn router(state: AppState) -> Router {
         &format!("{PARTNERS}/$count"),
         get(partners::count_partners).fallback(no_method_match),
     );
-    Router::new()
+    let app = Router::new()
         .route("/{version}/$metadata", get(metadata::get_metadata))
+        .route(
+            "/{version}/$batch",
+            post(batch::post_batch).fallback(no_method_match),
+        )
         .route(
             "/.well-known/openid-configuration",
             get(identity::get_openid_configuration),
@@ -63,7 +68,9 @@ pub fn router(state: AppState) -> Router {
         // Health stays outside load shedding: a busy server is still alive.
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn(graph_envelope))
-        .with_state(state)
+        .with_state(state);
+    // `$batch` sends inner requests through this same application.
+    app.clone().layer(Extension(BatchTarget(app)))
 }
 
 async fn healthz() -> &'static str {

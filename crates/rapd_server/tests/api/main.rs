@@ -2,6 +2,7 @@
 
 mod app;
 mod auth;
+mod batch;
 mod errors;
 mod limits;
 mod metadata;

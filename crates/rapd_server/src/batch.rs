@@ -1,0 +1,269 @@
+//! `POST /{version}/$batch`: Graph's JSON batching. Each inner request goes through the whole
+//! router on its own (authorised, throttled, audited like any other); `dependsOn` orders them and
+//! a failed dependency makes its dependants `424`. A malformed batch is `400` and runs nothing.
+//! <https://learn.microsoft.com/graph/json-batching>
+
+use std::collections::{HashMap, HashSet};
+
+use axum::{
+    Extension, Router,
+    body::{Body, Bytes},
+    extract::Request,
+    response::Response,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tower::ServiceExt;
+
+use crate::{
+    error::ApiError,
+    extract::{GraphPath, JsonBody},
+    response,
+};
+
+/// Graph's limit: "JSON batch requests are currently limited to 20 individual requests".
+pub const MAX_BATCH_REQUESTS: usize = 20;
+
+/// The application itself, so inner requests take exactly the path outer ones do.
+#[derive(Clone)]
+pub struct BatchTarget(pub Router);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    requests: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Item {
+    id: String,
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: HashMap<String, String>,
+    #[serde(default)]
+    body: Option<Value>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    /// Accepted and ignored, as Graph does.
+    #[serde(default, rename = "atomicityGroup")]
+    _atomicity_group: Option<Value>,
+}
+
+/// `POST /{version}/$batch`
+pub async fn post_batch(
+    Extension(BatchTarget(app)): Extension<BatchTarget>,
+    path: GraphPath,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let items = validate(&body)?;
+    let order = execution_order(&items)?;
+    let mut statuses: HashMap<&str, StatusCode> = HashMap::new();
+    let mut answers = Vec::with_capacity(items.len());
+    for index in order {
+        let item = &items[index];
+        let failed = item
+            .depends_on
+            .iter()
+            .any(|d| !statuses[d.as_str()].is_success());
+        let answer = if failed {
+            statuses.insert(&item.id, StatusCode::FAILED_DEPENDENCY);
+            failed_dependency(&item.id)
+        } else {
+            let (status, answer) = run(&app, path.version.segment(), &headers, item).await?;
+            statuses.insert(&item.id, status);
+            answer
+        };
+        answers.push(answer);
+    }
+    let body = serde_json::to_vec(&json!({ "responses": answers }))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(response::json(StatusCode::OK, body))
+}
+
+fn bad(reason: impl Into<String>) -> ApiError {
+    ApiError::InvalidBatch(reason.into())
+}
+
+/// Checks the whole envelope before anything runs.
+fn validate(body: &Bytes) -> Result<Vec<Item>, ApiError> {
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| bad(format!("Invalid batch payload: {e}")))?;
+    let items = envelope.requests;
+    if items.is_empty() {
+        return Err(bad("A batch must contain at least one request."));
+    }
+    if items.len() > MAX_BATCH_REQUESTS {
+        return Err(bad(format!(
+            "A batch may contain at most {MAX_BATCH_REQUESTS} requests; this one has {}.",
+            items.len()
+        )));
+    }
+    let mut ids = HashSet::new();
+    for item in &items {
+        if item.id.is_empty() || !ids.insert(item.id.as_str()) {
+            return Err(bad(format!(
+                "Request ids must be unique and non-empty: '{}'.",
+                item.id
+            )));
+        }
+        if !matches!(
+            item.method.to_ascii_uppercase().as_str(),
+            "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
+        ) {
+            return Err(bad(format!(
+                "Request '{}' has an unsupported method '{}'.",
+                item.id, item.method
+            )));
+        }
+        relative_path(&item.url).ok_or_else(|| {
+            bad(format!("Request '{}': the url must be relative to the version, like '/deviceManagement/remoteAssistancePartners'.", item.id))
+        })?;
+        if item.body.is_some()
+            && !item
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"))
+        {
+            return Err(bad(format!(
+                "Request '{}' has a body but no Content-Type header.",
+                item.id
+            )));
+        }
+    }
+    for item in &items {
+        for dependency in &item.depends_on {
+            if dependency == &item.id || !ids.contains(dependency.as_str()) {
+                return Err(bad(format!(
+                    "Request '{}' depends on unknown request '{dependency}'.",
+                    item.id
+                )));
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// The path after the version segment, from a relative URL (`/deviceManagement/…`,
+/// `deviceManagement/…`, or `/v1.0/deviceManagement/…`). Absolute URLs and nested batches are refused.
+fn relative_path(url: &str) -> Option<String> {
+    if url.contains("://") || url.starts_with("//") {
+        return None;
+    }
+    let trimmed = url.trim_start_matches('/');
+    let trimmed = ["v1.0/", "beta/"]
+        .iter()
+        .find_map(|v| trimmed.strip_prefix(v))
+        .unwrap_or(trimmed);
+    if trimmed.is_empty() || trimmed.starts_with("$batch") {
+        return None;
+    }
+    Some(format!("/{trimmed}"))
+}
+
+/// A topological order of the items (Kahn's algorithm, stable by position); a cycle is 400.
+fn execution_order(items: &[Item]) -> Result<Vec<usize>, ApiError> {
+    let position: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.as_str(), i))
+        .collect();
+    let mut waiting: Vec<usize> = items.iter().map(|it| it.depends_on.len()).collect();
+    let mut order = Vec::with_capacity(items.len());
+    let mut done = vec![false; items.len()];
+    while order.len() < items.len() {
+        let next = (0..items.len()).find(|&i| !done[i] && waiting[i] == 0);
+        let Some(next) = next else {
+            return Err(bad("The dependsOn references form a cycle."));
+        };
+        done[next] = true;
+        order.push(next);
+        for (i, item) in items.iter().enumerate() {
+            waiting[i] -= item
+                .depends_on
+                .iter()
+                .filter(|d| position[d.as_str()] == next)
+                .count();
+        }
+    }
+    Ok(order)
+}
+
+/// Runs one inner request through the application and shapes its answer.
+async fn run(
+    app: &Router,
+    version: &str,
+    outer: &HeaderMap,
+    item: &Item,
+) -> Result<(StatusCode, Value), ApiError> {
+    let path = relative_path(&item.url).ok_or_else(|| bad("invalid url"))?;
+    let method = Method::from_bytes(item.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| bad("invalid method"))?;
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("/{version}{path}"));
+    for name in [header::AUTHORIZATION, header::HOST] {
+        if let Some(value) = outer.get(&name) {
+            request = request.header(name, value);
+        }
+    }
+    for (name, value) in &item.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| bad(format!("Request '{}' has an invalid header name.", item.id)))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            bad(format!(
+                "Request '{}' has an invalid header value.",
+                item.id
+            ))
+        })?;
+        request = request.header(name, value);
+    }
+    let body = match &item.body {
+        Some(body) => {
+            Body::from(serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?)
+        }
+        None => Body::empty(),
+    };
+    let request = request.body(body).map_err(|e| bad(e.to_string()))?;
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let status = response.status();
+    let mut headers = Map::new();
+    for (name, value) in response.headers() {
+        if let Ok(value) = value.to_str() {
+            headers.insert(name.as_str().to_owned(), Value::String(value.to_owned()));
+        }
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut answer = json!({ "id": item.id, "status": status.as_u16(), "headers": headers });
+    if !bytes.is_empty() {
+        answer["body"] = if is_json {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        } else {
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        };
+    }
+    Ok((status, answer))
+}
+
+fn failed_dependency(id: &str) -> Value {
+    json!({
+        "id": id,
+        "status": 424,
+        "headers": { "content-type": "application/json" },
+        "body": { "error": { "code": "FailedDependency", "message": "The request was not run because a request it depends on failed." } }
+    })
+}
