@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 
 use rapd_model::{OperationKind, SystemClock, TenantId};
-use rapd_store::{PartnerStore, SqliteStore};
+use rapd_store::{PageQuery, PartnerStore, SqliteStore};
 use serde_json::{Value, json};
 use support::{Server, token};
 
@@ -110,7 +110,11 @@ async fn kill_9_right_after_a_204_loses_nothing() {
         );
     }
     // Nothing half-applied: every partner row has its create record and vice versa.
-    let rows = store.list(TenantId(rapd_auth::DEV_TENANT)).await.unwrap();
+    let rows = store
+        .list(TenantId(rapd_auth::DEV_TENANT), &PageQuery::all())
+        .await
+        .unwrap()
+        .items;
     for row in &rows {
         assert!(
             audit

@@ -64,7 +64,7 @@ impl PartnerInput {
         for (key, value) in &object {
             match key.as_str() {
                 "@odata.type" => match value {
-                    Value::String(t) if t.eq_ignore_ascii_case(PARTNER_ODATA_TYPE) => {}
+                    Value::String(t) if t == PARTNER_ODATA_TYPE => {}
                     Value::String(t) => return Err(InputError::WrongODataType(t.clone())),
                     _ => return Err(wrong_type(key, "a string")),
                 },

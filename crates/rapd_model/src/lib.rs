@@ -5,6 +5,7 @@
 //! place whatever engine runs them.
 
 pub mod audit;
+pub mod catalogue;
 pub mod clock;
 pub mod input;
 pub mod lifecycle;
@@ -15,6 +16,7 @@ pub mod version;
 pub mod wire;
 
 pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind};
+pub use catalogue::{Property, PropertyKind};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Change, Mutation, Rejection};

@@ -1,66 +1,94 @@
 //! The JSON a Graph client reads: entities and collections written straight into a byte buffer
 //! (no intermediate `Value`), in the property order of Microsoft's examples.
 
-use crate::{ApiVersion, Partner, Timestamp};
+use crate::{ApiVersion, Partner, Property, Timestamp};
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
 
 /// Writes one partner as Graph shows it at `now`; `context` becomes `@odata.context` when given.
+/// With `select`, only those properties are written (and no `@odata.type`), as `$select` asks.
 pub fn write_partner(
     out: &mut Vec<u8>,
     context: Option<&str>,
     p: &Partner,
     version: ApiVersion,
     now: Timestamp,
+    select: Option<&[Property]>,
 ) {
     out.push(b'{');
-    if let Some(context) = context {
-        out.extend_from_slice(b"\"@odata.context\":");
-        write_str(out, context);
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"@odata.type\":\"");
-    out.extend_from_slice(PARTNER_ODATA_TYPE.as_bytes());
-    out.extend_from_slice(b"\",\"id\":\"");
-    out.extend_from_slice(p.id.to_string().as_bytes());
-    out.extend_from_slice(b"\",\"displayName\":");
-    write_opt_str(out, p.display_name.as_deref());
-    out.extend_from_slice(b",\"onboardingUrl\":");
-    write_opt_str(out, p.onboarding_url.as_deref());
-    out.extend_from_slice(b",\"onboardingStatus\":\"");
-    out.extend_from_slice(p.status_at(now).as_str().as_bytes());
-    out.extend_from_slice(b"\",\"lastConnectionDateTime\":\"");
-    out.extend_from_slice(p.last_connection.to_string().as_bytes());
-    out.push(b'"');
-    if version == ApiVersion::Beta {
-        let expiry = if p.status_at(now) == p.onboarding_status {
-            p.onboarding_expiry
-        } else {
-            Timestamp::ZERO
-        };
-        out.extend_from_slice(b",\"onboardingRequestExpiryDateTime\":\"");
-        out.extend_from_slice(expiry.to_string().as_bytes());
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, name: &str| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
         out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    if let Some(context) = context {
+        key(out, "@odata.context");
+        write_str(out, context);
+    }
+    if select.is_none() {
+        key(out, "@odata.type");
+        write_str(out, PARTNER_ODATA_TYPE);
+    }
+    let status = p.status_at(now);
+    for property in select.unwrap_or(Property::all(version)) {
+        key(out, property.name());
+        match property {
+            Property::Id => write_str(out, &p.id.to_string()),
+            Property::DisplayName => write_opt_str(out, p.display_name.as_deref()),
+            Property::OnboardingUrl => write_opt_str(out, p.onboarding_url.as_deref()),
+            Property::OnboardingStatus => write_str(out, status.as_str()),
+            Property::LastConnectionDateTime => write_str(out, &p.last_connection.to_string()),
+            Property::OnboardingRequestExpiryDateTime => {
+                // An expired request reads as none, like its status.
+                let expiry = if status == p.onboarding_status {
+                    p.onboarding_expiry
+                } else {
+                    Timestamp::ZERO
+                };
+                write_str(out, &expiry.to_string());
+            }
+        }
     }
     out.push(b'}');
 }
 
-/// Writes a collection response: `{"@odata.context":…,"value":[…]}`.
+/// The annotations of a collection response besides its items.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CollectionMeta<'a> {
+    pub context: &'a str,
+    pub count: Option<u64>,
+    pub next_link: Option<&'a str>,
+}
+
+/// Writes a collection response: `{"@odata.context":…,["@odata.count":…,]["@odata.nextLink":…,]"value":[…]}`.
 pub fn write_collection(
     out: &mut Vec<u8>,
-    context: &str,
+    meta: CollectionMeta<'_>,
     partners: &[Partner],
     version: ApiVersion,
     now: Timestamp,
+    select: Option<&[Property]>,
 ) {
     out.extend_from_slice(b"{\"@odata.context\":");
-    write_str(out, context);
+    write_str(out, meta.context);
+    if let Some(count) = meta.count {
+        out.extend_from_slice(format!(",\"@odata.count\":{count}").as_bytes());
+    }
+    if let Some(next) = meta.next_link {
+        out.extend_from_slice(b",\"@odata.nextLink\":");
+        write_str(out, next);
+    }
     out.extend_from_slice(b",\"value\":[");
     for (i, p) in partners.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_partner(out, None, p, version, now);
+        write_partner(out, None, p, version, now, select);
     }
     out.extend_from_slice(b"]}");
 }
@@ -109,6 +137,7 @@ mod tests {
             &partner(),
             ApiVersion::V1,
             Timestamp::from_unix_secs(1),
+            None,
         );
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
@@ -126,17 +155,40 @@ mod tests {
     }
 
     #[test]
-    fn beta_adds_expiry_and_hides_a_passed_one() {
+    fn select_writes_only_the_chosen_properties() {
         let mut out = Vec::new();
-        write_collection(
+        let select = [Property::OnboardingStatus, Property::DisplayName];
+        write_partner(
             &mut out,
-            "c",
-            &[partner()],
-            ApiVersion::Beta,
-            Timestamp::from_unix_secs(200),
+            None,
+            &partner(),
+            ApiVersion::V1,
+            Timestamp::from_unix_secs(1),
+            Some(&select),
         );
         let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            v,
+            json!({"onboardingStatus": "onboarding", "displayName": "Display \"Name\" value"})
+        );
+    }
+
+    #[test]
+    fn beta_adds_expiry_and_hides_a_passed_one() {
+        let mut out = Vec::new();
+        let meta = CollectionMeta {
+            context: "c",
+            count: Some(1),
+            next_link: Some("n"),
+        };
+        let now = Timestamp::from_unix_secs(200);
+        write_collection(&mut out, meta, &[partner()], ApiVersion::Beta, now, None);
+        let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["value"][0]["onboardingStatus"], "notOnboarded");
+        assert_eq!(
+            (v["@odata.count"].as_u64(), v["@odata.nextLink"].as_str()),
+            (Some(1), Some("n"))
+        );
         assert_eq!(
             v["value"][0]["onboardingRequestExpiryDateTime"],
             "0001-01-01T00:00:00Z"

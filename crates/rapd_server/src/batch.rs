@@ -18,7 +18,7 @@ use tower::ServiceExt;
 
 use crate::{
     error::ApiError,
-    extract::{GraphPath, JsonBody},
+    extract::{Authenticated, GraphPath, JsonBody},
     response,
 };
 
@@ -56,6 +56,9 @@ struct Item {
 pub async fn post_batch(
     Extension(BatchTarget(app)): Extension<BatchTarget>,
     path: GraphPath,
+    // The envelope carries the one token every inner request runs with; it is verified here
+    // so that a batch without a valid token runs nothing.
+    _caller: Authenticated,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -122,6 +125,16 @@ fn validate(body: &Bytes) -> Result<Vec<Item>, ApiError> {
         relative_path(&item.url).ok_or_else(|| {
             bad(format!("Request '{}': the url must be relative to the version, like '/deviceManagement/remoteAssistancePartners'.", item.id))
         })?;
+        if item
+            .headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(bad(format!(
+                "Request '{}' carries an Authorization header; inner requests use the batch's.",
+                item.id
+            )));
+        }
         if item.body.is_some()
             && !item
                 .headers

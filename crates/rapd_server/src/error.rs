@@ -34,8 +34,10 @@ pub enum ApiError {
     Invalid(#[from] InputError),
     #[error("invalid batch: {0}")]
     InvalidBatch(String),
-    #[error("unsupported query option {0:?}")]
-    UnsupportedQuery(String),
+    #[error("invalid query: {0}")]
+    Query(#[from] rapd_odata::QueryError),
+    #[error("invalid $skiptoken")]
+    InvalidSkipToken,
     #[error("a partner with this id already exists")]
     Conflict,
     #[error("the Accept header excludes JSON")]
@@ -133,10 +135,11 @@ impl ApiError {
             ApiError::InvalidBatch(reason) => {
                 (StatusCode::BAD_REQUEST, "BadRequest", reason.clone(), Plain)
             }
-            ApiError::UnsupportedQuery(option) => (
+            ApiError::Query(e) => (StatusCode::BAD_REQUEST, "BadRequest", e.to_string(), Plain),
+            ApiError::InvalidSkipToken => (
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
-                format!("The query option '{option}' is not supported by rapd on this resource."),
+                "Invalid $skiptoken: it was not issued for this query. Follow @odata.nextLink as it is.".into(),
                 Plain,
             ),
             ApiError::Conflict => (
@@ -254,11 +257,27 @@ impl IntoResponse for ApiError {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }
             }
-            ApiError::Forbidden(Denied::MissingScope { required }) => {
-                let challenge = format!(
-                    "{CHALLENGE}, error=\"insufficient_scope\", scope=\"{}\"",
-                    required.join(" ")
+            // Every 403 challenges too: the token was valid, but not for this.
+            ApiError::Forbidden(denied) => {
+                let challenge = match denied {
+                    Denied::MissingScope { required } => format!(
+                        "{CHALLENGE}, error=\"insufficient_scope\", scope=\"{}\"",
+                        required.join(" ")
+                    ),
+                    _ => format!("{CHALLENGE}, error=\"insufficient_scope\""),
+                };
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            ApiError::UnknownTenant(_) | ApiError::Unlicensed(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(CHALLENGE),
                 );
+            }
+            ApiError::AmbiguousCredentials => {
+                let challenge = format!("{CHALLENGE}, error=\"invalid_request\"");
                 if let Ok(v) = HeaderValue::from_str(&challenge) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }

@@ -5,9 +5,9 @@ use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
 };
-use http::{HeaderMap, Method, header, request::Parts};
+use http::{HeaderMap, header, request::Parts};
 use rapd_auth::CallerKind;
-use rapd_auth::{AuthError, Caller};
+use rapd_auth::{AuthError, Caller, Grant, Permission};
 use rapd_model::{Actor, ApiVersion, AuditContext, PartnerId, TenantId};
 
 use crate::{envelope::RequestIds, error::ApiError, state::AppState};
@@ -63,17 +63,8 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers, parts.uri.query())?;
-        let now = state.clock.now();
-        let caller = state.verifier.verify(token, now.unix_secs()).await?;
-        let tenant = TenantId(caller.tenant);
-        state.tenancy.admit(tenant, now).await?;
-        let app = caller.app_id.as_deref().unwrap_or("");
-        let write = !matches!(parts.method, Method::GET | Method::HEAD);
-        state
-            .throttle
-            .admit(tenant, app, write, now)
-            .map_err(|r| ApiError::Throttled(r.0))?;
-        Ok(Authenticated(caller))
+        let now = state.clock.now().unix_secs();
+        Ok(Authenticated(state.verifier.verify(token, now).await?))
     }
 }
 
@@ -103,6 +94,28 @@ fn bearer_token<'a>(headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a s
 }
 
 impl Authenticated {
+    /// Lets the caller do `permission` on `version`, in this order: the permission table (403;
+    /// personal accounts and unsupported token kinds never reach the tenant store), the tenant's
+    /// Intune licence (403), then Intune's throttling (429).
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        permission: Permission,
+        version: ApiVersion,
+    ) -> Result<Grant, ApiError> {
+        let grant = self.0.authorize(permission, state.policy(version))?;
+        let now = state.clock.now();
+        let tenant = TenantId(self.0.tenant);
+        state.tenancy.admit(tenant, now).await?;
+        let app = self.0.app_id.as_deref().unwrap_or("");
+        let write = permission == Permission::Write;
+        state
+            .throttle
+            .admit(tenant, app, write, now)
+            .map_err(|r| ApiError::Throttled(r.0))?;
+        Ok(grant)
+    }
+
     /// The audit context of a change this caller makes in `request`.
     pub fn audit_context(&self, ids: &RequestIds) -> AuditContext {
         let c = &self.0;

@@ -11,19 +11,24 @@ use axum::{
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use rapd_auth::Permission;
-use rapd_model::{Mutation, Partner, PartnerId, PartnerInput, wire};
+use rapd_model::{
+    Mutation, Partner, PartnerId, PartnerInput, Property,
+    wire::{self, CollectionMeta},
+};
+use rapd_store::{PageQuery, SeekKey};
 
 use crate::{
     envelope::RequestIds,
     error::ApiError,
     extract::{Authenticated, GraphPath, JsonBody, accepts},
-    response,
+    paging, response,
     state::AppState,
 };
 
 const ENTITY_SET: &str = "deviceManagement/remoteAssistancePartners";
 
-/// `GET /{version}/deviceManagement/remoteAssistancePartners`
+/// `GET /{version}/deviceManagement/remoteAssistancePartners`, with `$filter`, `$orderby`,
+/// `$top`, `$skip`, `$select`, `$count` and server-driven paging.
 pub async fn list_partners(
     State(state): State<AppState>,
     path: GraphPath,
@@ -31,27 +36,72 @@ pub async fn list_partners(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller
-        .0
-        .authorize(Permission::Read, state.policy(path.version))?;
-    refuse_query_options(query.as_deref())?;
-    let partners = state.store.list(tenant(&caller)).await?;
+    caller.admit(&state, Permission::Read, path.version).await?;
+    let options = rapd_odata::parse_list_query(path.version, query.as_deref())?;
+    let after = match &options.skip_token {
+        Some(token) => Some(paging::decode(token, &options.order_by)?),
+        None => None,
+    };
+    let page_query = PageQuery {
+        skip: if after.is_some() {
+            0
+        } else {
+            options.skip.unwrap_or(0)
+        },
+        limit: options.top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
+        filter: options.filter,
+        order_by: options.order_by,
+        after,
+    };
+    let tenant = tenant(&caller);
+    let page = state.store.list(tenant, &page_query).await?;
+    let count = match options.count {
+        true => Some(
+            state
+                .store
+                .count(tenant, page_query.filter.as_ref())
+                .await?,
+        ),
+        false => None,
+    };
+    let now = state.clock.now();
+    let root = state.service_root(&headers, path.version);
+    let next_link = match (page.more, page.items.last()) {
+        (true, Some(last)) => {
+            let token = paging::encode(
+                &SeekKey::of(last, &page_query.order_by, now),
+                &page_query.order_by,
+            );
+            Some(paging::next_link(
+                &format!("{root}/{ENTITY_SET}"),
+                query.as_deref(),
+                &token,
+            ))
+        }
+        _ => None,
+    };
     let context = format!(
-        "{}/$metadata#{ENTITY_SET}",
-        state.service_root(&headers, path.version)
+        "{root}/$metadata#{ENTITY_SET}{}",
+        select_suffix(options.select.as_deref())
     );
-    let mut body = Vec::with_capacity(256 + partners.len() * 320);
+    let meta = CollectionMeta {
+        context: &context,
+        count,
+        next_link: next_link.as_deref(),
+    };
+    let mut body = Vec::with_capacity(256 + page.items.len() * 320);
     wire::write_collection(
         &mut body,
-        &context,
-        &partners,
+        meta,
+        &page.items,
         path.version,
-        state.clock.now(),
+        now,
+        options.select.as_deref(),
     );
     Ok(response::json(StatusCode::OK, body))
 }
 
-/// `GET /{version}/deviceManagement/remoteAssistancePartners/$count`
+/// `GET /{version}/deviceManagement/remoteAssistancePartners/$count`, with `$filter`.
 pub async fn count_partners(
     State(state): State<AppState>,
     path: GraphPath,
@@ -59,18 +109,19 @@ pub async fn count_partners(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller
-        .0
-        .authorize(Permission::Read, state.policy(path.version))?;
+    caller.admit(&state, Permission::Read, path.version).await?;
     if !accepts(&headers, "text/plain") {
         return Err(ApiError::NotAcceptable);
     }
-    refuse_query_options(query.as_deref())?;
-    let count = state.store.count(tenant(&caller)).await?;
+    let options = rapd_odata::parse_count_query(path.version, query.as_deref())?;
+    let count = state
+        .store
+        .count(tenant(&caller), options.filter.as_ref())
+        .await?;
     Ok(response::plain_text(count.to_string()))
 }
 
-/// `GET /{version}/deviceManagement/remoteAssistancePartners/{id}`
+/// `GET /{version}/deviceManagement/remoteAssistancePartners/{id}`, with `$select`.
 pub async fn get_partner(
     State(state): State<AppState>,
     path: GraphPath,
@@ -78,17 +129,22 @@ pub async fn get_partner(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller
-        .0
-        .authorize(Permission::Read, state.policy(path.version))?;
+    caller.admit(&state, Permission::Read, path.version).await?;
     let id = path.partner_id()?;
-    refuse_query_options(query.as_deref())?;
+    let options = rapd_odata::parse_item_query(path.version, query.as_deref())?;
     let partner = state
         .store
         .get(tenant(&caller), id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(entity(&state, &headers, &path, &partner, StatusCode::OK))
+    Ok(entity(
+        &state,
+        &headers,
+        &path,
+        &partner,
+        StatusCode::OK,
+        options.select.as_deref(),
+    ))
 }
 
 /// `POST /{version}/deviceManagement/remoteAssistancePartners`
@@ -101,8 +157,8 @@ pub async fn create_partner(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
-        .0
-        .authorize(Permission::Write, state.policy(path.version))?;
+        .admit(&state, Permission::Write, path.version)
+        .await?;
     let input = PartnerInput::parse(path.version, &body)?;
     let mutation = Mutation::Create {
         id: PartnerId::new_random(),
@@ -115,7 +171,7 @@ pub async fn create_partner(
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("create made no row".into()))?;
-    let mut response = entity(&state, &headers, &path, &partner, StatusCode::CREATED);
+    let mut response = entity(&state, &headers, &path, &partner, StatusCode::CREATED, None);
     let location = format!(
         "{}/{ENTITY_SET}/{}",
         state.service_root(&headers, path.version),
@@ -137,8 +193,8 @@ pub async fn update_partner(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
-        .0
-        .authorize(Permission::Write, state.policy(path.version))?;
+        .admit(&state, Permission::Write, path.version)
+        .await?;
     let id = path.partner_id()?;
     let input = PartnerInput::parse(path.version, &body)?;
     let mutation = Mutation::Update { id, input };
@@ -149,7 +205,14 @@ pub async fn update_partner(
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("update removed the row".into()))?;
-    Ok(entity(&state, &headers, &path, &partner, StatusCode::OK))
+    Ok(entity(
+        &state,
+        &headers,
+        &path,
+        &partner,
+        StatusCode::OK,
+        None,
+    ))
 }
 
 /// `DELETE /{version}/deviceManagement/remoteAssistancePartners/{id}`
@@ -160,8 +223,8 @@ pub async fn delete_partner(
     caller: Authenticated,
 ) -> Result<Response, ApiError> {
     caller
-        .0
-        .authorize(Permission::Write, state.policy(path.version))?;
+        .admit(&state, Permission::Write, path.version)
+        .await?;
     let id = path.partner_id()?;
     let mutation = Mutation::Delete { id };
     state
@@ -175,39 +238,38 @@ fn tenant(caller: &Authenticated) -> rapd_model::TenantId {
     rapd_model::TenantId(caller.0.tenant)
 }
 
-/// One partner with `@odata.context` `…/$metadata#deviceManagement/remoteAssistancePartners/$entity`.
+/// One partner with `@odata.context` `…/$metadata#deviceManagement/remoteAssistancePartners/$entity`
+/// (`…/remoteAssistancePartners(displayName)/$entity` under `$select`).
 fn entity(
     state: &AppState,
     headers: &HeaderMap,
     path: &GraphPath,
     partner: &Partner,
     status: StatusCode,
+    select: Option<&[Property]>,
 ) -> Response {
+    let root = state.service_root(headers, path.version);
     let context = format!(
-        "{}/$metadata#{ENTITY_SET}/$entity",
-        state.service_root(headers, path.version)
+        "{root}/$metadata#{ENTITY_SET}{}/$entity",
+        select_suffix(select)
     );
     let mut body = Vec::with_capacity(512);
+    let now = state.clock.now();
     wire::write_partner(
         &mut body,
         Some(&context),
         partner,
         path.version,
-        state.clock.now(),
+        now,
+        select,
     );
     response::json(status, body)
 }
 
-/// Query options are not implemented yet; refusing them is better than ignoring them, which
-/// would hand a script unfiltered data it believes filtered.
-fn refuse_query_options(query: Option<&str>) -> Result<(), ApiError> {
-    let Some(query) = query else { return Ok(()) };
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let name = pair.split('=').next().unwrap_or(pair);
-        let name = name.replace("%24", "$");
-        if name.starts_with('$') {
-            return Err(ApiError::UnsupportedQuery(name));
-        }
-    }
-    Ok(())
+/// `(displayName,onboardingStatus)`: how `@odata.context` names a `$select`.
+fn select_suffix(select: Option<&[Property]>) -> String {
+    select.map_or_else(String::new, |props| {
+        let names: Vec<&str> = props.iter().map(|p| p.name()).collect();
+        format!("({})", names.join(","))
+    })
 }

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), shed_load))
         // Health stays outside load shedding: a busy server is still alive.
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(crate::openapi::get_openapi))
         .layer(middleware::from_fn(graph_envelope))
         .with_state(state);
     // `$batch` sends inner requests through this same application.

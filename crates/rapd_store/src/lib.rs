@@ -8,14 +8,17 @@
 //! - no SQL leaves this crate, and no engine error type appears in its API.
 
 mod error;
+pub mod paging;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, Tenant, TenantId,
 };
+use rapd_odata::Filter;
 
 pub use error::StoreError;
+pub use paging::{Page, PageQuery, SeekKey, SortValue};
 pub use sqlite::SqliteStore;
 
 #[async_trait]
@@ -23,11 +26,11 @@ pub trait PartnerStore: Send + Sync {
     /// One partner of `tenant`, if it exists.
     async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError>;
 
-    /// Every partner of `tenant`, ordered by id.
-    async fn list(&self, tenant: TenantId) -> Result<Vec<Partner>, StoreError>;
+    /// One page of `tenant`'s partners matching the query, in its order (then by id).
+    async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError>;
 
-    /// How many partners `tenant` has.
-    async fn count(&self, tenant: TenantId) -> Result<u64, StoreError>;
+    /// How many of `tenant`'s partners match `filter`.
+    async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError>;
 
     /// Applies `mutation` and records it, atomically and durably; returns the change made.
     async fn mutate(

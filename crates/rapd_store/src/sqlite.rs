@@ -5,6 +5,7 @@
 //! savepoint so one refused request never undoes another. Reads use a small pool of connections
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 
+mod query_sql;
 mod rows;
 mod schema;
 mod writer;
@@ -21,14 +22,16 @@ use async_trait::async_trait;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId, Tenant, TenantId,
 };
-use rusqlite::{Connection, params};
+use rapd_odata::Filter;
+use rusqlite::{Connection, params, params_from_iter};
 
-use crate::{PartnerStore, StoreError};
+use crate::{Page, PageQuery, PartnerStore, StoreError};
 
 /// How many read connections the pool keeps.
 const READERS: usize = 4;
 
 pub struct SqliteStore {
+    clock: Arc<dyn Clock>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     writer: writer::Writer,
@@ -43,6 +46,7 @@ impl SqliteStore {
             .map(|_| schema::open_connection(path).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteStore {
+            clock: clock.clone(),
             readers,
             next_reader: AtomicUsize::new(0),
             writer: writer::Writer::start(conn, clock)?,
@@ -66,18 +70,23 @@ impl PartnerStore for SqliteStore {
         self.read(|c| rows::select_partner(c, tenant, id))
     }
 
-    async fn list(&self, tenant: TenantId) -> Result<Vec<Partner>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(rows::SELECT_TENANT_PARTNERS)?;
-            let rows = stmt.query_map(params![tenant.0.as_bytes()], rows::partner_from_row)?;
+    async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
+        let sql = query_sql::page(tenant, query, self.clock.now());
+        let mut items: Vec<Partner> = self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql.text)?;
+            let rows = stmt.query_map(params_from_iter(&sql.params), rows::partner_from_row)?;
             rows.collect()
-        })
+        })?;
+        let more = items.len() > query.limit as usize;
+        items.truncate(query.limit as usize);
+        Ok(Page { items, more })
     }
 
-    async fn count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+    async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {
+        let sql = query_sql::count(tenant, filter, self.clock.now());
         self.read(|c| {
-            c.prepare_cached("SELECT count(*) FROM partners WHERE tenant_id = ?1")?
-                .query_row(params![tenant.0.as_bytes()], |r| r.get::<_, i64>(0))
+            c.prepare_cached(&sql.text)?
+                .query_row(params_from_iter(&sql.params), |r| r.get::<_, i64>(0))
         })
         .map(|n| n.max(0) as u64)
     }

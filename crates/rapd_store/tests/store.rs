@@ -6,7 +6,7 @@ use rapd_model::{
     Actor, AuditContext, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus,
     OperationKind, PartnerId, PartnerInput, Rejection, TenantId, Timestamp,
 };
-use rapd_store::{PartnerStore, SqliteStore, StoreError};
+use rapd_store::{PageQuery, PartnerStore, SqliteStore, StoreError};
 use uuid::Uuid;
 
 fn ctx() -> AuditContext {
@@ -170,8 +170,15 @@ async fn tenants_never_see_each_other() {
     let (a, b) = (TenantId(Uuid::new_v4()), TenantId(Uuid::new_v4()));
     let id = create(&f.store, a, "a's").await;
     assert!(f.store.get(b, id).await.unwrap().is_none());
-    assert_eq!(f.store.count(b).await.unwrap(), 0);
-    assert!(f.store.list(b).await.unwrap().is_empty());
+    assert_eq!(f.store.count(b, None).await.unwrap(), 0);
+    assert!(
+        f.store
+            .list(b, &PageQuery::all())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     let err = f
         .store
         .mutate(b, Mutation::Delete { id }, ctx())
@@ -179,7 +186,7 @@ async fn tenants_never_see_each_other() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
     assert!(f.store.audit_entries(b).await.unwrap().is_empty());
-    assert_eq!(f.store.count(a).await.unwrap(), 1);
+    assert_eq!(f.store.count(a, None).await.unwrap(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,12 +203,12 @@ async fn concurrent_writes_all_commit_and_survive_reopen() {
     for task in tasks {
         task.await.unwrap();
     }
-    assert_eq!(store.count(t).await.unwrap(), 200);
+    assert_eq!(store.count(t, None).await.unwrap(), 200);
     drop(store);
     let reopened = SqliteStore::open(&f.path, f.clock.clone()).unwrap();
-    assert_eq!(reopened.count(t).await.unwrap(), 200);
+    assert_eq!(reopened.count(t, None).await.unwrap(), 200);
     assert_eq!(reopened.audit_entries(t).await.unwrap().len(), 200);
-    let listed = reopened.list(t).await.unwrap();
+    let listed = reopened.list(t, &PageQuery::all()).await.unwrap().items;
     assert!(listed.windows(2).all(|w| w[0].id < w[1].id));
 }
 

@@ -9,7 +9,7 @@ use rapd_model::{
     Actor, AuditContext, BeginOnboardingInput, Mutation, PartnerId, PartnerInput, SystemClock,
     TenantId,
 };
-use rapd_store::{PartnerStore, SqliteStore, StoreError};
+use rapd_store::{PageQuery, PartnerStore, SqliteStore, StoreError};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -128,14 +128,18 @@ async fn run(store: &dyn PartnerStore, ops: Vec<Op>) {
     }
     for (i, tenant) in tenants.iter().enumerate() {
         let listed: Vec<_> = store
-            .list(*tenant)
+            .list(*tenant, &PageQuery::all())
             .await
             .unwrap()
+            .items
             .into_iter()
             .map(|p| p.id)
             .collect();
         assert_eq!(listed, live[i].keys().copied().collect::<Vec<_>>());
-        assert_eq!(store.count(*tenant).await.unwrap(), live[i].len() as u64);
+        assert_eq!(
+            store.count(*tenant, None).await.unwrap(),
+            live[i].len() as u64
+        );
         let trail = store.audit_entries(*tenant).await.unwrap();
         assert_eq!(trail.len(), audits[i]);
         assert!(trail.iter().all(|e| e.tenant == *tenant));

@@ -11,7 +11,7 @@ use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{AppState, ConnectionLimits, Provisioning, ServerConfig, ThrottleLimits};
-use rapd_store::{PartnerStore, SqliteStore};
+use rapd_store::{PageQuery, PartnerStore, SqliteStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
@@ -162,7 +162,11 @@ pub fn verifier_config(config: &Config) -> anyhow::Result<VerifierConfig> {
 /// so that the printed `curl` line has something to disconnect.
 async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<PartnerId>> {
     let tenant = TenantId(DEV_TENANT);
-    if let Some(first) = store.list(tenant).await?.first() {
+    let first_page = PageQuery {
+        limit: 1,
+        ..PageQuery::default()
+    };
+    if let Some(first) = store.list(tenant, &first_page).await?.items.first() {
         return Ok(Some(first.id));
     }
     if !store.audit_entries(tenant).await?.is_empty() {

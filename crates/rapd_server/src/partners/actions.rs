@@ -24,8 +24,8 @@ pub async fn begin_onboarding(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
-        .0
-        .authorize(Permission::Write, state.policy(path.version))?;
+        .admit(&state, Permission::Write, path.version)
+        .await?;
     let id = path.partner_id()?;
     let input = BeginOnboardingInput::parse(path.version, &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
@@ -51,8 +51,8 @@ pub async fn disconnect_partner(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
-        .0
-        .authorize(Permission::Write, state.policy(path.version))?;
+        .admit(&state, Permission::Write, path.version)
+        .await?;
     let id = path.partner_id()?;
     if !body.is_empty() {
         return Err(InputError::BodyNotAllowed.into());

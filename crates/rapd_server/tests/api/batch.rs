@@ -167,8 +167,14 @@ async fn inner_requests_are_authorised_and_isolated_on_their_own() {
         .client
         .post(app.url("/v1.0/$batch"))
         .json(&json!({"requests": [{"id": "1", "method": "GET", "url": P}]}));
-    let r = json(no_token.send().await.unwrap()).await;
-    assert_eq!(r["responses"][0]["status"], 401);
+    graph_error(
+        no_token.send().await.unwrap(),
+        401,
+        "InvalidAuthenticationToken",
+    )
+    .await;
+    let smuggled = json!([{"id": "1", "method": "GET", "url": P, "headers": {"Authorization": format!("Bearer {other}")}}]);
+    graph_error(batch(&app, &app.token, smuggled).await, 400, "BadRequest").await;
 }
 
 #[tokio::test]

@@ -12,9 +12,9 @@ use crate::StoreError;
 const PARTNER_COLUMNS: &str = "tenant_id, id, display_name, onboarding_url, onboarding_status, \
      last_connection, onboarding_expiry, partner_domain, created, revision";
 
-pub(super) const SELECT_TENANT_PARTNERS: &str = "SELECT tenant_id, id, display_name, \
+pub(super) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
      onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
-     created, revision FROM partners WHERE tenant_id = ?1 ORDER BY id";
+     created, revision FROM partners";
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision \

@@ -1,0 +1,132 @@
+//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, written here from
+//! the constants the handlers use (versions, limits, enum members, the batch limit), so a change
+//! to one of them changes the document too.
+//!
+//! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
+//! every documented path and method to the real router and checks that none lands on a fallback,
+//! that every status it gets is documented, and that the methods left out are the router's
+//! fallbacks; `interop/schemathesis.sh` fuzzes the release binary against this document.
+//!
+//! [`paths`] holds the operations; [`schemas`] the components they refer to (bodies, the error
+//! body, headers, parameters and the shared error responses).
+
+mod paths;
+mod schemas;
+
+use axum::{
+    Json,
+    extract::State,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use crate::state::{AppState, ServerConfig};
+
+/// The path of this document.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// The security scheme of every Graph operation.
+pub const BEARER: &str = "bearer";
+
+/// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
+pub async fn get_openapi(State(state): State<AppState>) -> Response {
+    Json(document(&state.config)).into_response()
+}
+
+/// The whole document for a server with `config` (the body limit it states is `config`'s).
+pub fn document(config: &ServerConfig) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "rapd: Microsoft Graph remoteAssistancePartners",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": description(config),
+            "license": { "name": env!("CARGO_PKG_LICENSE"), "identifier": env!("CARGO_PKG_LICENSE") },
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ BEARER: [] }],
+        "tags": [
+            { "name": "v1.0", "description": "Graph v1.0: deviceManagement/remoteAssistancePartners" },
+            { "name": "beta", "description": "Graph beta: deviceManagement/remoteAssistancePartners" },
+            { "name": "batch", "description": "JSON batching: https://learn.microsoft.com/graph/json-batching" },
+            { "name": "metadata", "description": "The CSDL of each version" },
+            { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
+            { "name": "operations", "description": "Health and this document" },
+        ],
+        "paths": paths::paths(),
+        "components": schemas::components(config),
+    })
+}
+
+fn description(config: &ServerConfig) -> String {
+    format!(
+        "A Graph-compatible implementation of Microsoft Intune's remote assistance partner API \
+         (`/deviceManagement/remoteAssistancePartners`, `beginOnboarding`, `disconnect`) in v1.0 and \
+         beta. Every Graph operation needs `Authorization: Bearer <token>`; `rapd token` mints a \
+         development token. Every response carries `request-id` and `client-request-id`. Errors are \
+         Graph's `{{\"error\":{{\"code\",\"message\",\"innerError\"}}}}` body. A request body is at \
+         most {} bytes (413 past it); a non-empty body must be declared `application/json` (415). \
+         An unsupported verb on a Graph route is `400` with code `No method match route template`, \
+         as Intune answers; an unknown version segment is `404` `Invalid version`.",
+        config.max_body_bytes
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` in the document names a component that exists.
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document(&ServerConfig::default());
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(refs.len() > 50, "the document uses its components");
+        for r in refs {
+            let pointer = r.strip_prefix('#').expect("local reference");
+            assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+        }
+    }
+
+    fn collect_refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => collect_refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+
+    /// Operation ids are unique, and every link names one of them.
+    #[test]
+    fn operation_ids_are_unique_and_links_resolve() {
+        let doc = document(&ServerConfig::default());
+        let mut ids = std::collections::HashSet::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let id = op["operationId"].as_str().unwrap().to_owned();
+                assert!(ids.insert(id.clone()), "duplicate operationId {id}");
+            }
+        }
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                for response in op["responses"].as_object().unwrap().values() {
+                    let Some(links) = response.get("links").and_then(Value::as_object) else {
+                        continue;
+                    };
+                    for link in links.values() {
+                        let target = link["operationId"].as_str().unwrap();
+                        assert!(ids.contains(target), "link to unknown {target}");
+                    }
+                }
+            }
+        }
+    }
+}

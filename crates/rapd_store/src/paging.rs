@@ -1,0 +1,86 @@
+//! What a page of partners is asked with, and the key a next page seeks from.
+//!
+//! Pages seek from the sort key of the last row they returned (never an offset), so a walk over a
+//! collection returns each row at most once while rows are inserted and deleted around it.
+
+use rapd_model::{Partner, PartnerId, Property, Timestamp};
+use rapd_odata::{Filter, OrderBy};
+
+/// One sort value, as the engines compare it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Integer(i64),
+    Id(PartnerId),
+}
+
+/// Where the previous page ended: the last row's values of each `order_by` key, then its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeekKey {
+    pub values: Vec<SortValue>,
+    pub id: PartnerId,
+}
+
+impl SeekKey {
+    /// The key of `partner` under `order_by`, as readers see it at `now` (an expired onboarding
+    /// request sorts as `notOnboarded`). A null string sorts as the empty string.
+    pub fn of(partner: &Partner, order_by: &[OrderBy], now: Timestamp) -> SeekKey {
+        let values = order_by
+            .iter()
+            .map(|o| sort_value(partner, o.property, now))
+            .collect();
+        SeekKey {
+            values,
+            id: partner.id,
+        }
+    }
+}
+
+fn sort_value(p: &Partner, property: Property, now: Timestamp) -> SortValue {
+    let status = p.status_at(now);
+    match property {
+        Property::Id => SortValue::Id(p.id),
+        Property::DisplayName => SortValue::Text(p.display_name.clone().unwrap_or_default()),
+        Property::OnboardingUrl => SortValue::Text(p.onboarding_url.clone().unwrap_or_default()),
+        Property::OnboardingStatus => SortValue::Integer(status.value()),
+        Property::LastConnectionDateTime => SortValue::Integer(p.last_connection.as_micros()),
+        Property::OnboardingRequestExpiryDateTime => {
+            SortValue::Integer(if status == p.onboarding_status {
+                p.onboarding_expiry.as_micros()
+            } else {
+                Timestamp::ZERO.as_micros()
+            })
+        }
+    }
+}
+
+/// A request for one page of a tenant's partners.
+#[derive(Debug, Clone, Default)]
+pub struct PageQuery {
+    pub filter: Option<Filter>,
+    /// Sort keys; the id always follows as the final tie-breaker.
+    pub order_by: Vec<OrderBy>,
+    /// Continue after this key (from `$skiptoken`).
+    pub after: Option<SeekKey>,
+    /// Rows to pass over first (`$skip`, first page only).
+    pub skip: u32,
+    /// The most rows to return.
+    pub limit: u32,
+}
+
+impl PageQuery {
+    /// Every row, in id order.
+    pub fn all() -> PageQuery {
+        PageQuery {
+            limit: u32::MAX,
+            ..PageQuery::default()
+        }
+    }
+}
+
+/// One page, and whether more rows follow it.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<Partner>,
+    pub more: bool,
+}

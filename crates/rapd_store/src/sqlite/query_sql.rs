@@ -1,0 +1,287 @@
+//! OData filters, sort keys and seek positions as SQLite SQL with bound parameters. The AST was
+//! validated against the property catalogue, so no name from a request reaches SQL text.
+
+use rapd_model::{OnboardingStatus, Property, TenantId, Timestamp};
+use rapd_odata::{CompareOp, Filter, Literal, OrderBy, TextFunction};
+use rusqlite::types::Value;
+
+use crate::paging::{PageQuery, SeekKey, SortValue};
+
+/// SQL text with its parameters, built left to right.
+#[derive(Default)]
+pub(super) struct Sql {
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    fn bind(&mut self, value: Value) {
+        self.params.push(value);
+        self.text.push_str(&format!("?{}", self.params.len()));
+    }
+}
+
+/// The expression a property reads as at `now`: an onboarding request past its expiry reads
+/// `notOnboarded` with no expiry, as the wire format shows it.
+fn column(sql: &mut Sql, property: Property, now: Timestamp) {
+    let expired = |sql: &mut Sql| {
+        sql.push("(onboarding_status = 1 AND onboarding_expiry <= ");
+        sql.bind(Value::Integer(now.as_micros()));
+        sql.push(")");
+    };
+    match property {
+        Property::Id => sql.push("id"),
+        Property::DisplayName => sql.push("display_name"),
+        Property::OnboardingUrl => sql.push("onboarding_url"),
+        Property::LastConnectionDateTime => sql.push("last_connection"),
+        Property::OnboardingStatus => {
+            sql.push("(CASE WHEN ");
+            expired(sql);
+            sql.push(" THEN 0 ELSE onboarding_status END)");
+        }
+        Property::OnboardingRequestExpiryDateTime => {
+            sql.push("(CASE WHEN ");
+            expired(sql);
+            sql.push(" THEN ");
+            sql.bind(Value::Integer(Timestamp::ZERO.as_micros()));
+            sql.push(" ELSE onboarding_expiry END)");
+        }
+    }
+}
+
+/// The id as Graph writes it (lowercase, hyphenated), for text functions on `id`.
+const ID_TEXT: &str = "lower(substr(hex(id),1,8)||'-'||substr(hex(id),9,4)||'-'||substr(hex(id),13,4)||'-'||substr(hex(id),17,4)||'-'||substr(hex(id),21))";
+
+fn literal(value: &Literal) -> Value {
+    match value {
+        Literal::Null => Value::Null,
+        Literal::String(s) => Value::Text(s.clone()),
+        Literal::Guid(g) => Value::Blob(g.as_bytes().to_vec()),
+        Literal::DateTime(t) => Value::Integer(t.as_micros()),
+        Literal::Status(s) => Value::Integer(status_value(*s)),
+    }
+}
+
+fn status_value(s: OnboardingStatus) -> i64 {
+    s.value()
+}
+
+fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
+    match f {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            sql.push("(");
+            filter(sql, a, now);
+            sql.push(if matches!(f, Filter::And(..)) {
+                " AND "
+            } else {
+                " OR "
+            });
+            filter(sql, b, now);
+            sql.push(")");
+        }
+        Filter::Not(inner) => {
+            // OData `not` of an unknown (null) comparison is false, as SQL's NOT NULL is NULL.
+            sql.push("(NOT coalesce(");
+            filter(sql, inner, now);
+            sql.push(", 0))");
+        }
+        Filter::Compare {
+            property,
+            op,
+            value: Literal::Null,
+        } => {
+            column(sql, *property, now);
+            sql.push(if *op == CompareOp::Eq {
+                " IS NULL"
+            } else {
+                " IS NOT NULL"
+            });
+        }
+        Filter::Compare {
+            property,
+            op,
+            value,
+        } => {
+            // `ne` is true for a null column, as OData's `displayName ne 'x'` includes nulls.
+            if *op == CompareOp::Ne {
+                sql.push("(");
+                column(sql, *property, now);
+                sql.push(" IS NULL OR ");
+            }
+            column(sql, *property, now);
+            sql.push(match op {
+                CompareOp::Eq => " = ",
+                CompareOp::Ne => " <> ",
+                CompareOp::Gt => " > ",
+                CompareOp::Ge => " >= ",
+                CompareOp::Lt => " < ",
+                CompareOp::Le => " <= ",
+            });
+            sql.bind(literal(value));
+            if *op == CompareOp::Ne {
+                sql.push(")");
+            }
+        }
+        Filter::In { property, values } => {
+            let (nulls, values): (Vec<_>, Vec<_>) =
+                values.iter().partition(|v| **v == Literal::Null);
+            sql.push("(");
+            column(sql, *property, now);
+            sql.push(" IN (");
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(literal(v));
+            }
+            sql.push(")");
+            if !nulls.is_empty() {
+                sql.push(" OR ");
+                column(sql, *property, now);
+                sql.push(" IS NULL");
+            }
+            sql.push(")");
+        }
+        Filter::Text {
+            function,
+            property,
+            value,
+        } => {
+            let text = |sql: &mut Sql| match property {
+                Property::Id => sql.push(ID_TEXT),
+                p => column(sql, *p, now),
+            };
+            let needle = Value::Text(value.clone());
+            // Case-sensitive, as OData's string functions; LIKE would fold ASCII case.
+            match function {
+                TextFunction::StartsWith => {
+                    sql.push("substr(");
+                    text(sql);
+                    sql.push(", 1, length(");
+                    sql.bind(needle.clone());
+                    sql.push(")) = ");
+                    sql.bind(needle);
+                }
+                TextFunction::EndsWith => {
+                    sql.push("(length(");
+                    sql.bind(needle.clone());
+                    sql.push(") = 0 OR substr(");
+                    text(sql);
+                    sql.push(", -length(");
+                    sql.bind(needle.clone());
+                    sql.push(")) = ");
+                    sql.bind(needle);
+                    sql.push(")");
+                }
+                TextFunction::Contains => {
+                    sql.push("instr(");
+                    text(sql);
+                    sql.push(", ");
+                    sql.bind(needle);
+                    sql.push(") > 0");
+                }
+            }
+        }
+    }
+}
+
+/// The sort expression of a key: null strings sort as the empty string.
+fn sort_expression(sql: &mut Sql, property: Property, now: Timestamp) {
+    match property {
+        Property::DisplayName | Property::OnboardingUrl => {
+            sql.push("ifnull(");
+            column(sql, property, now);
+            sql.push(", '')");
+        }
+        p => column(sql, p, now),
+    }
+}
+
+fn sort_value(v: &SortValue) -> Value {
+    match v {
+        SortValue::Text(s) => Value::Text(s.clone()),
+        SortValue::Integer(i) => Value::Integer(*i),
+        SortValue::Id(id) => Value::Blob(id.0.as_bytes().to_vec()),
+    }
+}
+
+/// `(k1 > v1) OR (k1 = v1 AND k2 > v2) OR … OR (k… = v… AND id > last_id)`, `<` for descending keys.
+fn seek(sql: &mut Sql, order_by: &[OrderBy], key: &SeekKey, now: Timestamp) {
+    sql.push("(");
+    for i in 0..=order_by.len() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(");
+        for (j, o) in order_by.iter().take(i).enumerate() {
+            sort_expression(sql, o.property, now);
+            sql.push(" = ");
+            sql.bind(sort_value(&key.values[j]));
+            sql.push(" AND ");
+        }
+        match order_by.get(i) {
+            Some(o) => {
+                sort_expression(sql, o.property, now);
+                sql.push(if o.descending { " < " } else { " > " });
+                sql.bind(sort_value(&key.values[i]));
+            }
+            None => {
+                sql.push("id > ");
+                sql.bind(Value::Blob(key.id.0.as_bytes().to_vec()));
+            }
+        }
+        sql.push(")");
+    }
+    sql.push(")");
+}
+
+/// `WHERE tenant_id = ? [AND filter]` for the count and the page.
+fn where_clause(sql: &mut Sql, tenant: TenantId, filter_ast: Option<&Filter>, now: Timestamp) {
+    sql.push(" WHERE tenant_id = ");
+    sql.bind(Value::Blob(tenant.0.as_bytes().to_vec()));
+    if let Some(f) = filter_ast {
+        sql.push(" AND ");
+        filter(sql, f, now);
+    }
+}
+
+pub(super) fn count(tenant: TenantId, filter_ast: Option<&Filter>, now: Timestamp) -> Sql {
+    let mut sql = Sql::default();
+    sql.push("SELECT count(*) FROM partners");
+    where_clause(&mut sql, tenant, filter_ast, now);
+    sql
+}
+
+/// The page's SELECT; it asks for one row more than `limit` to learn whether more follow.
+pub(super) fn page(tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(super::rows::SELECT_PARTNER_COLUMNS);
+    where_clause(&mut sql, tenant, query.filter.as_ref(), now);
+    if query
+        .after
+        .as_ref()
+        .is_some_and(|k| k.values.len() == query.order_by.len())
+    {
+        sql.push(" AND ");
+        seek(
+            &mut sql,
+            &query.order_by,
+            query.after.as_ref().expect("checked"),
+            now,
+        );
+    }
+    sql.push(" ORDER BY ");
+    for o in &query.order_by {
+        sort_expression(&mut sql, o.property, now);
+        sql.push(if o.descending { " DESC, " } else { " ASC, " });
+    }
+    sql.push("id ASC LIMIT ");
+    sql.bind(Value::Integer(i64::from(query.limit) + 1));
+    sql.push(" OFFSET ");
+    sql.bind(Value::Integer(i64::from(query.skip)));
+    sql
+}
