@@ -191,3 +191,67 @@ async fn a_paging_walk_returns_each_partner_exactly_once_while_others_come_and_g
     );
     assert!(churn >= 143);
 }
+
+/// A2: tenant B's queries never see tenant A's partner, whatever the options.
+#[tokio::test]
+async fn queries_never_cross_tenants() {
+    let app = TestApp::start().await;
+    let x = app.create("v1.0", "Tenant A secret").await;
+    let other = app.token_for(uuid::Uuid::new_v4(), &[rapd_auth::SCOPE_READ_WRITE]);
+    for i in 0..3 {
+        let r = app
+            .client
+            .post(app.url(&app.partners("v1.0")))
+            .bearer_auth(&other);
+        let r = r
+            .json(&json!({"displayName": format!("b{i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    for query in [
+        format!("$filter=id%20eq%20{x}"),
+        "$filter=displayName%20eq%20'Tenant%20A%20secret'".to_owned(),
+        "$filter=startswith(displayName,'Tenant')&$count=true".to_owned(),
+        "$count=true&$top=1".to_owned(),
+        "$skip=0&$top=100&$orderby=displayName%20desc".to_owned(),
+    ] {
+        let mut next = Some(app.url(&format!("{}?{query}", app.partners("v1.0"))));
+        while let Some(url) = next {
+            let page = json(
+                app.client
+                    .get(&url)
+                    .bearer_auth(&other)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            let text = page.to_string();
+            assert!(
+                !text.contains(&x) && !text.contains("Tenant A secret"),
+                "{query}: {text}"
+            );
+            if let Some(count) = page["@odata.count"].as_u64() {
+                assert!(count <= 3, "{query}: only tenant B's rows are counted");
+            }
+            next = page["@odata.nextLink"].as_str().map(str::to_owned);
+        }
+    }
+    let count = app.client.get(app.url(&format!(
+        "{}/$count?$filter=id%20eq%20{x}",
+        app.partners("v1.0")
+    )));
+    assert_eq!(
+        count
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "0"
+    );
+}
