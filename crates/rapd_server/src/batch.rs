@@ -82,7 +82,7 @@ pub async fn post_batch(
         };
         answers.push(answer);
     }
-    let body = serde_json::to_vec(&json!({ "responses": answers }))
+    let body = serde_json::to_vec(&Responses { responses: answers })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(response::json(StatusCode::OK, body))
 }
@@ -211,7 +211,7 @@ async fn run(
     version: &str,
     outer: &HeaderMap,
     item: &Item,
-) -> Result<(StatusCode, Value), ApiError> {
+) -> Result<(StatusCode, Answer), ApiError> {
     let path = relative_path(&item.url).ok_or_else(|| bad("invalid url"))?;
     let method = Method::from_bytes(item.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| bad("invalid method"))?;
@@ -261,22 +261,44 @@ async fn run(
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut answer = json!({ "id": item.id, "status": status.as_u16(), "headers": headers });
-    if !bytes.is_empty() {
-        answer["body"] = if is_json {
+    let body = (!bytes.is_empty()).then(|| {
+        if is_json {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         } else {
             Value::String(String::from_utf8_lossy(&bytes).into_owned())
-        };
-    }
+        }
+    });
+    let answer = Answer {
+        id: item.id.clone(),
+        status: status.as_u16(),
+        headers: Value::Object(headers),
+        body,
+    };
     Ok((status, answer))
 }
 
-fn failed_dependency(id: &str) -> Value {
-    json!({
-        "id": id,
-        "status": 424,
-        "headers": { "content-type": "application/json" },
-        "body": { "error": { "code": "FailedDependency", "message": "The request was not run because a request it depends on failed." } }
-    })
+/// One item of the response envelope, fields in Graph's order.
+#[derive(serde::Serialize)]
+struct Answer {
+    id: String,
+    status: u16,
+    headers: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Value>,
+}
+
+fn failed_dependency(id: &str) -> Answer {
+    Answer {
+        id: id.to_owned(),
+        status: 424,
+        headers: json!({ "content-type": "application/json" }),
+        body: Some(
+            json!({ "error": { "code": "FailedDependency", "message": "The request was not run because a request it depends on failed." } }),
+        ),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Responses {
+    responses: Vec<Answer>,
 }

@@ -202,13 +202,26 @@ fn entity(version: ApiVersion) -> Value {
     schema_ref(&format!("{}.remoteAssistancePartnerEntity", key(version)))
 }
 
-fn partner_body(version: ApiVersion, description: &str) -> Value {
+fn partner_body(version: ApiVersion, description: &str, example: Value) -> Value {
     json!({
         "required": true,
         "description": description,
         "content": { "application/json": {
             "schema": schema_ref(&format!("{}.remoteAssistancePartnerInput", key(version))),
+            "examples": { "graphDocs": { "summary": "The Graph docs' example", "value": example } },
         } },
+    })
+}
+
+/// The request body of the Graph docs' create and update examples (server-managed values
+/// included, as the docs send them).
+fn docs_example_body() -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.remoteAssistancePartner",
+        "displayName": "Display Name value",
+        "onboardingUrl": "https://example.com/onboardingUrl/",
+        "onboardingStatus": "onboarding",
+        "lastConnectionDateTime": "2016-12-31T23:58:36.6670033-08:00",
     })
 }
 
@@ -266,7 +279,7 @@ fn create(version: ApiVersion) -> Value {
         "description": "Needs `DeviceManagementServiceConfig.ReadWrite.All`. Server-managed properties may be sent (the Graph docs' examples do) and are ignored, but are still type-checked.",
         "externalDocs": docs("intune-remoteassistance-remoteassistancepartner-create"),
         "parameters": [parameter_ref("ClientRequestId")],
-        "requestBody": partner_body(version, "The partner's writable properties"),
+        "requestBody": partner_body(version, "The partner's writable properties", docs_example_body()),
         "responses": responses(vec![(201, created)], CREATE),
     })
 }
@@ -309,7 +322,11 @@ fn update(version: ApiVersion) -> Value {
         "description": "Needs `DeviceManagementServiceConfig.ReadWrite.All`. Answers the updated entity.",
         "externalDocs": docs("intune-remoteassistance-remoteassistancepartner-update"),
         "parameters": id_parameters(&[]),
-        "requestBody": partner_body(version, "The properties to change"),
+        "requestBody": partner_body(
+            version,
+            "The properties to change",
+            json!({ "displayName": "Renamed", "onboardingUrl": null }),
+        ),
         "responses": responses(vec![(200, json_success("The updated partner", entity(version)))], WRITE_ONE),
     })
 }
@@ -347,7 +364,13 @@ fn begin_onboarding(version: ApiVersion) -> Value {
             );
             op["requestBody"] = json!({
                 "required": false,
-                "content": { "application/json": { "schema": schema_ref("beta.beginOnboardingInput") } },
+                "content": { "application/json": {
+                    "schema": schema_ref("beta.beginOnboardingInput"),
+                    "examples": {
+                        "domain": { "value": { "partnerDomain": "contoso.example" } },
+                        "empty": { "summary": "What the beta SDK sends without a domain", "value": {} },
+                    },
+                } },
             });
         }
     }
@@ -379,7 +402,20 @@ fn batch(version: ApiVersion) -> Value {
         "parameters": [parameter_ref("ClientRequestId")],
         "requestBody": {
             "required": true,
-            "content": { "application/json": { "schema": schema_ref("BatchRequest") } },
+            "content": { "application/json": {
+                "schema": schema_ref("BatchRequest"),
+                "examples": { "listThenCreate": { "value": { "requests": [
+                    { "id": "1", "method": "GET", "url": format!("/{ENTITY_SET}") },
+                    {
+                        "id": "2",
+                        "method": "POST",
+                        "url": format!("/{ENTITY_SET}"),
+                        "headers": { "Content-Type": "application/json" },
+                        "body": { "displayName": "From a batch" },
+                        "dependsOn": ["1"],
+                    },
+                ] } } },
+            } },
         },
         "responses": responses(
             vec![(200, json_success("The inner responses", schema_ref("BatchResponse")))],

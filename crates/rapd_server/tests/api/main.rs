@@ -9,6 +9,7 @@ mod metadata;
 mod openapi;
 mod partners;
 mod query;
+mod snapshots;
 mod tenancy;
 mod throttling;
 mod token_matrix;

@@ -72,19 +72,15 @@ fn fallback(answer: &Answer) -> Option<&'static str> {
     }
 }
 
-/// A minimal valid body for an operation that takes one.
+/// The body to send to an operation that takes one: its first documented example, else `{}`.
 fn body_for(operation: &Value) -> Option<Value> {
-    let body = operation.get("requestBody")?;
-    let schema = body["content"]["application/json"]["schema"]["$ref"]
-        .as_str()
-        .unwrap();
-    Some(if schema.ends_with("/BatchRequest") {
-        json!({ "requests": [
-            { "id": "1", "method": "GET", "url": "/deviceManagement/remoteAssistancePartners" },
-        ] })
-    } else {
-        json!({})
-    })
+    let media = &operation.get("requestBody")?["content"]["application/json"];
+    let example = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|examples| examples.values().next())
+        .map(|example| example["value"].clone());
+    Some(example.unwrap_or_else(|| json!({})))
 }
 
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
