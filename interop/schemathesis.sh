@@ -14,8 +14,8 @@
 # cross-request rules of a generated positive `$batch` that JSON Schema cannot express.
 #
 # Knobs: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 100), SCHEMATHESIS_SEED (default
-# 20260101), SCHEMATHESIS_REPORT_DIR (default target/schemathesis-report: a JUnit report and an
-# NDJSON event log of the run, with every failing request).
+# 20260101), SCHEMATHESIS_REPORT_DIR (default target/schemathesis-report: a JUnit report, an
+# NDJSON event log of the run with every failing request, and schemathesis's crash cache).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -148,8 +148,15 @@ PY
 
 step "schemathesis run $BASE/openapi.json --checks all (max ${MAX_EXAMPLES} examples per operation, seed $SEED)"
 mkdir -p "$REPORT_DIR"
+# Our own configuration file: no stray schemathesis.toml is read, and the crash files behind the
+# `st replay` hints go under the report directory instead of ./.schemathesis in the work tree.
+cat >"$WORK/schemathesis.toml" <<TOML
+[cache]
+directory = "$REPORT_DIR/cache"
+TOML
 status=0
-SCHEMATHESIS_HOOKS=rapd_batch_hooks PYTHONPATH="$WORK" "$VENV/bin/schemathesis" run "$BASE/openapi.json" \
+SCHEMATHESIS_HOOKS=rapd_batch_hooks PYTHONPATH="$WORK" \
+  "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$BASE/openapi.json" \
   --checks all \
   --header "Authorization: Bearer $TOKEN" \
   --max-examples "$MAX_EXAMPLES" \

@@ -69,6 +69,27 @@ impl Default for Jwks {
     }
 }
 
+/// The development partner simulator: plays every tenant's remote assistance vendor.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnerSim {
+    pub enabled: bool,
+    /// How long after `beginOnboarding` the simulated vendor redeems the code.
+    pub delay_secs: u64,
+    /// How often the simulated vendor calls in once connected.
+    pub heartbeat_secs: u64,
+}
+
+impl Default for PartnerSim {
+    fn default() -> PartnerSim {
+        PartnerSim {
+            enabled: false,
+            delay_secs: 2,
+            heartbeat_secs: 30,
+        }
+    }
+}
+
 /// An external OIDC issuer whose access tokens rapd accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -100,6 +121,10 @@ pub struct Config {
     pub max_concurrent_requests: usize,
     pub header_read_timeout_secs: u64,
     pub shutdown_drain_secs: u64,
+    /// A partner's calls refresh `lastConnectionDateTime` at most this often.
+    pub heartbeat_interval_secs: i64,
+    /// Run the development partner simulator inside `serve`.
+    pub partner_sim: PartnerSim,
     /// The built-in development issuer; unset: on in development, off in production.
     pub dev_issuer: Option<bool>,
     /// Allows the development issuer on a non-loopback listen address.
@@ -123,6 +148,8 @@ impl Default for Config {
             max_concurrent_requests: 1024,
             header_read_timeout_secs: 10,
             shutdown_drain_secs: 20,
+            heartbeat_interval_secs: 60,
+            partner_sim: PartnerSim::default(),
             dev_issuer: None,
             dev_issuer_on_public_address: false,
             permissions: Permissions::FoundingPage,
@@ -141,6 +168,7 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
     pub profile: Option<Profile>,
+    pub partner_sim: bool,
 }
 
 impl Config {
@@ -182,6 +210,9 @@ impl Config {
         if let Some(profile) = overrides.profile {
             config.profile = profile;
         }
+        if overrides.partner_sim {
+            config.partner_sim.enabled = true;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -199,6 +230,9 @@ impl Config {
         "RAPD_MAX_CONCURRENT_REQUESTS",
         "RAPD_HEADER_READ_TIMEOUT_SECS",
         "RAPD_SHUTDOWN_DRAIN_SECS",
+        "RAPD_HEARTBEAT_INTERVAL_SECS",
+        "RAPD_PARTNER_SIM",
+        "RAPD_PARTNER_SIM_DELAY_SECS",
         "RAPD_DEV_ISSUER",
         "RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS",
         "RAPD_PERMISSIONS",
@@ -219,6 +253,9 @@ impl Config {
             "RAPD_MAX_CONCURRENT_REQUESTS" => self.max_concurrent_requests = parse(value)?,
             "RAPD_HEADER_READ_TIMEOUT_SECS" => self.header_read_timeout_secs = parse(value)?,
             "RAPD_SHUTDOWN_DRAIN_SECS" => self.shutdown_drain_secs = parse(value)?,
+            "RAPD_HEARTBEAT_INTERVAL_SECS" => self.heartbeat_interval_secs = parse(value)?,
+            "RAPD_PARTNER_SIM" => self.partner_sim.enabled = parse_bool(value)?,
+            "RAPD_PARTNER_SIM_DELAY_SECS" => self.partner_sim.delay_secs = parse(value)?,
             "RAPD_DEV_ISSUER" => self.dev_issuer = Some(parse_bool(value)?),
             "RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS" => {
                 self.dev_issuer_on_public_address = parse_bool(value)?
@@ -289,6 +326,11 @@ impl Config {
                  Listen on 127.0.0.1, turn the issuer off (dev_issuer = false, or the production \
                  profile), or set dev_issuer_on_public_address = true if you mean it",
                 self.listen
+            );
+        }
+        if self.partner_sim.enabled && self.profile == Profile::Production {
+            bail!(
+                "the partner simulator is for development; it is refused in the production profile"
             );
         }
         if !self.dev_issuer_enabled() && self.issuers.is_empty() {

@@ -29,6 +29,10 @@ enum Command {
         #[command(subcommand)]
         action: cmd::tenant::TenantAction,
     },
+    /// Print the link (onboardingUrl with the one-time code) an administrator gives the vendor.
+    OnboardingLink(cmd::partner_sim::OnboardingLinkArgs),
+    /// Play a remote assistance vendor: redeem a code, then call in until disconnected.
+    PartnerSim(cmd::partner_sim::PartnerSimArgs),
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -61,6 +65,9 @@ pub struct ServeArgs {
     /// `development` (the default) or `production` (also RAPD_PROFILE).
     #[arg(long, value_parser = ["development", "production"])]
     profile: Option<String>,
+    /// Play every tenant's remote assistance vendor: redeem onboarding codes and call in.
+    #[arg(long)]
+    partner_sim: bool,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -73,6 +80,7 @@ impl ServeArgs {
                 "production" => config::Profile::Production,
                 _ => config::Profile::Development,
             }),
+            partner_sim: self.partner_sim,
             ..self.data.overrides()
         }
     }
@@ -94,6 +102,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(&args.overrides()),
         Command::Token(args) => cmd::token::run(&args),
         Command::Tenant { action } => cmd::tenant::run(action),
+        Command::OnboardingLink(args) => cmd::partner_sim::onboarding_link(&args),
+        Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

@@ -36,6 +36,8 @@ pub enum CallerKind {
 pub enum Permission {
     Read,
     Write,
+    /// Reading Intune's audit events (`DeviceManagementApps.Read.All` or `.ReadWrite.All`).
+    AuditRead,
 }
 
 /// Proof that [`Caller::authorize`] passed; only this crate can make one.
@@ -100,9 +102,16 @@ impl AccessPolicy {
             (Permission::Write, false) => WRITE_SCOPES,
             (Permission::Read, true) => BETA_READ_SCOPES,
             (Permission::Write, true) => BETA_WRITE_SCOPES,
+            (Permission::AuditRead, _) => AUDIT_READ_SCOPES,
         }
     }
 }
+
+/// The auditEvents list page: `DeviceManagementApps.Read.All` or `.ReadWrite.All`.
+const AUDIT_READ_SCOPES: &[&str] = &[
+    "DeviceManagementApps.Read.All",
+    "DeviceManagementApps.ReadWrite.All",
+];
 
 impl Caller {
     /// Whether this caller may do `p` under `policy`. Permissions compare exactly

@@ -15,16 +15,33 @@ pub enum OperationKind {
     Delete,
     BeginOnboarding,
     Disconnect,
+    /// The partner redeemed its onboarding code.
+    Connect,
+    /// A partner call refreshed `lastConnectionDateTime`.
+    Heartbeat,
 }
 
 impl OperationKind {
+    pub const ALL: [OperationKind; 7] = [
+        OperationKind::Create,
+        OperationKind::Patch,
+        OperationKind::Delete,
+        OperationKind::BeginOnboarding,
+        OperationKind::Disconnect,
+        OperationKind::Connect,
+        OperationKind::Heartbeat,
+    ];
+
     /// `activityOperationType`, as Intune writes it.
     pub fn operation_type(self) -> &'static str {
         match self {
             OperationKind::Create => "Create",
             OperationKind::Patch => "Patch",
             OperationKind::Delete => "Delete",
-            OperationKind::BeginOnboarding | OperationKind::Disconnect => "Action",
+            OperationKind::BeginOnboarding
+            | OperationKind::Disconnect
+            | OperationKind::Connect
+            | OperationKind::Heartbeat => "Action",
         }
     }
 
@@ -36,6 +53,8 @@ impl OperationKind {
             OperationKind::Delete => "Delete RemoteAssistancePartner",
             OperationKind::BeginOnboarding => "BeginOnboarding RemoteAssistancePartner",
             OperationKind::Disconnect => "Disconnect RemoteAssistancePartner",
+            OperationKind::Connect => "Connect RemoteAssistancePartner",
+            OperationKind::Heartbeat => "Heartbeat RemoteAssistancePartner",
         }
     }
 }

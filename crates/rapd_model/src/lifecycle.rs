@@ -24,9 +24,24 @@ pub enum Mutation {
         id: PartnerId,
         input: BeginOnboardingInput,
         ttl_secs: i64,
+        /// The new one-time code's secret (random, made by the caller).
+        code: String,
     },
     Disconnect {
         id: PartnerId,
+    },
+    /// The partner redeems the onboarding code and receives a credential (its hash is stored).
+    Connect {
+        id: PartnerId,
+        code: String,
+        credential_hash: [u8; 32],
+    },
+    /// A call of the partner with its credential: refreshes `lastConnectionDateTime` when the
+    /// recorded one is older than `min_interval_secs` (so heavy traffic is not a write per call).
+    Heartbeat {
+        id: PartnerId,
+        credential_hash: [u8; 32],
+        min_interval_secs: i64,
     },
 }
 
@@ -37,6 +52,10 @@ pub enum Rejection {
     NotFound,
     #[error("a partner with this id already exists")]
     AlreadyExists,
+    #[error("the onboarding code is unknown, used or expired")]
+    InvalidCode,
+    #[error("the partner credential is unknown or revoked")]
+    InvalidCredential,
 }
 
 /// The row before and after an accepted mutation; `after` is `None` when it deleted the row.
@@ -55,6 +74,8 @@ impl Mutation {
             Mutation::Delete { .. } => OperationKind::Delete,
             Mutation::BeginOnboarding { .. } => OperationKind::BeginOnboarding,
             Mutation::Disconnect { .. } => OperationKind::Disconnect,
+            Mutation::Connect { .. } => OperationKind::Connect,
+            Mutation::Heartbeat { .. } => OperationKind::Heartbeat,
         }
     }
 
@@ -65,7 +86,9 @@ impl Mutation {
             | Mutation::Update { id, .. }
             | Mutation::Delete { id }
             | Mutation::BeginOnboarding { id, .. }
-            | Mutation::Disconnect { id } => *id,
+            | Mutation::Disconnect { id }
+            | Mutation::Connect { id, .. }
+            | Mutation::Heartbeat { id, .. } => *id,
         }
     }
 }
@@ -88,6 +111,8 @@ pub fn apply(
             last_connection: Timestamp::ZERO,
             onboarding_expiry: Timestamp::ZERO,
             partner_domain: None,
+            onboarding_code: None,
+            credential_hash: None,
             created: now,
             revision: 1,
         }),
@@ -106,7 +131,10 @@ pub fn apply(
         (Mutation::Delete { .. }, Some(_)) => None,
         (
             Mutation::BeginOnboarding {
-                input, ttl_secs, ..
+                input,
+                ttl_secs,
+                code,
+                ..
             },
             Some(p),
         ) => {
@@ -114,6 +142,7 @@ pub fn apply(
             if next.onboarding_status != OnboardingStatus::Onboarded {
                 next.onboarding_status = OnboardingStatus::Onboarding;
                 next.onboarding_expiry = now.plus_secs(*ttl_secs);
+                next.onboarding_code = Some(code.clone());
                 next.partner_domain = input.partner_domain.clone().or(next.partner_domain);
             }
             Some(next)
@@ -122,6 +151,51 @@ pub fn apply(
             let mut next = settled(p, now);
             next.onboarding_status = OnboardingStatus::NotOnboarded;
             next.onboarding_expiry = Timestamp::ZERO;
+            next.onboarding_code = None;
+            next.credential_hash = None; // revoked: the very next partner call is refused
+            Some(next)
+        }
+        (
+            Mutation::Connect {
+                code,
+                credential_hash,
+                ..
+            },
+            Some(p),
+        ) => {
+            let open = p.status_at(now) == OnboardingStatus::Onboarding
+                && p.onboarding_code
+                    .as_deref()
+                    .is_some_and(|c| same(c.as_bytes(), code.as_bytes()));
+            if !open {
+                return Err(Rejection::InvalidCode);
+            }
+            let mut next = p.clone();
+            next.onboarding_status = OnboardingStatus::Onboarded;
+            next.onboarding_code = None;
+            next.credential_hash = Some(*credential_hash);
+            next.last_connection = now;
+            Some(next)
+        }
+        (
+            Mutation::Heartbeat {
+                credential_hash,
+                min_interval_secs,
+                ..
+            },
+            Some(p),
+        ) => {
+            if !p.accepts_credential(credential_hash) {
+                return Err(Rejection::InvalidCredential);
+            }
+            if p.last_connection.plus_secs(*min_interval_secs) > now {
+                return Ok(Change {
+                    before: Some(p.clone()),
+                    after: Some(p.clone()),
+                });
+            }
+            let mut next = p.clone();
+            next.last_connection = now;
             Some(next)
         }
     };
@@ -134,12 +208,34 @@ pub fn apply(
     })
 }
 
+/// Compares secrets in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Partner {
+    /// Whether a partner call presenting a credential with this hash is accepted: only while
+    /// onboarded, and only for the credential issued at connection.
+    pub fn accepts_credential(&self, hash: &[u8; 32]) -> bool {
+        self.onboarding_status == OnboardingStatus::Onboarded
+            && self.credential_hash.is_some_and(|h| same(&h, hash))
+    }
+}
+
+impl Change {
+    /// A change that changed nothing (a heartbeat inside its interval): nothing to write or audit.
+    pub fn is_noop(&self) -> bool {
+        self.before == self.after
+    }
+}
+
 /// The row with any expiry that has passed written down, so a change starts from what readers see.
 fn settled(p: &Partner, now: Timestamp) -> Partner {
     let mut next = p.clone();
     if next.status_at(now) != next.onboarding_status {
         next.onboarding_status = OnboardingStatus::NotOnboarded;
         next.onboarding_expiry = Timestamp::ZERO;
+        next.onboarding_code = None;
     }
     next
 }
@@ -170,6 +266,7 @@ mod tests {
             id,
             input: BeginOnboardingInput::default(),
             ttl_secs: 60,
+            code: "secret".into(),
         }
     }
 
@@ -224,6 +321,70 @@ mod tests {
             now.plus_secs(61),
         );
         assert_eq!(patched.onboarding_status, OnboardingStatus::NotOnboarded);
+    }
+
+    #[test]
+    fn the_partner_connects_with_the_code_and_is_cut_off_by_disconnect() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let p = created(now);
+        let on = act(&p, begin(p.id), now);
+        let wrong = Mutation::Connect {
+            id: p.id,
+            code: "guess".into(),
+            credential_hash: [1; 32],
+        };
+        assert_eq!(
+            apply(T, Some(&on), &wrong, now),
+            Err(Rejection::InvalidCode)
+        );
+        let connect = Mutation::Connect {
+            id: p.id,
+            code: "secret".into(),
+            credential_hash: [1; 32],
+        };
+        let connected = act(&on, connect.clone(), now.plus_secs(5));
+        assert_eq!(connected.onboarding_status, OnboardingStatus::Onboarded);
+        assert_eq!(connected.last_connection, now.plus_secs(5));
+        assert_eq!(
+            apply(T, Some(&connected), &connect, now),
+            Err(Rejection::InvalidCode),
+            "one-time"
+        );
+
+        let beat = |hash: [u8; 32]| Mutation::Heartbeat {
+            id: p.id,
+            credential_hash: hash,
+            min_interval_secs: 60,
+        };
+        let early = apply(T, Some(&connected), &beat([1; 32]), now.plus_secs(30)).unwrap();
+        assert!(early.is_noop(), "coalesced inside the interval");
+        let later = act(&connected, beat([1; 32]), now.plus_secs(65));
+        assert_eq!(later.last_connection, now.plus_secs(65));
+        assert_eq!(
+            apply(T, Some(&later), &beat([2; 32]), now),
+            Err(Rejection::InvalidCredential)
+        );
+
+        let off = act(&later, Mutation::Disconnect { id: p.id }, now.plus_secs(70));
+        assert_eq!(
+            apply(T, Some(&off), &beat([1; 32]), now.plus_secs(71)),
+            Err(Rejection::InvalidCredential)
+        );
+    }
+
+    #[test]
+    fn an_expired_code_is_refused() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let on = act(&created(now), begin(PartnerId::new_random()), now);
+        let connect = Mutation::Connect {
+            id: on.id,
+            code: "secret".into(),
+            credential_hash: [1; 32],
+        };
+        assert_eq!(
+            apply(T, Some(&on), &connect, now.plus_secs(60)),
+            Err(Rejection::InvalidCode)
+        );
     }
 
     #[test]

@@ -98,6 +98,11 @@ pub struct Partner {
     pub onboarding_expiry: Timestamp,
     /// The partner account domain given to beta `beginOnboarding`, if any.
     pub partner_domain: Option<String>,
+    /// The secret of the open onboarding request's one-time code; never on the Graph wire.
+    pub onboarding_code: Option<String>,
+    /// SHA-256 of the partner's credential secret while it is onboarded; the secret itself is
+    /// returned once, to the partner, and never stored.
+    pub credential_hash: Option<[u8; 32]>,
     pub created: Timestamp,
     /// Bumped by every change; lets engines and tests detect lost updates.
     pub revision: i64,

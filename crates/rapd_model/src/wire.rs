@@ -123,6 +123,8 @@ mod tests {
             last_connection: Timestamp::ZERO,
             onboarding_expiry: Timestamp::from_unix_secs(100),
             partner_domain: None,
+            onboarding_code: None,
+            credential_hash: None,
             created: Timestamp::ZERO,
             revision: 1,
         }

@@ -17,6 +17,7 @@
 //! Every refusal is a [`QueryError`] naming the option and, where one token is to blame, its
 //! character position in the option's decoded value.
 
+mod audit;
 mod error;
 mod filter;
 mod names;
@@ -24,6 +25,9 @@ mod options;
 mod percent;
 mod query;
 
+pub use audit::{
+    AuditCondition, AuditQuery, MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH, parse_audit_query,
+};
 pub use error::QueryError;
 pub use filter::{
     CompareOp, Filter, Literal, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_IN_VALUES, TextFunction,

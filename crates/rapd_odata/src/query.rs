@@ -43,7 +43,7 @@ pub struct CountQuery {
 
 /// The system query options rapd knows, supported or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SystemOption {
+pub(crate) enum SystemOption {
     Filter,
     Select,
     OrderBy,
@@ -113,10 +113,10 @@ impl SystemOption {
 }
 
 /// Each system option present, with its decoded value, in the order given.
-struct Options(Vec<(SystemOption, String)>);
+pub(crate) struct Options(pub(crate) Vec<(SystemOption, String)>);
 
 impl Options {
-    fn split(
+    pub(crate) fn split(
         version: ApiVersion,
         raw_query: Option<&str>,
         allowed: &[SystemOption],

@@ -18,6 +18,8 @@ const CHALLENGE: &str = "Bearer realm=\"\", authorization_uri=\"https://login.mi
 pub enum ApiError {
     #[error("authentication failed: {0}")]
     Unauthenticated(#[from] AuthError),
+    #[error("partner call refused: {0}")]
+    PartnerUnauthorized(&'static str),
     #[error("more than one bearer token in the request")]
     AmbiguousCredentials,
     #[error("forbidden: {0}")]
@@ -65,6 +67,12 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Rejected(rapd_model::Rejection::NotFound) => ApiError::NotFound,
             StoreError::Rejected(rapd_model::Rejection::AlreadyExists) => ApiError::Conflict,
+            StoreError::Rejected(rapd_model::Rejection::InvalidCode) => {
+                ApiError::PartnerUnauthorized("InvalidOnboardingCode")
+            }
+            StoreError::Rejected(rapd_model::Rejection::InvalidCredential) => {
+                ApiError::PartnerUnauthorized("InvalidPartnerCredential")
+            }
             StoreError::Unavailable(reason) => ApiError::Unavailable(reason),
             other => ApiError::Internal(other.to_string()),
         }
@@ -95,6 +103,16 @@ impl ApiError {
             ApiError::Unauthenticated(e) => {
                 (StatusCode::UNAUTHORIZED, code, e.graph_message().into(), Plain)
             }
+            ApiError::PartnerUnauthorized(code) => (
+                StatusCode::UNAUTHORIZED,
+                code,
+                match *code {
+                    "InvalidOnboardingCode" => "The onboarding code is unknown, already used or expired. Ask the administrator to begin onboarding again.",
+                    _ => "The partner credential is unknown or revoked: the partner was disconnected, deleted or onboarded anew.",
+                }
+                .into(),
+                Plain,
+            ),
             ApiError::AmbiguousCredentials => (
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
@@ -269,6 +287,12 @@ impl IntoResponse for ApiError {
                 if let Ok(v) = HeaderValue::from_str(&challenge) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
                 }
+            }
+            ApiError::PartnerUnauthorized(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"rapd-partner\""),
+                );
             }
             ApiError::UnknownTenant(_) | ApiError::Unlicensed(_) => {
                 headers.insert(

@@ -4,6 +4,7 @@
 //! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
 //! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
 
+pub mod audit_events;
 pub mod batch;
 pub mod envelope;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod metadata;
 pub mod openapi;
 pub mod overload;
 pub mod paging;
+pub mod partner_api;
 pub mod partners;
 pub mod response;
 pub mod routing;

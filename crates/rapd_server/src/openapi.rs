@@ -11,6 +11,7 @@
 //! body, headers, parameters and the shared error responses).
 
 mod paths;
+mod query;
 mod schemas;
 
 use axum::{

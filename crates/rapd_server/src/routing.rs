@@ -10,12 +10,14 @@ use axum::{
 use http::{HeaderMap, Method};
 
 use crate::{
+    audit_events,
     batch::{self, BatchTarget},
     envelope::graph_envelope,
     error::ApiError,
     extract::accepts,
     identity, metadata,
     overload::shed_load,
+    partner_api,
     partners::{self, actions},
     state::AppState,
 };
@@ -52,6 +54,18 @@ pub fn router(state: AppState) -> Router {
     );
     let app = Router::new()
         .route("/{version}/$metadata", get(metadata::get_metadata))
+        .route(
+            "/{version}/deviceManagement/auditEvents",
+            get(audit_events::list_audit_events).fallback(no_method_match),
+        )
+        .route(
+            "/partner/v1/onboarding",
+            post(partner_api::redeem_onboarding_code).fallback(no_method_match),
+        )
+        .route(
+            "/partner/v1/connection",
+            get(partner_api::get_connection).fallback(no_method_match),
+        )
         .route(
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),

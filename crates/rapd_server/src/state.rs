@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub max_concurrent_requests: usize,
     /// Which permission table authorises callers.
     pub permissions: PermissionProfile,
+    /// A partner's calls refresh `lastConnectionDateTime` at most this often.
+    pub heartbeat_interval_secs: i64,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +45,7 @@ impl Default for ServerConfig {
             throttle: Some(ThrottleLimits::INTUNE),
             max_concurrent_requests: 1024,
             permissions: PermissionProfile::FoundingPage,
+            heartbeat_interval_secs: 60,
         }
     }
 }

@@ -18,7 +18,7 @@ use rapd_model::{
 use rapd_odata::Filter;
 
 pub use error::StoreError;
-pub use paging::{Page, PageQuery, SeekKey, SortValue};
+pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue};
 pub use sqlite::SqliteStore;
 
 #[async_trait]
@@ -42,6 +42,20 @@ pub trait PartnerStore: Send + Sync {
 
     /// The audit trail of `tenant`, oldest first.
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// One page of `tenant`'s audit trail matching the query.
+    async fn audit_page(
+        &self,
+        tenant: TenantId,
+        query: &AuditPageQuery,
+    ) -> Result<AuditPage, StoreError>;
+
+    /// Open onboarding requests of every tenant, with their codes' secrets: for the development
+    /// partner simulator, which plays every tenant's vendor.
+    async fn open_onboarding_requests(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError>;
 
     /// A provisioned tenant, if it is one.
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;

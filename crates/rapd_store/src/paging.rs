@@ -4,7 +4,9 @@
 //! collection returns each row at most once while rows are inserted and deleted around it.
 
 use rapd_model::{Partner, PartnerId, Property, Timestamp};
-use rapd_odata::{Filter, OrderBy};
+use rapd_odata::{AuditCondition, Filter, OrderBy};
+
+use rapd_model::AuditEntry;
 
 /// One sort value, as the engines compare it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,5 +84,22 @@ impl PageQuery {
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub items: Vec<Partner>,
+    pub more: bool,
+}
+
+/// A request for one page of a tenant's audit trail, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditPageQuery {
+    /// All must hold.
+    pub conditions: Vec<AuditCondition>,
+    /// Continue after the record with this sequence number.
+    pub after_seq: Option<i64>,
+    pub limit: u32,
+}
+
+/// One page of audit records, each with its sequence number in the tenant's trail.
+#[derive(Debug, Clone, Default)]
+pub struct AuditPage {
+    pub items: Vec<(i64, AuditEntry)>,
     pub more: bool,
 }

@@ -25,7 +25,7 @@ use rapd_model::{
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
-use crate::{Page, PageQuery, PartnerStore, StoreError};
+use crate::{AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError};
 
 /// How many read connections the pool keeps.
 const READERS: usize = 4;
@@ -104,6 +104,44 @@ impl PartnerStore for SqliteStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached(rows::SELECT_TENANT_AUDIT)?;
             let rows = stmt.query_map(params![tenant.0.as_bytes()], rows::audit_from_row)?;
+            rows.collect()
+        })
+    }
+
+    async fn audit_page(
+        &self,
+        tenant: TenantId,
+        query: &AuditPageQuery,
+    ) -> Result<AuditPage, StoreError> {
+        let sql = query_sql::audit_page(tenant, query);
+        let mut items = self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql.text)?;
+            let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
+                Ok((row.get::<_, i64>(9)?, rows::audit_from_row(row)?))
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        let more = items.len() > query.limit as usize;
+        items.truncate(query.limit as usize);
+        Ok(AuditPage { items, more })
+    }
+
+    async fn open_onboarding_requests(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError> {
+        let now = self.clock.now().as_micros();
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(rows::SELECT_OPEN_ONBOARDING)?;
+            let rows = stmt.query_map(params![now, i64::from(limit)], |row| {
+                let tenant: [u8; 16] = row.get(0)?;
+                let id: [u8; 16] = row.get(1)?;
+                Ok((
+                    TenantId(uuid::Uuid::from_bytes(tenant)),
+                    PartnerId(uuid::Uuid::from_bytes(id)),
+                    row.get::<_, String>(2)?,
+                ))
+            })?;
             rows.collect()
         })
     }

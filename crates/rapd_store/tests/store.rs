@@ -76,6 +76,7 @@ async fn crud_and_lifecycle_with_audit() {
         id,
         input: BeginOnboardingInput::default(),
         ttl_secs: 600,
+        code: "c".into(),
     };
     f.store.mutate(t, begin, ctx()).await.unwrap();
     let p = f.store.get(t, id).await.unwrap().unwrap();

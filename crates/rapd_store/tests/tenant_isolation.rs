@@ -96,6 +96,7 @@ async fn run(store: &dyn PartnerStore, ops: Vec<Op>) {
                         id,
                         input: BeginOnboardingInput::default(),
                         ttl_secs: 60,
+                        code: "c".into(),
                     },
                     2 => Mutation::Disconnect { id },
                     _ => Mutation::Delete { id },

@@ -46,6 +46,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(_) => sample_partner(store.as_ref()).await?,
         None => None,
     };
+    let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
     let state = AppState::new(
         store,
@@ -83,6 +84,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
         drain_deadline: Duration::from_secs(config.shutdown_drain_secs),
     };
+    if config.partner_sim.enabled {
+        let settings = super::partner_sim::Settings::from(&config.partner_sim);
+        tokio::spawn(super::partner_sim::run_in_process(
+            sim_store,
+            format!("http://{address}"),
+            settings,
+        ));
+        tracing::info!(
+            "partner simulator on: onboarding codes are redeemed after {} s",
+            config.partner_sim.delay_secs
+        );
+    }
     rapd_server::run(listener, state, limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -122,6 +135,7 @@ fn server_config(config: &Config) -> ServerConfig {
             Permissions::FoundingPage => PermissionProfile::FoundingPage,
             Permissions::Graph => PermissionProfile::Graph,
         },
+        heartbeat_interval_secs: config.heartbeat_interval_secs,
     }
 }
 

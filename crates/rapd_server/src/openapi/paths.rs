@@ -242,9 +242,9 @@ fn list(version: ApiVersion) -> Value {
         "description": "Needs `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`. The tenant is the token's `tid`.",
         "externalDocs": docs("intune-remoteassistance-remoteassistancepartner-list"),
         "parameters": [
-            parameter_ref("filter"), parameter_ref("orderby"), parameter_ref("select"),
-            parameter_ref("top"), parameter_ref("skip"), parameter_ref("count"),
-            parameter_ref("skiptoken"), parameter_ref("ClientRequestId"),
+            parameter_ref(&format!("{k}.filter")), parameter_ref(&format!("{k}.orderby")),
+            parameter_ref(&format!("{k}.select")), parameter_ref("top"), parameter_ref("skip"),
+            parameter_ref("count"), parameter_ref("skiptoken"), parameter_ref("ClientRequestId"),
         ],
         "responses": responses(
             vec![(200, json_success(
@@ -290,7 +290,10 @@ fn count(version: ApiVersion) -> Value {
         "operationId": op_id(version, "countRemoteAssistancePartners"),
         "summary": "Count the tenant's partners",
         "description": "A `text/plain` integer. `406` when `Accept` excludes `text/plain`.",
-        "parameters": [parameter_ref("filter"), parameter_ref("ClientRequestId")],
+        "parameters": [
+            parameter_ref(&format!("{}.filter", key(version))),
+            parameter_ref("ClientRequestId"),
+        ],
         "responses": responses(
             vec![(200, json!({
                 "description": "The number of partners",
@@ -309,8 +312,14 @@ fn get(version: ApiVersion) -> Value {
         "summary": "Read one partner",
         "description": "The bare entity (the Graph docs' `value` wrapper is a docs bug). Another tenant's partner, a missing one and an id that is not a GUID are all `404`.",
         "externalDocs": docs("intune-remoteassistance-remoteassistancepartner-get"),
-        "parameters": id_parameters(&["select"]),
-        "responses": responses(vec![(200, json_success("The partner", entity(version)))], READ_ONE),
+        "parameters": id_parameters(&[&format!("{}.select", key(version))]),
+        "responses": responses(
+            vec![(200, json_success(
+                "The partner",
+                schema_ref(&format!("{}.remoteAssistancePartnerEntityOrSelection", key(version))),
+            ))],
+            READ_ONE,
+        ),
     })
 }
 

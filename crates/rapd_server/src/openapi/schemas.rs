@@ -7,7 +7,7 @@
 //! server accepts.
 
 use rapd_model::{
-    ApiVersion, OnboardingStatus,
+    ApiVersion, OnboardingStatus, Property, PropertyKind,
     input::{MAX_DISPLAY_NAME_CHARS, MAX_URL_BYTES},
 };
 use serde_json::{Map, Value, json};
@@ -17,7 +17,7 @@ use crate::{batch::MAX_BATCH_REQUESTS, state::ServerConfig};
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
 /// The end of the value, in every regex dialect that reads these patterns.
-const END: &str = r"(?![\s\S])";
+pub const END: &str = r"(?![\s\S])";
 
 /// The shared error responses, by status: the component name and when it is answered.
 pub const ERROR_RESPONSES: &[(u16, &str, &str)] = &[
@@ -141,13 +141,24 @@ pub fn components(config: &ServerConfig) -> Value {
         let k = key(version);
         schemas.insert(format!("{k}.remoteAssistancePartner"), partner(version));
         schemas.insert(
+            format!("{k}.remoteAssistancePartnerSelection"),
+            selection(version),
+        );
+        schemas.insert(
             format!("{k}.remoteAssistancePartnerEntity"),
             json!({
-                "description": "One partner as a single-entity response: `@odata.context` is `…/$metadata#deviceManagement/remoteAssistancePartners/$entity`.",
+                "description": "One whole partner as a single-entity response (create, update): `@odata.context` is `…/$metadata#deviceManagement/remoteAssistancePartners/$entity`.",
                 "allOf": [
                     schema_ref(&format!("{k}.remoteAssistancePartner")),
                     { "required": ["@odata.context"] },
                 ],
+            }),
+        );
+        schemas.insert(
+            format!("{k}.remoteAssistancePartnerEntityOrSelection"),
+            json!({
+                "description": "One partner as `GET` answers it: whole, or projected by `$select`; with `@odata.context`.",
+                "allOf": [partner_or_selection(version, true)],
             }),
         );
         schemas.insert(
@@ -180,41 +191,85 @@ pub fn components(config: &ServerConfig) -> Value {
     })
 }
 
-/// The entity as `wire::write_partner` writes it; `@odata.context` only outside a collection.
-fn partner(version: ApiVersion) -> Value {
-    let mut properties = json!({
-        "@odata.context": {
-            "type": "string",
-            "description": "`{service root}/$metadata#deviceManagement/remoteAssistancePartners/$entity`; absent inside a collection.",
-        },
-        "@odata.type": { "type": "string", "const": PARTNER_ODATA_TYPE },
-        "id": { "type": "string", "format": "uuid" },
-        "displayName": { "type": ["string", "null"] },
-        "onboardingUrl": { "type": ["string", "null"] },
-        "onboardingStatus": schema_ref("remoteAssistanceOnboardingStatus"),
-        "lastConnectionDateTime": schema_ref("DateTimeOffset"),
-    });
-    let mut required = vec![
-        "@odata.type",
-        "id",
-        "displayName",
-        "onboardingUrl",
-        "onboardingStatus",
-        "lastConnectionDateTime",
-    ];
-    if version == ApiVersion::Beta {
-        properties["onboardingRequestExpiryDateTime"] = json!({
+/// The schema of one property's value, from the catalogue's kind and nullability.
+fn property_schema(property: Property) -> Value {
+    let schema = match property.kind() {
+        PropertyKind::Guid => json!({ "type": "string", "format": "uuid" }),
+        PropertyKind::String if property.nullable() => json!({ "type": ["string", "null"] }),
+        PropertyKind::String => json!({ "type": "string" }),
+        PropertyKind::DateTime => schema_ref("DateTimeOffset"),
+        PropertyKind::Status => schema_ref("remoteAssistanceOnboardingStatus"),
+    };
+    if property == Property::OnboardingRequestExpiryDateTime {
+        return json!({
             "$ref": "#/components/schemas/DateTimeOffset",
             "description": "When the open onboarding request expires; `0001-01-01T00:00:00Z` when none is open.",
         });
-        required.push("onboardingRequestExpiryDateTime");
     }
+    schema
+}
+
+/// The properties of `version` (`rapd_model::Property::all`), with `@odata.context` beside them.
+fn entity_properties(version: ApiVersion) -> Map<String, Value> {
+    let mut properties = Map::new();
+    properties.insert(
+        "@odata.context".into(),
+        json!({
+            "type": "string",
+            "description": "`{service root}/$metadata#deviceManagement/remoteAssistancePartners[(selected)]/$entity`; absent inside a collection.",
+        }),
+    );
+    for &property in Property::all(version) {
+        properties.insert(property.name().into(), property_schema(property));
+    }
+    properties
+}
+
+/// The entity as `wire::write_partner` writes it without `$select`: `@odata.type` and every
+/// property; `@odata.context` only outside a collection.
+fn partner(version: ApiVersion) -> Value {
+    let mut properties = entity_properties(version);
+    properties.insert(
+        "@odata.type".into(),
+        json!({ "type": "string", "const": PARTNER_ODATA_TYPE }),
+    );
+    let mut required = vec!["@odata.type"];
+    required.extend(Property::all(version).iter().map(|p| p.name()));
     json!({
         "type": "object",
         "description": format!("microsoft.graph.remoteAssistancePartner as Graph {} writes it.", version.segment()),
         "additionalProperties": false,
         "required": required,
         "properties": properties,
+    })
+}
+
+/// The entity under `$select`: only the properties asked for (at least one), no `@odata.type`.
+fn selection(version: ApiVersion) -> Value {
+    json!({
+        "type": "object",
+        "description": "A partner under `$select` (other than `*`): the selected properties only, without `@odata.type`.",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "properties": entity_properties(version),
+    })
+}
+
+/// A partner as a list or a `GET` of one answers it: whole, or as `$select` projects it.
+fn partner_or_selection(version: ApiVersion, with_context: bool) -> Value {
+    let k = key(version);
+    let either = |name: String| {
+        if with_context {
+            json!({ "allOf": [schema_ref(&name), { "required": ["@odata.context"] }] })
+        } else {
+            schema_ref(&name)
+        }
+    };
+    json!({
+        "anyOf": [
+            either(format!("{k}.remoteAssistancePartner")),
+            either(format!("{k}.remoteAssistancePartnerSelection")),
+        ],
     })
 }
 
@@ -226,17 +281,17 @@ fn collection(version: ApiVersion) -> Value {
         "properties": {
             "@odata.context": {
                 "type": "string",
-                "description": "`{service root}/$metadata#deviceManagement/remoteAssistancePartners`",
+                "description": "`{service root}/$metadata#deviceManagement/remoteAssistancePartners[(selected)]`",
             },
-            "@odata.count": { "type": "integer", "minimum": 0, "description": "With `$count=true`." },
+            "@odata.count": { "type": "integer", "minimum": 0, "description": "With `$count=true`: the number of partners the filter matches, on every page." },
             "@odata.nextLink": {
                 "type": "string",
                 "format": "uri",
-                "description": "The absolute URL of the next page, when there is one.",
+                "description": "The absolute URL of the next page, when there is one; it carries `$skiptoken`.",
             },
             "value": {
                 "type": "array",
-                "items": schema_ref(&format!("{}.remoteAssistancePartner", key(version))),
+                "items": partner_or_selection(version, false),
             },
         },
     })
@@ -393,6 +448,7 @@ fn batch_url_pattern() -> String {
 fn batch_request_item() -> Value {
     let method = "(?:[Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Pp][Uu][Tt]|[Dd][Ee][Ll][Ee][Tt][Ee])";
     let content_type = "[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-[Tt][Yy][Pp][Ee]";
+    let authorization = "[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]";
     json!({
         "type": "object",
         "required": ["id", "method", "url"],
@@ -411,7 +467,11 @@ fn batch_request_item() -> Value {
             },
             "headers": {
                 "type": "object",
-                "propertyNames": { "pattern": format!("^[!#$%&'*+.^_`|~0-9A-Za-z-]+{END}") },
+                "description": "The inner request's headers; not `Authorization`, which comes from the batch.",
+                "propertyNames": {
+                    "pattern": format!("^[!#$%&'*+.^_`|~0-9A-Za-z-]+{END}"),
+                    "not": { "pattern": format!("^{authorization}{END}") },
+                },
                 "additionalProperties": {
                     "type": "string",
                     "pattern": format!(r"^[^\x00-\x08\x0a-\x1f\x7f]*{END}"),
@@ -506,8 +566,8 @@ fn error_responses(config: &ServerConfig) -> Value {
     for &(status, name, description) in ERROR_RESPONSES {
         let mut headers = vec!["request-id", "client-request-id"];
         match status {
-            401 => headers.push("WWW-Authenticate"),
-            403 => headers.push("WWW-Authenticate?"),
+            400 => headers.push("WWW-Authenticate?"),
+            401 | 403 => headers.push("WWW-Authenticate"),
             429 | 503 => headers.push("Retry-After"),
             _ => {}
         }
@@ -559,12 +619,12 @@ fn headers() -> Value {
             "schema": { "type": "string", "format": "uri" },
         },
         "WwwAuthenticate": {
-            "description": "Graph's bearer challenge, with `error=\"invalid_token\"` when a token was presented.",
+            "description": "Graph's bearer challenge: on 401 with `error=\"invalid_token\"` when a token was presented; on 403 with `error=\"insufficient_scope\"` (and the scopes that would do) when the token lacks the permission.",
             "required": true,
             "schema": { "type": "string", "pattern": "^Bearer " },
         },
         "WwwAuthenticateOptional": {
-            "description": "For a missing scope: the challenge with `error=\"insufficient_scope\"` and the scopes that would do.",
+            "description": "With two credentials in one request: the challenge with `error=\"invalid_request\"`.",
             "required": false,
             "schema": { "type": "string", "pattern": "^Bearer " },
         },
@@ -572,7 +632,7 @@ fn headers() -> Value {
 }
 
 fn parameters() -> Value {
-    json!({
+    let mut parameters = json!({
         "PartnerId": {
             "name": super::paths::ID_PARAM,
             "in": "path",
@@ -587,47 +647,11 @@ fn parameters() -> Value {
             "description": "Echoed in `client-request-id` and `innerError` when at most 128 visible ASCII characters.",
             "schema": { "type": "string" },
         },
-        "filter": {
-            "name": "$filter",
-            "in": "query",
-            "description": "OData `$filter` over the entity's properties (eq, ne, gt, ge, lt, le, and, or, not, in, startswith, endswith, contains).",
-            "schema": { "type": "string", "maxLength": 2048 },
-        },
-        "orderby": {
-            "name": "$orderby",
-            "in": "query",
-            "description": "Comma-separated properties, each optionally followed by `asc` or `desc`.",
-            "schema": { "type": "string" },
-        },
-        "select": {
-            "name": "$select",
-            "in": "query",
-            "description": "Comma-separated properties to return.",
-            "schema": { "type": "string" },
-        },
-        "top": {
-            "name": "$top",
-            "in": "query",
-            "schema": { "type": "integer", "minimum": 0, "maximum": 1000 },
-        },
-        "skip": {
-            "name": "$skip",
-            "in": "query",
-            "schema": { "type": "integer", "minimum": 0, "maximum": 1_000_000 },
-        },
-        "count": {
-            "name": "$count",
-            "in": "query",
-            "description": "`true` adds `@odata.count`.",
-            "schema": { "type": "boolean" },
-        },
-        "skiptoken": {
-            "name": "$skiptoken",
-            "in": "query",
-            "description": "Opaque; taken from `@odata.nextLink`.",
-            "schema": { "type": "string", "maxLength": 1024 },
-        },
-    })
+    });
+    if let Value::Object(map) = &mut parameters {
+        super::query::parameters(map);
+    }
+    parameters
 }
 
 #[cfg(test)]

@@ -29,10 +29,13 @@ pub async fn begin_onboarding(
     let id = path.partner_id()?;
     let input = BeginOnboardingInput::parse(path.version, &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
+    // A fresh one-time code for the vendor; `rapd onboarding-link` shows it to the administrator.
+    let code = crate::partner_api::secrets::new_secret();
     let mutation = Mutation::BeginOnboarding {
         id,
         input,
         ttl_secs,
+        code,
     };
     let tenant = TenantId(caller.0.tenant);
     state

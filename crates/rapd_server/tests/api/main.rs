@@ -6,6 +6,7 @@ mod batch;
 mod errors;
 mod limits;
 mod metadata;
+mod onboarding;
 mod openapi;
 mod partners;
 mod query;

@@ -2,10 +2,10 @@
 //! validated against the property catalogue, so no name from a request reaches SQL text.
 
 use rapd_model::{OnboardingStatus, Property, TenantId, Timestamp};
-use rapd_odata::{CompareOp, Filter, Literal, OrderBy, TextFunction};
+use rapd_odata::{AuditCondition, CompareOp, Filter, Literal, OrderBy, TextFunction};
 use rusqlite::types::Value;
 
-use crate::paging::{PageQuery, SeekKey, SortValue};
+use crate::paging::{AuditPageQuery, PageQuery, SeekKey, SortValue};
 
 /// SQL text with its parameters, built left to right.
 #[derive(Default)]
@@ -283,5 +283,52 @@ pub(super) fn page(tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
     sql.bind(Value::Integer(i64::from(query.limit) + 1));
     sql.push(" OFFSET ");
     sql.bind(Value::Integer(i64::from(query.skip)));
+    sql
+}
+
+fn operator(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => " = ",
+        CompareOp::Ne => " <> ",
+        CompareOp::Gt => " > ",
+        CompareOp::Ge => " >= ",
+        CompareOp::Lt => " < ",
+        CompareOp::Le => " <= ",
+    }
+}
+
+/// A page of one tenant's audit trail, in commit order.
+pub(super) fn audit_page(tenant: TenantId, query: &AuditPageQuery) -> Sql {
+    let mut sql = Sql::default();
+    sql.push(super::rows::SELECT_AUDIT_COLUMNS);
+    sql.push(" WHERE tenant_id = ");
+    sql.bind(Value::Blob(tenant.0.as_bytes().to_vec()));
+    for condition in &query.conditions {
+        sql.push(" AND ");
+        match condition {
+            AuditCondition::ActivityDateTime(op, time) => {
+                sql.push("activity_date_time");
+                sql.push(operator(*op));
+                sql.bind(Value::Integer(time.as_micros()));
+            }
+            AuditCondition::ActivityType(op, text) => {
+                sql.push("operation_kind");
+                sql.push(operator(*op));
+                sql.bind(Value::Text(text.clone()));
+            }
+            // Every record of rapd has the one category; compare it as a constant.
+            AuditCondition::Category(op, text) => {
+                sql.bind(Value::Text(rapd_model::audit::CATEGORY.to_owned()));
+                sql.push(operator(*op));
+                sql.bind(Value::Text(text.clone()));
+            }
+        }
+    }
+    if let Some(after) = query.after_seq {
+        sql.push(" AND seq > ");
+        sql.bind(Value::Integer(after));
+    }
+    sql.push(" ORDER BY seq LIMIT ");
+    sql.bind(Value::Integer(i64::from(query.limit) + 1));
     sql
 }

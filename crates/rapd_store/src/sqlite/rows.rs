@@ -10,19 +10,24 @@ use uuid::Uuid;
 use crate::StoreError;
 
 const PARTNER_COLUMNS: &str = "tenant_id, id, display_name, onboarding_url, onboarding_status, \
-     last_connection, onboarding_expiry, partner_domain, created, revision";
+     last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code, \
+     credential_hash";
 
 pub(super) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
      onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
-     created, revision FROM partners";
+     created, revision, onboarding_code, credential_hash FROM partners";
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
-     onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision \
-     FROM partners WHERE tenant_id = ?1 AND id = ?2";
+     onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
+     onboarding_code, credential_hash FROM partners WHERE tenant_id = ?1 AND id = ?2";
+
+pub(super) const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
+     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
+     correlation_id, seq FROM audit_events";
 
 pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
-     correlation_id FROM audit_events WHERE tenant_id = ?1 ORDER BY seq";
+     correlation_id, seq FROM audit_events WHERE tenant_id = ?1 ORDER BY seq";
 
 pub(super) fn read_error(e: rusqlite::Error) -> StoreError {
     match e {
@@ -56,6 +61,8 @@ pub(super) fn partner_from_row(row: &Row<'_>) -> rusqlite::Result<Partner> {
         partner_domain: row.get(7)?,
         created: Timestamp::from_micros(row.get(8)?),
         revision: row.get(9)?,
+        onboarding_code: row.get(10)?,
+        credential_hash: row.get(11)?,
     })
 }
 
@@ -74,11 +81,12 @@ pub(super) fn select_partner(
 
 pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result<()> {
     let sql = format!(
-        "INSERT INTO partners ({PARTNER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+        "INSERT INTO partners ({PARTNER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
          ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
          onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
          last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
-         partner_domain = excluded.partner_domain, revision = excluded.revision"
+         partner_domain = excluded.partner_domain, revision = excluded.revision, \
+         onboarding_code = excluded.onboarding_code, credential_hash = excluded.credential_hash"
     );
     conn.prepare_cached(&sql)?.execute(params![
         p.tenant.0.as_bytes(),
@@ -91,6 +99,8 @@ pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result
         p.partner_domain,
         p.created.as_micros(),
         p.revision,
+        p.onboarding_code,
+        p.credential_hash,
     ])?;
     Ok(())
 }
@@ -126,16 +136,10 @@ pub(super) fn insert_audit(conn: &Connection, e: &AuditEntry) -> rusqlite::Resul
 
 pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     let kind: String = row.get(3)?;
-    let kind = [
-        OperationKind::Create,
-        OperationKind::Patch,
-        OperationKind::Delete,
-        OperationKind::BeginOnboarding,
-        OperationKind::Disconnect,
-    ]
-    .into_iter()
-    .find(|k| k.activity_type() == kind)
-    .ok_or_else(|| corrupt(3, "unknown audit kind"))?;
+    let kind = OperationKind::ALL
+        .into_iter()
+        .find(|k| k.activity_type() == kind)
+        .ok_or_else(|| corrupt(3, "unknown audit kind"))?;
     let actor: String = row.get(4)?;
     let modified: String = row.get(7)?;
     Ok(AuditEntry {
@@ -193,3 +197,7 @@ pub(super) fn delete_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result
         .execute(params![id.0.as_bytes()])?;
     Ok(n > 0)
 }
+
+/// Open onboarding requests across all tenants (for the development partner simulator).
+pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT tenant_id, id, onboarding_code FROM partners \
+     WHERE onboarding_status = 1 AND onboarding_expiry > ?1 AND onboarding_code IS NOT NULL LIMIT ?2";

@@ -10,6 +10,7 @@ use crate::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_tenants.sql"),
+    include_str!("../../migrations/sqlite/0003_partner_side.sql"),
 ];
 
 /// Opens a connection with every durability setting set explicitly and read back.

@@ -56,6 +56,9 @@ impl Job {
                 let current = rows::select_partner(conn, *tenant, mutation.target())
                     .map_err(rows::read_error)?;
                 let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
+                if change.is_noop() {
+                    return Ok(Done::Change(Box::new(change)));
+                }
                 match (&change.after, &change.before) {
                     (Some(after), _) => rows::upsert_partner(conn, after).map_err(write)?,
                     (None, Some(before)) => rows::delete_partner(conn, before).map_err(write)?,
