@@ -119,7 +119,7 @@ async fn kill_9_right_after_a_204_loses_nothing() {
         assert!(
             audit
                 .iter()
-                .any(|e| e.kind == OperationKind::Create && e.resource_id == row.id)
+                .any(|e| e.kind == OperationKind::Create && e.resource_id == row.id.0)
         );
     }
 }

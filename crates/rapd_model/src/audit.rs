@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Partner, PartnerId, TenantId, Timestamp, lifecycle::Change};
+use crate::{Partner, RemoteAssistanceSettings, TenantId, Timestamp, lifecycle::Change};
 
 /// Which kind of change an entry records (`activityOperationType` and the verb of `activityType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,10 +19,12 @@ pub enum OperationKind {
     Connect,
     /// A partner call refreshed `lastConnectionDateTime`.
     Heartbeat,
+    /// Beta's `remoteAssistanceSettings` changed.
+    PatchSettings,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 7] = [
+    pub const ALL: [OperationKind; 8] = [
         OperationKind::Create,
         OperationKind::Patch,
         OperationKind::Delete,
@@ -30,18 +32,27 @@ impl OperationKind {
         OperationKind::Disconnect,
         OperationKind::Connect,
         OperationKind::Heartbeat,
+        OperationKind::PatchSettings,
     ];
 
     /// `activityOperationType`, as Intune writes it.
     pub fn operation_type(self) -> &'static str {
         match self {
             OperationKind::Create => "Create",
-            OperationKind::Patch => "Patch",
+            OperationKind::Patch | OperationKind::PatchSettings => "Patch",
             OperationKind::Delete => "Delete",
             OperationKind::BeginOnboarding
             | OperationKind::Disconnect
             | OperationKind::Connect
             | OperationKind::Heartbeat => "Action",
+        }
+    }
+
+    /// The type of the resource a record is about.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            OperationKind::PatchSettings => "RemoteAssistanceSettings",
+            _ => "RemoteAssistancePartner",
         }
     }
 
@@ -55,6 +66,7 @@ impl OperationKind {
             OperationKind::Disconnect => "Disconnect RemoteAssistancePartner",
             OperationKind::Connect => "Connect RemoteAssistancePartner",
             OperationKind::Heartbeat => "Heartbeat RemoteAssistancePartner",
+            OperationKind::PatchSettings => "Patch RemoteAssistanceSettings",
         }
     }
 }
@@ -89,7 +101,8 @@ pub struct AuditEntry {
     pub activity_date_time: Timestamp,
     pub kind: OperationKind,
     pub actor: Actor,
-    pub resource_id: PartnerId,
+    /// The partner's id, or the settings singleton's.
+    pub resource_id: Uuid,
     pub resource_display_name: Option<String>,
     pub modified_properties: Vec<ModifiedProperty>,
     /// The request id of the call that made the change.
@@ -122,9 +135,55 @@ impl AuditEntry {
             activity_date_time: now,
             kind,
             actor: context.actor.clone(),
-            resource_id: subject.map_or(PartnerId(Uuid::nil()), |p| p.id),
+            resource_id: subject.map_or(Uuid::nil(), |p| p.id.0),
             resource_display_name: subject.and_then(|p| p.display_name.clone()),
             modified_properties: modified_properties(change.before.as_ref(), change.after.as_ref()),
+            correlation_id: context.correlation_id,
+        }
+    }
+}
+
+impl AuditEntry {
+    /// The record of a change to the settings singleton.
+    pub fn for_settings(
+        tenant: TenantId,
+        before: &RemoteAssistanceSettings,
+        after: &RemoteAssistanceSettings,
+        context: &AuditContext,
+        now: Timestamp,
+    ) -> AuditEntry {
+        let props = |s: &RemoteAssistanceSettings| {
+            [
+                (
+                    "remoteAssistanceState",
+                    s.remote_assistance_state.as_str().to_owned(),
+                ),
+                (
+                    "allowSessionsToUnenrolledDevices",
+                    s.allow_sessions_to_unenrolled_devices.to_string(),
+                ),
+                ("blockChat", s.block_chat.to_string()),
+            ]
+        };
+        let modified_properties = props(before)
+            .into_iter()
+            .zip(props(after))
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((name, old), (_, new))| ModifiedProperty {
+                display_name: name.to_owned(),
+                old_value: Some(old),
+                new_value: Some(new),
+            })
+            .collect();
+        AuditEntry {
+            id: Uuid::new_v4(),
+            tenant,
+            activity_date_time: now,
+            kind: OperationKind::PatchSettings,
+            actor: context.actor.clone(),
+            resource_id: after.id,
+            resource_display_name: Some("remoteAssistanceSettings".into()),
+            modified_properties,
             correlation_id: context.correlation_id,
         }
     }

@@ -19,6 +19,7 @@ pub mod partners;
 pub mod response;
 pub mod routing;
 pub mod serve;
+pub mod settings;
 pub mod state;
 pub mod tenancy;
 pub mod throttle;

@@ -19,6 +19,7 @@ use crate::{
     overload::shed_load,
     partner_api,
     partners::{self, actions},
+    settings,
     state::AppState,
 };
 
@@ -54,6 +55,12 @@ pub fn router(state: AppState) -> Router {
     );
     let app = Router::new()
         .route("/{version}/$metadata", get(metadata::get_metadata))
+        .route(
+            "/{version}/deviceManagement/remoteAssistanceSettings",
+            get(settings::get_settings)
+                .patch(settings::update_settings)
+                .fallback(no_method_match),
+        )
         .route(
             "/{version}/deviceManagement/auditEvents",
             get(audit_events::list_audit_events).fallback(no_method_match),

@@ -13,7 +13,8 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, Tenant, TenantId,
+    AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, RemoteAssistanceSettings,
+    SettingsPatch, Tenant, TenantId,
 };
 use rapd_odata::Filter;
 
@@ -56,6 +57,17 @@ pub trait PartnerStore: Send + Sync {
         &self,
         limit: u32,
     ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError>;
+
+    /// The tenant's beta `remoteAssistanceSettings` (defaults until first changed).
+    async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError>;
+
+    /// Applies `patch` to the tenant's settings and records it, atomically and durably.
+    async fn patch_settings(
+        &self,
+        tenant: TenantId,
+        patch: SettingsPatch,
+        audit: AuditContext,
+    ) -> Result<RemoteAssistanceSettings, StoreError>;
 
     /// A provisioned tenant, if it is one.
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;

@@ -20,7 +20,8 @@ use std::{
 
 use async_trait::async_trait;
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId, Tenant, TenantId,
+    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId,
 };
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
@@ -144,6 +145,19 @@ impl PartnerStore for SqliteStore {
             })?;
             rows.collect()
         })
+    }
+
+    async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError> {
+        self.read(|c| rows::select_settings(c, tenant))
+    }
+
+    async fn patch_settings(
+        &self,
+        tenant: TenantId,
+        patch: SettingsPatch,
+        audit: AuditContext,
+    ) -> Result<RemoteAssistanceSettings, StoreError> {
+        self.writer.patch_settings(tenant, patch, audit).await
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {

@@ -10,6 +10,7 @@ mod onboarding;
 mod openapi;
 mod partners;
 mod query;
+mod settings;
 mod snapshots;
 mod tenancy;
 mod throttling;

@@ -2,7 +2,7 @@
 
 use rapd_model::{
     Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
-    Tenant, TenantId, Timestamp,
+    RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
 use uuid::Uuid;
@@ -126,7 +126,7 @@ pub(super) fn insert_audit(conn: &Connection, e: &AuditEntry) -> rusqlite::Resul
         e.id.as_bytes(),
         e.kind.activity_type(),
         actor,
-        e.resource_id.0.as_bytes(),
+        e.resource_id.as_bytes(),
         e.resource_display_name,
         modified,
         e.correlation_id.as_bytes(),
@@ -148,7 +148,7 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         id: uuid_at(row, 2)?,
         kind,
         actor: serde_json::from_str::<Actor>(&actor).map_err(|_| corrupt(4, "bad actor"))?,
-        resource_id: PartnerId(uuid_at(row, 5)?),
+        resource_id: uuid_at(row, 5)?,
         resource_display_name: row.get(6)?,
         modified_properties: serde_json::from_str::<Vec<ModifiedProperty>>(&modified)
             .map_err(|_| corrupt(7, "bad modified properties"))?,
@@ -201,3 +201,47 @@ pub(super) fn delete_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result
 /// Open onboarding requests across all tenants (for the development partner simulator).
 pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT tenant_id, id, onboarding_code FROM partners \
      WHERE onboarding_status = 1 AND onboarding_expiry > ?1 AND onboarding_code IS NOT NULL LIMIT ?2";
+
+/// A tenant's settings, or their defaults when never changed.
+pub(super) fn select_settings(
+    conn: &Connection,
+    tenant: TenantId,
+) -> rusqlite::Result<RemoteAssistanceSettings> {
+    let stored = conn
+        .prepare_cached(
+            "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
+             FROM remote_assistance_settings WHERE tenant_id = ?1",
+        )?
+        .query_row(params![tenant.0.as_bytes()], |row| {
+            let state: i64 = row.get(0)?;
+            Ok(RemoteAssistanceSettings {
+                id: tenant.0,
+                remote_assistance_state: RemoteAssistanceState::from_value(state)
+                    .ok_or_else(|| corrupt(0, "unknown remote assistance state"))?,
+                allow_sessions_to_unenrolled_devices: row.get(1)?,
+                block_chat: row.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(stored.unwrap_or_else(|| RemoteAssistanceSettings::defaults(tenant.0)))
+}
+
+pub(super) fn upsert_settings(
+    conn: &Connection,
+    tenant: TenantId,
+    s: &RemoteAssistanceSettings,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO remote_assistance_settings (tenant_id, remote_assistance_state, \
+         allow_unenrolled_devices, block_chat) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant_id) \
+         DO UPDATE SET remote_assistance_state = excluded.remote_assistance_state, \
+         allow_unenrolled_devices = excluded.allow_unenrolled_devices, block_chat = excluded.block_chat",
+    )?
+    .execute(params![
+        tenant.0.as_bytes(),
+        s.remote_assistance_state.value(),
+        s.allow_sessions_to_unenrolled_devices,
+        s.block_chat
+    ])?;
+    Ok(())
+}

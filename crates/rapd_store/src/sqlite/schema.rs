@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_tenants.sql"),
     include_str!("../../migrations/sqlite/0003_partner_side.sql"),
+    include_str!("../../migrations/sqlite/0004_settings.sql"),
 ];
 
 /// Opens a connection with every durability setting set explicitly and read back.

@@ -3,7 +3,8 @@
 use std::{sync::Arc, thread};
 
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, Tenant, TenantId, Timestamp, lifecycle,
+    AuditContext, AuditEntry, Change, Clock, Mutation, RemoteAssistanceSettings, SettingsPatch,
+    Tenant, TenantId, Timestamp, lifecycle,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -34,6 +35,12 @@ enum Job {
         id: TenantId,
         reply: Reply<bool>,
     },
+    PatchSettings {
+        tenant: TenantId,
+        patch: SettingsPatch,
+        audit: AuditContext,
+        reply: Reply<RemoteAssistanceSettings>,
+    },
 }
 
 /// What a job produced, before it is handed back to its caller.
@@ -41,6 +48,7 @@ enum Done {
     Change(Box<Change>),
     Put,
     Removed(bool),
+    Settings(RemoteAssistanceSettings),
 }
 
 impl Job {
@@ -75,6 +83,19 @@ impl Job {
             Job::RemoveTenant { id, .. } => rows::delete_tenant(conn, *id)
                 .map(Done::Removed)
                 .map_err(write),
+            Job::PatchSettings {
+                tenant,
+                patch,
+                audit,
+                ..
+            } => {
+                let before = rows::select_settings(conn, *tenant).map_err(rows::read_error)?;
+                let after = before.apply(patch);
+                rows::upsert_settings(conn, *tenant, &after).map_err(write)?;
+                let entry = AuditEntry::for_settings(*tenant, &before, &after, audit, now);
+                rows::insert_audit(conn, &entry).map_err(write)?;
+                Ok(Done::Settings(after))
+            }
         }
     }
 
@@ -91,6 +112,12 @@ impl Job {
             }
             Job::PutTenant { reply, .. } => {
                 let _ = reply.send(result.map(|_| ()));
+            }
+            Job::PatchSettings { reply, .. } => {
+                let _ = reply.send(result.and_then(|d| match d {
+                    Done::Settings(s) => Ok(s),
+                    _ => Err(mismatch()),
+                }));
             }
             Job::RemoveTenant { reply, .. } => {
                 let _ = reply.send(result.and_then(|d| match d {
@@ -133,6 +160,21 @@ impl Writer {
 
     pub(super) async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
         self.submit(|reply| Job::PutTenant { tenant, reply }).await
+    }
+
+    pub(super) async fn patch_settings(
+        &self,
+        tenant: TenantId,
+        patch: SettingsPatch,
+        audit: AuditContext,
+    ) -> Result<RemoteAssistanceSettings, StoreError> {
+        self.submit(|reply| Job::PatchSettings {
+            tenant,
+            patch,
+            audit,
+            reply,
+        })
+        .await
     }
 
     pub(super) async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
