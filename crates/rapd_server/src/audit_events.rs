@@ -10,7 +10,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use http::{HeaderMap, StatusCode};
 use rapd_auth::Permission;
-use rapd_model::{AuditEntry, TenantId, audit};
+use rapd_model::{AuditEntry, audit};
 use rapd_store::AuditPageQuery;
 use serde_json::{Value, json};
 
@@ -44,10 +44,7 @@ pub async fn list_audit_events(
         after_seq,
         limit: options.top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
     };
-    let page = state
-        .store
-        .audit_page(TenantId(caller.0.tenant), &page_query)
-        .await?;
+    let page = state.store.audit_page(caller.tenant(), &page_query).await?;
     let root = state.service_root(&headers, path.version);
     let mut body = json!({
         "@odata.context": format!("{root}/$metadata#{ENTITY_SET}"),

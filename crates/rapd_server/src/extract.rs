@@ -8,7 +8,7 @@ use axum::{
 use http::{HeaderMap, header, request::Parts};
 use rapd_auth::CallerKind;
 use rapd_auth::{AuthError, Caller, Grant, Permission};
-use rapd_model::{Actor, ApiVersion, AuditContext, PartnerId, TenantId};
+use rapd_model::{Actor, ApiVersion, AuditContext, Change, Mutation, PartnerId, TenantId};
 
 use crate::{envelope::RequestIds, error::ApiError, state::AppState};
 
@@ -94,6 +94,11 @@ fn bearer_token<'a>(headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a s
 }
 
 impl Authenticated {
+    /// The caller's tenant: the token's `tid`, the only source of a tenant id.
+    pub fn tenant(&self) -> TenantId {
+        TenantId(self.0.tenant)
+    }
+
     /// Lets the caller do `permission` on `version`, in this order: the permission table (403;
     /// personal accounts and unsupported token kinds never reach the tenant store), the tenant's
     /// Intune licence (403), then Intune's throttling (429).
@@ -105,7 +110,7 @@ impl Authenticated {
     ) -> Result<Grant, ApiError> {
         let grant = self.0.authorize(permission, state.policy(version))?;
         let now = state.clock.now();
-        let tenant = TenantId(self.0.tenant);
+        let tenant = self.tenant();
         state.tenancy.admit(tenant, now).await?;
         let app = self.0.app_id.as_deref().unwrap_or("");
         let write = permission == Permission::Write;
@@ -114,6 +119,20 @@ impl Authenticated {
             .admit(tenant, app, write, now)
             .map_err(|r| ApiError::Throttled(r.0))?;
         Ok(grant)
+    }
+
+    /// Makes `mutation` in the caller's tenant, audited as the caller's under this request's id.
+    pub async fn mutate(
+        &self,
+        state: &AppState,
+        ids: &RequestIds,
+        mutation: Mutation,
+    ) -> Result<Change, ApiError> {
+        let tenant = self.tenant();
+        Ok(state
+            .store
+            .mutate(tenant, mutation, self.audit_context(ids))
+            .await?)
     }
 
     /// The audit context of a change this caller makes in `request`.

@@ -53,7 +53,7 @@ pub async fn list_partners(
         order_by: options.order_by,
         after,
     };
-    let tenant = tenant(&caller);
+    let tenant = caller.tenant();
     let page = state.store.list(tenant, &page_query).await?;
     let count = match options.count {
         true => Some(
@@ -116,7 +116,7 @@ pub async fn count_partners(
     let options = rapd_odata::parse_count_query(path.version, query.as_deref())?;
     let count = state
         .store
-        .count(tenant(&caller), options.filter.as_ref())
+        .count(caller.tenant(), options.filter.as_ref())
         .await?;
     Ok(response::plain_text(count.to_string()))
 }
@@ -134,7 +134,7 @@ pub async fn get_partner(
     let options = rapd_odata::parse_item_query(path.version, query.as_deref())?;
     let partner = state
         .store
-        .get(tenant(&caller), id)
+        .get(caller.tenant(), id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(entity(
@@ -164,10 +164,7 @@ pub async fn create_partner(
         id: PartnerId::new_random(),
         input,
     };
-    let change = state
-        .store
-        .mutate(tenant(&caller), mutation, caller.audit_context(&ids))
-        .await?;
+    let change = caller.mutate(&state, &ids, mutation).await?;
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("create made no row".into()))?;
@@ -198,10 +195,7 @@ pub async fn update_partner(
     let id = path.partner_id()?;
     let input = PartnerInput::parse(path.version, &body)?;
     let mutation = Mutation::Update { id, input };
-    let change = state
-        .store
-        .mutate(tenant(&caller), mutation, caller.audit_context(&ids))
-        .await?;
+    let change = caller.mutate(&state, &ids, mutation).await?;
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("update removed the row".into()))?;
@@ -227,15 +221,8 @@ pub async fn delete_partner(
         .await?;
     let id = path.partner_id()?;
     let mutation = Mutation::Delete { id };
-    state
-        .store
-        .mutate(tenant(&caller), mutation, caller.audit_context(&ids))
-        .await?;
+    caller.mutate(&state, &ids, mutation).await?;
     Ok(response::no_content())
-}
-
-fn tenant(caller: &Authenticated) -> rapd_model::TenantId {
-    rapd_model::TenantId(caller.0.tenant)
 }
 
 /// One partner with `@odata.context` `…/$metadata#deviceManagement/remoteAssistancePartners/$entity`

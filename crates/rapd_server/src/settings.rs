@@ -9,7 +9,7 @@ use axum::{
 };
 use http::{HeaderMap, StatusCode};
 use rapd_auth::Permission;
-use rapd_model::{ApiVersion, RemoteAssistanceSettings, SettingsPatch, TenantId};
+use rapd_model::{ApiVersion, RemoteAssistanceSettings, SettingsPatch};
 
 use crate::{
     envelope::RequestIds,
@@ -51,7 +51,7 @@ pub async fn get_settings(
         path.version,
         query.as_deref().filter(|q| !q.starts_with("$select")),
     )?;
-    let settings = state.store.settings(TenantId(caller.0.tenant)).await?;
+    let settings = state.store.settings(caller.tenant()).await?;
     Ok(shaped(&state, &headers, &settings))
 }
 
@@ -69,7 +69,7 @@ pub async fn update_settings(
         .admit(&state, Permission::Write, path.version)
         .await?;
     let patch = SettingsPatch::parse(&body)?;
-    let tenant = TenantId(caller.0.tenant);
+    let tenant = caller.tenant();
     let settings = state
         .store
         .patch_settings(tenant, patch, caller.audit_context(&ids))

@@ -4,7 +4,7 @@
 
 use axum::{Extension, extract::State, response::Response};
 use rapd_auth::Permission;
-use rapd_model::{BeginOnboardingInput, InputError, Mutation, TenantId};
+use rapd_model::{BeginOnboardingInput, InputError, Mutation};
 
 use crate::{
     envelope::RequestIds,
@@ -37,11 +37,7 @@ pub async fn begin_onboarding(
         ttl_secs,
         code,
     };
-    let tenant = TenantId(caller.0.tenant);
-    state
-        .store
-        .mutate(tenant, mutation, caller.audit_context(&ids))
-        .await?;
+    caller.mutate(&state, &ids, mutation).await?;
     Ok(response::no_content())
 }
 
@@ -60,14 +56,8 @@ pub async fn disconnect_partner(
     if !body.is_empty() {
         return Err(InputError::BodyNotAllowed.into());
     }
-    let tenant = TenantId(caller.0.tenant);
-    state
-        .store
-        .mutate(
-            tenant,
-            Mutation::Disconnect { id },
-            caller.audit_context(&ids),
-        )
+    caller
+        .mutate(&state, &ids, Mutation::Disconnect { id })
         .await?;
     Ok(response::no_content())
 }
