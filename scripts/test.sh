@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, every Rust test, then the real Graph SDKs against the
-# release binary. Run from anywhere; installs what the SDK suites need (PyPI, npm) on first use.
-set -euo pipefail
+# The whole test suite: formatting, lints, every Rust test, then the real Graph SDKs and
+# schemathesis against the release binary. Run from anywhere; installs what those need (PyPI,
+# npm) on first use. Its last line counts the stages: "stages: N passed, N failed".
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== cargo fmt --check"
-cargo fmt --all --check
-echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
-cargo test --workspace --locked
-echo "== cargo build --release"
-cargo build --release --locked -p rapd
-echo "== SDK interop suites"
-RAPD_BIN="$PWD/target/release/rapd" bash interop/run.sh
+passed=0
+failed=0
+stage() {
+  local name="$1"
+  shift
+  echo "== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "== FAILED: $name"
+  fi
+}
+
+stage "cargo fmt --check" cargo fmt --all --check
+stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "cargo test" cargo test --workspace --locked
+if cargo build --release --locked -p rapd; then
+  export RAPD_BIN="$PWD/target/release/rapd"
+  stage "SDK interop suites" bash interop/run.sh
+  stage "schemathesis against /openapi.json" bash interop/schemathesis.sh
+else
+  failed=$((failed + 1))
+  echo "== FAILED: cargo build --release"
+fi
+echo "stages: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,13 +1,12 @@
 //! Percent-decoding of query parameter names and values.
 //!
-//! `+` stays a plus sign. Graph clients (Kiota's URI templates, the SDKs) encode a space as
-//! `%20` and a plus as `%2B`, and OData lets a DateTimeOffset carry a bare `+` in its offset
-//! (`2024-01-01T00:00:00+02:00`); reading `+` as a space would break that literal to rescue
-//! HTML-form encoding, which no Graph client uses.
+//! `+` is a space, as Graph's front end (ASP.NET) reads a query string and as form encoders
+//! (Python `requests`, curl `--data-urlencode -G`) write one; a plus sign is `%2B`, so a
+//! DateTimeOffset's offset is written `2024-01-01T00:00:00%2B02:00`, as on Graph.
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the bytes are not UTF-8.
 pub(crate) fn decode(text: &str) -> Option<String> {
-    if !text.contains('%') {
+    if !text.contains(['%', '+']) {
         return Some(text.to_owned());
     }
     let bytes = text.as_bytes();
@@ -19,6 +18,9 @@ pub(crate) fn decode(text: &str) -> Option<String> {
             let low = hex(*bytes.get(i + 2)?)?;
             out.push(high << 4 | low);
             i += 3;
+        } else if bytes[i] == b'+' {
+            out.push(b' ');
+            i += 1;
         } else {
             out.push(bytes[i]);
             i += 1;
@@ -41,8 +43,8 @@ mod tests {
     use super::decode;
 
     #[test]
-    fn decodes_escapes_and_keeps_plus() {
-        assert_eq!(decode("a%20b+c%2Bd").as_deref(), Some("a b+c+d"));
+    fn decodes_escapes_and_plus_as_space() {
+        assert_eq!(decode("a%20b+c%2Bd").as_deref(), Some("a b c+d"));
         assert_eq!(decode("%24filter").as_deref(), Some("$filter"));
         assert_eq!(decode("%C3%A9").as_deref(), Some("é"));
         assert_eq!(decode("é").as_deref(), Some("é"));

@@ -1,7 +1,7 @@
 //! From the raw query string of a request to the typed options of its endpoint.
 //!
-//! The query is split on `&`, each name and value percent-decoded (`+` stays a plus: see
-//! `percent.rs`), and every system option taken at most once. Names are case-sensitive. Beta
+//! The query is split on `&`, each name and value percent-decoded (`+` is a space, `%2B` a
+//! plus: see `percent.rs`), and every system option taken at most once. Names are case-sensitive. Beta
 //! lets the `$` be left out (`filter=` is `$filter=`); v1.0 does not, so there `filter=` is an
 //! ordinary parameter. Parameters without `$` that name no system option are ignored, as Graph
 //! ignores custom query parameters; an unknown `$` option is an error.

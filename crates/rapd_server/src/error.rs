@@ -38,6 +38,8 @@ pub enum ApiError {
     InvalidBatch(String),
     #[error("invalid query: {0}")]
     Query(#[from] rapd_odata::QueryError),
+    #[error("query option {0} not supported here")]
+    UnsupportedOption(String),
     #[error("invalid $skiptoken")]
     InvalidSkipToken,
     #[error("a partner with this id already exists")]
@@ -154,6 +156,12 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "BadRequest", reason.clone(), Plain)
             }
             ApiError::Query(e) => (StatusCode::BAD_REQUEST, "BadRequest", e.to_string(), Plain),
+            ApiError::UnsupportedOption(option) => (
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("The query option '{option}' is not supported on remoteAssistanceSettings."),
+                Plain,
+            ),
             ApiError::InvalidSkipToken => (
                 StatusCode::BAD_REQUEST,
                 "BadRequest",

@@ -4,12 +4,16 @@
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
-//! that every status it gets is documented, and that the methods left out are the router's
-//! fallbacks; `interop/schemathesis.sh` fuzzes the release binary against this document.
+//! that every status it gets is documented, that the methods left out are the router's
+//! fallbacks, and that every surface DESIGN names which the router serves is documented;
+//! `interop/schemathesis.sh` fuzzes the release binary against this document.
 //!
-//! [`paths`] holds the operations; [`schemas`] the components they refer to (bodies, the error
-//! body, headers, parameters and the shared error responses).
+//! [`paths`] holds the operations on partners and the service routes, [`extensions`] those on
+//! audit events, beta's settings and the partner API, [`query`] the OData query options, and
+//! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
+//! responses).
 
+mod extensions;
 mod paths;
 mod query;
 mod schemas;
@@ -51,6 +55,7 @@ pub fn document(config: &ServerConfig) -> Value {
             { "name": "beta", "description": "Graph beta: deviceManagement/remoteAssistancePartners" },
             { "name": "batch", "description": "JSON batching: https://learn.microsoft.com/graph/json-batching" },
             { "name": "metadata", "description": "The CSDL of each version" },
+            { "name": "partner", "description": "rapd's own partner API: the remote assistance vendor's side of onboarding" },
             { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
             { "name": "operations", "description": "Health and this document" },
         ],
@@ -63,8 +68,10 @@ fn description(config: &ServerConfig) -> String {
     format!(
         "A Graph-compatible implementation of Microsoft Intune's remote assistance partner API \
          (`/deviceManagement/remoteAssistancePartners`, `beginOnboarding`, `disconnect`) in v1.0 and \
-         beta. Every Graph operation needs `Authorization: Bearer <token>`; `rapd token` mints a \
-         development token. Every response carries `request-id` and `client-request-id`. Errors are \
+         beta, with Intune's audit events, beta's `remoteAssistanceSettings` and rapd's own partner \
+         API. Every Graph operation needs `Authorization: Bearer <token>`; `rapd token` mints a \
+         development token. Query option values are percent-decoded; `+` is a plus sign, so a space \
+         is sent as `%20`. Every response carries `request-id` and `client-request-id`. Errors are \
          Graph's `{{\"error\":{{\"code\",\"message\",\"innerError\"}}}}` body. A request body is at \
          most {} bytes (413 past it); a non-empty body must be declared `application/json` (415). \
          An unsupported verb on a Graph route is `400` with code `No method match route template`, \

@@ -48,13 +48,6 @@ pub fn router(state: AppState) -> Router {
             &format!("{PARTNERS}/{{id}}/disconnect"),
             post(actions::disconnect_partner).fallback(no_method_match),
         )
-        .route_layer(middleware::from_fn(require_json_accept));
-    let count = Router::new().route(
-        &format!("{PARTNERS}/$count"),
-        get(partners::count_partners).fallback(no_method_match),
-    );
-    let app = Router::new()
-        .route("/{version}/$metadata", get(metadata::get_metadata))
         .route(
             "/{version}/deviceManagement/remoteAssistanceSettings",
             get(settings::get_settings)
@@ -65,14 +58,19 @@ pub fn router(state: AppState) -> Router {
             "/{version}/deviceManagement/auditEvents",
             get(audit_events::list_audit_events).fallback(no_method_match),
         )
+        .route_layer(middleware::from_fn(require_json_accept));
+    let count = Router::new().route(
+        &format!("{PARTNERS}/$count"),
+        get(partners::count_partners).fallback(no_method_match),
+    );
+    let app = Router::new()
+        .route("/{version}/$metadata", get(metadata::get_metadata))
         .route(
             "/partner/v1/onboarding",
-            post(partner_api::redeem_onboarding_code).fallback(no_method_match),
+            // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
+            post(partner_api::redeem_onboarding_code),
         )
-        .route(
-            "/partner/v1/connection",
-            get(partner_api::get_connection).fallback(no_method_match),
-        )
+        .route("/partner/v1/connection", get(partner_api::get_connection))
         .route(
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),

@@ -27,6 +27,23 @@ fn beta_only(path: &GraphPath) -> Result<(), ApiError> {
     }
 }
 
+/// The singleton takes no query options (it has four small properties); any system option is
+/// refused rather than ignored.
+fn refuse_query_options(query: Option<&str>) -> Result<(), ApiError> {
+    let options = query.unwrap_or_default().split('&').filter_map(|pair| {
+        let name = pair.split('=').next().unwrap_or_default();
+        let name = name
+            .strip_prefix("%24")
+            .map(|n| format!("${n}"))
+            .unwrap_or_else(|| name.to_owned());
+        name.starts_with('$').then_some(name)
+    });
+    match options.into_iter().next() {
+        Some(option) => Err(ApiError::UnsupportedOption(option)),
+        None => Ok(()),
+    }
+}
+
 fn shaped(state: &AppState, headers: &HeaderMap, settings: &RemoteAssistanceSettings) -> Response {
     let context = format!(
         "{}/$metadata#deviceManagement/remoteAssistanceSettings/$entity",
@@ -46,11 +63,7 @@ pub async fn get_settings(
 ) -> Result<Response, ApiError> {
     beta_only(&path)?;
     caller.admit(&state, Permission::Read, path.version).await?;
-    // Only `$select` (all four properties are small) and `$format` would make sense; refuse the rest.
-    rapd_odata::parse_item_query(
-        path.version,
-        query.as_deref().filter(|q| !q.starts_with("$select")),
-    )?;
+    refuse_query_options(query.as_deref())?;
     let settings = state.store.settings(caller.tenant()).await?;
     Ok(shaped(&state, &headers, &settings))
 }

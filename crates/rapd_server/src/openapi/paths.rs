@@ -30,7 +30,7 @@ const DELETE: &[u16] = &[400, 401, 403, 404, 406, 429, 500, 503];
 const CREATE: &[u16] = &[400, 401, 403, 406, 409, 413, 415, 429, 500, 503];
 /// `$count` checks `Accept` itself, for `text/plain`.
 const COUNT: &[u16] = &[400, 401, 403, 406, 429, 500, 503];
-/// `$batch`: the envelope (400, 413, 415); 401 is Graph's answer to a missing token.
+/// `$batch`: the envelope (400, 413, 415) and its token (401); inner answers come back in the 200.
 const BATCH: &[u16] = &[400, 401, 413, 415, 500, 503];
 
 /// The prefix of a version's component and operation names: `v1` or `beta`.
@@ -46,6 +46,7 @@ pub fn paths() -> Value {
     for version in [ApiVersion::V1, ApiVersion::Beta] {
         graph_paths(version, &mut paths);
     }
+    super::extensions::paths(&mut paths);
     service_paths(&mut paths);
     Value::Object(paths)
 }
@@ -460,7 +461,7 @@ mod tests {
         let paths = paths();
         let paths = paths.as_object().unwrap();
         let v1: Vec<&String> = paths.keys().filter(|p| p.starts_with("/v1.0/")).collect();
-        assert_eq!(v1.len(), 7);
+        assert_eq!(v1.len(), 8);
         for p in v1 {
             let beta = p.replacen("/v1.0/", "/beta/", 1);
             assert_eq!(

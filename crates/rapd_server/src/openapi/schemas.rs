@@ -174,6 +174,7 @@ pub fn components(config: &ServerConfig) -> Value {
     schemas.insert("BatchResponse".into(), batch_response());
     schemas.insert("OpenIdConfiguration".into(), openid_configuration());
     schemas.insert("JsonWebKeySet".into(), jwks());
+    super::extensions::schemas(&mut schemas);
 
     json!({
         "securitySchemes": {
@@ -181,8 +182,9 @@ pub fn components(config: &ServerConfig) -> Value {
                 "type": "http",
                 "scheme": "bearer",
                 "bearerFormat": "JWT",
-                "description": "An access token for Graph (audience `https://graph.microsoft.com`) from a trusted issuer: `rapd token` mints one from the development issuer. Reads need the delegated scope `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`; writes and both actions need `.ReadWrite.All`.",
+                "description": format!("An access token for Graph (audience `https://graph.microsoft.com`) from a trusted issuer: `rapd token` mints one from the development issuer. Partner reads need the delegated scope `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`; writes and both actions need `.ReadWrite.All`; audit events need {}.", super::extensions::AUDIT_SCOPES),
             },
+            super::extensions::PARTNER_CREDENTIAL: super::extensions::security_scheme(),
         },
         "schemas": schemas,
         "responses": error_responses(config),
@@ -588,6 +590,7 @@ fn error_responses(config: &ServerConfig) -> Value {
             }),
         );
     }
+    super::extensions::responses(&mut map);
     Value::Object(map)
 }
 
@@ -650,6 +653,7 @@ fn parameters() -> Value {
     });
     if let Value::Object(map) = &mut parameters {
         super::query::parameters(map);
+        super::extensions::parameters(map);
     }
     parameters
 }

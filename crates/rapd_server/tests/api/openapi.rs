@@ -1,17 +1,22 @@
 //! `/openapi.json` and the router agree: every documented path and method reaches a handler (not
 //! one of the router's fallbacks) and succeeds with a minimal valid request, answering only
-//! statuses it documents; every method a documented path leaves out is a fallback.
+//! statuses it documents; every method a documented path leaves out is a fallback; and every
+//! path DESIGN names that the router serves is documented.
 
 use std::collections::BTreeSet;
 
+use rapd_auth::{DEV_TENANT, SCOPE_READ_WRITE};
+use rapd_model::{PartnerId, TenantId};
+use rapd_server::partner_api::secrets;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::app::TestApp;
+use crate::app::{TestApp, json};
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const ID_PARAM: &str = "{remoteAssistancePartner-id}";
+const AUDIT_READ: &str = "DeviceManagementApps.Read.All";
 
 async fn document(app: &TestApp) -> Value {
     let response = app
@@ -41,13 +46,13 @@ async fn send(
     app: &TestApp,
     method: &str,
     path: &str,
-    token: bool,
+    bearer: Option<&str>,
     body: Option<&Value>,
 ) -> Answer {
     let method = Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = app.client.request(method, app.url(path));
-    if token {
-        request = request.bearer_auth(&app.token);
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
     }
     if let Some(body) = body {
         request = request.json(body);
@@ -72,17 +77,6 @@ fn fallback(answer: &Answer) -> Option<&'static str> {
     }
 }
 
-/// The body to send to an operation that takes one: its first documented example, else `{}`.
-fn body_for(operation: &Value) -> Option<Value> {
-    let media = &operation.get("requestBody")?["content"]["application/json"];
-    let example = media
-        .get("examples")
-        .and_then(Value::as_object)
-        .and_then(|examples| examples.values().next())
-        .map(|example| example["value"].clone());
-    Some(example.unwrap_or_else(|| json!({})))
-}
-
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -93,19 +87,67 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     out
 }
 
-fn is_public(doc: &Value, operation: &Value) -> bool {
+/// The security schemes an operation needs (none for a public one).
+fn schemes(doc: &Value, operation: &Value) -> Vec<String> {
     let security = operation.get("security").unwrap_or(&doc["security"]);
-    security.as_array().unwrap().is_empty()
+    security
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|requirement| requirement.as_object().unwrap().keys().cloned())
+        .collect()
+}
+
+/// A partner in onboarding, and the one-time code its administrator would hand out.
+async fn onboarding_code(app: &TestApp, token: &str) -> String {
+    let id = app.create("v1.0", "openapi partner").await;
+    let begin = format!("{}/{id}/beginOnboarding", app.partners("v1.0"));
+    let answer = send(app, "POST", &begin, Some(token), None).await;
+    assert_eq!(answer.status, 204);
+    let (tenant, partner) = (TenantId(DEV_TENANT), PartnerId::parse(&id).unwrap());
+    let stored = app.store.get(tenant, partner).await.unwrap().unwrap();
+    secrets::code(tenant, partner, stored.onboarding_code.as_deref().unwrap())
+}
+
+/// A connected partner's credential.
+async fn partner_credential(app: &TestApp, token: &str) -> String {
+    let code = onboarding_code(app, token).await;
+    let redeemed = send(
+        app,
+        "POST",
+        "/partner/v1/onboarding",
+        None,
+        Some(&json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.body);
+    redeemed.body["credential"].as_str().unwrap().to_owned()
+}
+
+/// The body to send: a fresh code to redeem, else the operation's first documented example,
+/// else `{}`.
+async fn body_for(app: &TestApp, token: &str, operation: &Value) -> Option<Value> {
+    let media = &operation.get("requestBody")?["content"]["application/json"];
+    if operation["operationId"] == "partner.redeemOnboardingCode" {
+        return Some(json!({ "code": onboarding_code(app, token).await }));
+    }
+    let example = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|examples| examples.values().next())
+        .map(|example| example["value"].clone());
+    Some(example.unwrap_or_else(|| json!({})))
 }
 
 #[tokio::test]
 async fn every_documented_operation_reaches_its_handler() {
     let app = TestApp::start().await;
+    let token = app.token_for(DEV_TENANT, &[SCOPE_READ_WRITE, AUDIT_READ]);
     let doc = document(&app).await;
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"], json!([{ "url": "/" }]));
     let operations = operations(&doc);
-    assert!(operations.len() >= 22, "{} operations", operations.len());
+    assert!(operations.len() >= 27, "{} operations", operations.len());
     for (path, method, operation) in &operations {
         let concrete = if path.contains(ID_PARAM) {
             let version = path.split('/').nth(1).unwrap();
@@ -113,9 +155,15 @@ async fn every_documented_operation_reaches_its_handler() {
         } else {
             path.clone()
         };
-        let public = is_public(&doc, operation);
-        let body = body_for(operation);
-        let answer = send(&app, method, &concrete, !public, body.as_ref()).await;
+        let schemes = schemes(&doc, operation);
+        let bearer = match schemes.first().map(String::as_str) {
+            None => None,
+            Some("bearer") => Some(token.clone()),
+            Some("partnerCredential") => Some(partner_credential(&app, &token).await),
+            Some(other) => panic!("{method} {path}: unknown security scheme {other}"),
+        };
+        let body = body_for(&app, &token, operation).await;
+        let answer = send(&app, method, &concrete, bearer.as_deref(), body.as_ref()).await;
         assert_eq!(
             fallback(&answer),
             None,
@@ -135,9 +183,9 @@ async fn every_documented_operation_reaches_its_handler() {
             "{method} {path} answered {}, which it does not document",
             answer.status
         );
-        // Without a token, a protected operation is 401 and says so in its document.
-        if !public {
-            let anonymous = send(&app, method, &concrete, false, body.as_ref()).await;
+        // Without its credential, a protected operation is 401 and says so in its document.
+        if bearer.is_some() {
+            let anonymous = send(&app, method, &concrete, None, body.as_ref()).await;
             assert_eq!(anonymous.status, 401, "{method} {path} without a token");
             assert!(documented.get("401").is_some(), "{method} {path}");
         }
@@ -158,7 +206,7 @@ async fn methods_left_out_are_the_routers_fallbacks() {
             .collect();
         let concrete = path.replace(ID_PARAM, &id);
         for method in METHODS.iter().filter(|m| !documented.contains(**m)) {
-            let answer = send(&app, method, &concrete, true, None).await;
+            let answer = send(&app, method, &concrete, Some(&app.token), None).await;
             assert!(
                 fallback(&answer).is_some(),
                 "{method} {path} is not documented but answered {} {}",
@@ -178,10 +226,7 @@ async fn methods_left_out_are_the_routers_fallbacks() {
         ("POST", format!("{partners}/{id}/completeOnboarding")),
         ("PUT", format!("{partners}/{id}")),
         ("DELETE", partners.to_owned()),
-        (
-            "GET",
-            "/beta/deviceManagement/remoteAssistanceSettings".to_owned(),
-        ),
+        ("GET", "/partner/v2/connection".to_owned()),
     ] {
         assert!(
             doc["paths"]
@@ -190,13 +235,62 @@ async fn methods_left_out_are_the_routers_fallbacks() {
                 .is_none(),
             "{method} {path} is documented"
         );
-        let answer = send(&app, method, &path, true, None).await;
+        let answer = send(&app, method, &path, Some(&app.token), None).await;
         assert!(
             fallback(&answer).is_some(),
             "{method} {path} answered {} {}",
             answer.status,
             answer.body
         );
+    }
+}
+
+/// The surfaces DESIGN §1 lists (and a few more spellings): whichever the router serves, with
+/// whatever method, the document has. A route added without its document fails here.
+#[tokio::test]
+async fn every_served_path_design_names_is_documented() {
+    let app = TestApp::start().await;
+    let doc = document(&app).await;
+    let mut candidates = vec![
+        "/partner/v1/onboarding".to_owned(),
+        "/partner/v1/connection".to_owned(),
+        "/readyz".to_owned(),
+        "/metrics".to_owned(),
+        "/console".to_owned(),
+        "/healthz".to_owned(),
+        "/openapi.json".to_owned(),
+        "/.well-known/openid-configuration".to_owned(),
+        "/common/discovery/v2.0/keys".to_owned(),
+        "/common/oauth2/v2.0/token".to_owned(),
+        "/token".to_owned(),
+    ];
+    for version in ["v1.0", "beta"] {
+        for tail in [
+            "deviceManagement/remoteAssistancePartners",
+            "deviceManagement/remoteAssistancePartners/$count",
+            "deviceManagement/auditEvents",
+            "deviceManagement/remoteAssistanceSettings",
+            "$metadata",
+            "$batch",
+        ] {
+            candidates.push(format!("/{version}/{tail}"));
+        }
+    }
+    for path in &candidates {
+        for method in METHODS {
+            let answer = send(&app, method, path, Some(&app.token), None).await;
+            if fallback(&answer).is_some() {
+                continue;
+            }
+            assert!(
+                doc["paths"]
+                    .get(path)
+                    .and_then(|item| item.get(method.to_lowercase()))
+                    .is_some(),
+                "{method} {path} is served ({}) but not in /openapi.json",
+                answer.status
+            );
+        }
     }
 }
 
@@ -211,7 +305,7 @@ async fn graph_operations_are_protected_and_services_are_public() {
     );
     let public: BTreeSet<String> = operations(&doc)
         .into_iter()
-        .filter(|(_, _, op)| is_public(&doc, op))
+        .filter(|(_, _, op)| schemes(&doc, op).is_empty())
         .map(|(path, method, _)| format!("{method} {path}"))
         .collect();
     let expected: BTreeSet<String> = [
@@ -221,6 +315,7 @@ async fn graph_operations_are_protected_and_services_are_public() {
         "GET /common/discovery/v2.0/keys",
         "GET /healthz",
         "GET /openapi.json",
+        "POST /partner/v1/onboarding",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -229,10 +324,11 @@ async fn graph_operations_are_protected_and_services_are_public() {
     // Every protected operation documents 401 with the challenge, and 429/503 with Retry-After.
     let responses = &doc["components"]["responses"];
     assert!(responses["Unauthorized"]["headers"]["WWW-Authenticate"].is_object());
+    assert!(responses["Forbidden"]["headers"]["WWW-Authenticate"].is_object());
     assert!(responses["TooManyRequests"]["headers"]["Retry-After"].is_object());
     assert!(responses["ServiceUnavailable"]["headers"]["Retry-After"].is_object());
     for (path, method, op) in operations(&doc) {
-        if !is_public(&doc, &op) {
+        if !schemes(&doc, &op).is_empty() {
             assert!(op["responses"].get("401").is_some(), "{method} {path}");
         }
     }
@@ -243,4 +339,17 @@ async fn graph_operations_are_protected_and_services_are_public() {
             .unwrap()
             .contains(&crate::app::BODY_LIMIT.to_string())
     );
+    // A documented 403 carries the challenge the document promises.
+    let read_only = app.token_for(DEV_TENANT, &[rapd_auth::SCOPE_READ]);
+    let refused = app
+        .client
+        .post(app.url(&app.partners("v1.0")))
+        .bearer_auth(read_only)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    assert!(json(refused).await["error"]["innerError"].is_object());
 }

@@ -106,3 +106,27 @@ async fn defaults_then_patch_audited() {
     let delete = app.request(Method::DELETE, URL).send().await.unwrap();
     graph_error(delete, 400, "No method match route template").await;
 }
+
+#[tokio::test]
+async fn query_options_are_refused_and_json_is_negotiated() {
+    let app = TestApp::start().await;
+    for query in ["$select=blockChat", "%24select=blockChat", "$filter=x"] {
+        let r = app
+            .request(Method::GET, &format!("{URL}?{query}"))
+            .send()
+            .await
+            .unwrap();
+        graph_error(r, 400, "BadRequest").await;
+    }
+    let r = app
+        .request(Method::GET, URL)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    graph_error(r, 406, "NotAcceptable").await;
+    let audit = app
+        .request(Method::GET, "/v1.0/deviceManagement/auditEvents")
+        .header("accept", "text/html");
+    graph_error(audit.send().await.unwrap(), 406, "NotAcceptable").await;
+}

@@ -1,0 +1,438 @@
+//! The routes beside `remoteAssistancePartners`: Intune's audit trail
+//! (`GET /{version}/deviceManagement/auditEvents`, `audit_events.rs`), beta's settings singleton
+//! (`GET|PATCH /beta/deviceManagement/remoteAssistanceSettings`, `settings.rs`) and rapd's own
+//! partner API (`POST /partner/v1/onboarding`, `GET /partner/v1/connection`, `partner_api.rs`).
+
+use rapd_model::{ApiVersion, OnboardingStatus, audit};
+use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH};
+use serde_json::{Map, Value, json};
+
+use super::{
+    paths::key,
+    schemas::{END, header_refs, response_ref, schema_ref},
+};
+
+const SETTINGS_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistanceSettings";
+
+/// The security scheme of the partner API: the credential `POST /partner/v1/onboarding` issues.
+pub const PARTNER_CREDENTIAL: &str = "partnerCredential";
+/// The scopes `GET …/auditEvents` accepts (`rapd_auth`'s `Permission::AuditRead`).
+pub const AUDIT_SCOPES: &str =
+    "`DeviceManagementApps.Read.All` or `DeviceManagementApps.ReadWrite.All`";
+
+pub fn paths(paths: &mut Map<String, Value>) {
+    for version in [ApiVersion::V1, ApiVersion::Beta] {
+        paths.insert(
+            format!("/{}/deviceManagement/auditEvents", version.segment()),
+            json!({ "get": list_audit_events(version) }),
+        );
+    }
+    paths.insert(
+        "/beta/deviceManagement/remoteAssistanceSettings".into(),
+        settings_operations(),
+    );
+    paths.insert(
+        "/partner/v1/onboarding".into(),
+        json!({ "post": {
+            "tags": ["partner"],
+            "operationId": "partner.redeemOnboardingCode",
+            "summary": "Redeem a one-time onboarding code (the vendor's side)",
+            "description": "rapd's own extension: Microsoft does not publish the partner side. The code comes from `beginOnboarding` (`rapd onboarding-link` shows it); redeeming it makes the partner `onboarded` and returns its credential, shown this once. An unknown, used or expired code, or a body that is not `{\"code\": …}`, is `401 InvalidOnboardingCode`.",
+            "security": [],
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": { "schema": schema_ref("PartnerRedeemRequest") } },
+            },
+            "responses": {
+                "200": {
+                    "description": "Connected: the partner's view, with its new credential",
+                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
+                    "content": { "application/json": { "schema": schema_ref("PartnerConnectionWithCredential") } },
+                },
+                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
+                "413": response_ref(413),
+                "415": response_ref(415),
+                "500": response_ref(500),
+                "503": response_ref(503),
+            },
+        }}),
+    );
+    paths.insert(
+        "/partner/v1/connection".into(),
+        json!({ "get": {
+            "tags": ["partner"],
+            "operationId": "partner.getConnection",
+            "summary": "The partner's view of its connection; a heartbeat",
+            "description": "Each call refreshes `lastConnectionDateTime` (at most once per heartbeat interval). After `disconnect`, `DELETE` or a new onboarding the credential is refused: `401 InvalidPartnerCredential`.",
+            "security": [{ PARTNER_CREDENTIAL: [] }],
+            "responses": {
+                "200": {
+                    "description": "The connection",
+                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
+                    "content": { "application/json": { "schema": schema_ref("PartnerConnection") } },
+                },
+                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
+                "500": response_ref(500),
+                "503": response_ref(503),
+            },
+        }}),
+    );
+}
+
+/// Beta only: on v1.0 the segment is unknown (`400`), as on Graph.
+fn settings_operations() -> Value {
+    let success = |description: &str| {
+        json!({
+            "description": description,
+            "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
+            "content": { "application/json": { "schema": schema_ref("beta.remoteAssistanceSettings") } },
+        })
+    };
+    let errors = |statuses: &[u16]| {
+        statuses
+            .iter()
+            .map(|&s| (s.to_string(), response_ref(s)))
+            .collect::<Map<String, Value>>()
+    };
+    let mut get_responses = errors(&[400, 401, 403, 429, 500, 503]);
+    get_responses.insert(
+        "200".into(),
+        success("The tenant's settings (defaults until changed)"),
+    );
+    let mut patch_responses = errors(&[400, 401, 403, 413, 415, 429, 500, 503]);
+    patch_responses.insert("200".into(), success("The updated settings"));
+    json!({
+        "get": {
+            "tags": ["beta"],
+            "operationId": "beta.getRemoteAssistanceSettings",
+            "summary": "Read the tenant's remote assistance settings",
+            "description": "A singleton per tenant: `disabled`, `false`, `false` until an administrator changes it. Needs the beta read scopes (`DeviceManagementServiceConfig.Read.All`, `.ReadWrite.All`, `DeviceManagementConfiguration.Read.All` or `.ReadWrite.All`).",
+            "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancesettings-get?view=graph-rest-beta" },
+            "parameters": [{ "$ref": "#/components/parameters/ClientRequestId" }],
+            "responses": get_responses,
+        },
+        "patch": {
+            "tags": ["beta"],
+            "operationId": "beta.updateRemoteAssistanceSettings",
+            "summary": "Change the tenant's remote assistance settings",
+            "description": "Each property optional, none nullable; the change is audited. Needs `DeviceManagementServiceConfig.ReadWrite.All` or `DeviceManagementConfiguration.ReadWrite.All`.",
+            "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancesettings-update?view=graph-rest-beta" },
+            "parameters": [{ "$ref": "#/components/parameters/ClientRequestId" }],
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": {
+                    "schema": schema_ref("beta.remoteAssistanceSettingsInput"),
+                    "examples": { "graphDocs": { "value": {
+                        "@odata.type": "#microsoft.graph.remoteAssistanceSettings",
+                        "remoteAssistanceState": "enabled",
+                        "allowSessionsToUnenrolledDevices": true,
+                        "blockChat": true,
+                    } } },
+                } },
+            },
+            "responses": patch_responses,
+        },
+    })
+}
+
+fn list_audit_events(version: ApiVersion) -> Value {
+    let k = key(version);
+    let mut responses = Map::new();
+    responses.insert(
+        "200".into(),
+        json!({
+            "description": "The tenant's audit events, oldest first",
+            "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
+            "content": { "application/json": { "schema": schema_ref("auditEventCollection") } },
+        }),
+    );
+    for status in [400, 401, 403, 429, 500, 503] {
+        responses.insert(status.to_string(), response_ref(status));
+    }
+    json!({
+        "tags": [version.segment()],
+        "operationId": format!("{k}.listAuditEvents"),
+        "summary": "List the tenant's audit events",
+        "description": format!("Intune's `auditEvent`s of every accepted change, oldest first, in pages. Needs {AUDIT_SCOPES}."),
+        "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-auditing-auditevent-list" },
+        "parameters": [
+            { "$ref": "#/components/parameters/auditFilter" },
+            { "$ref": "#/components/parameters/top" },
+            { "$ref": "#/components/parameters/skiptoken" },
+            { "$ref": "#/components/parameters/ClientRequestId" },
+        ],
+        "responses": responses,
+    })
+}
+
+/// An audit `$filter` (`rapd_odata::parse_audit_query`): comparisons joined by ` and `, on
+/// `activityDateTime` (any operator, an RFC 3339 date-time; days up to 28 so every month has
+/// them) and on `category` or `activityType` (`eq`/`ne`, a quoted string).
+pub fn audit_filter_pattern() -> String {
+    let date = "[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])";
+    let time = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,7})?";
+    let zone = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
+    let condition = format!(
+        "(?:activityDateTime (?:eq|ne|gt|ge|lt|le) {date}T{time}{zone}|(?:category|activityType) (?:eq|ne) '(?:[^']|'')*')"
+    );
+    let more = MAX_AUDIT_CONDITIONS - 1;
+    format!("^{condition}(?: and {condition}){{0,{more}}}{END}")
+}
+
+pub fn parameters(into: &mut Map<String, Value>) {
+    into.insert(
+        "auditFilter".into(),
+        json!({
+            "name": "$filter",
+            "in": "query",
+            "description": format!(
+                "Up to {MAX_AUDIT_CONDITIONS} comparisons joined by `and`: `activityDateTime` with `eq`, `ne`, `gt`, `ge`, `lt` or `le` and an unquoted date-time; `category` or `activityType` with `eq` or `ne` and a quoted string. At most {MAX_AUDIT_FILTER_LENGTH} characters."
+            ),
+            "schema": {
+                "type": "string",
+                "maxLength": MAX_AUDIT_FILTER_LENGTH,
+                "pattern": audit_filter_pattern(),
+            },
+            "examples": {
+                "since": { "value": "activityDateTime ge 2024-01-01T00:00:00Z" },
+                "disconnects": { "value": "activityType eq 'Disconnect RemoteAssistancePartner'" },
+            },
+        }),
+    );
+}
+
+pub fn security_scheme() -> Value {
+    json!({
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The partner credential (`rap1.…`) that `POST /partner/v1/onboarding` returns; not a Graph token.",
+    })
+}
+
+pub fn responses(into: &mut Map<String, Value>) {
+    into.insert(
+        "PartnerUnauthorized".into(),
+        json!({
+            "description": "The onboarding code (`InvalidOnboardingCode`) or the partner credential (`InvalidPartnerCredential`) is unknown, used, expired or revoked.",
+            "headers": {
+                "request-id": { "$ref": "#/components/headers/RequestId" },
+                "client-request-id": { "$ref": "#/components/headers/ClientRequestId" },
+                "WWW-Authenticate": {
+                    "description": "`Bearer realm=\"rapd-partner\"`",
+                    "required": true,
+                    "schema": { "type": "string", "pattern": "^Bearer " },
+                },
+            },
+            "content": { "application/json": { "schema": schema_ref("ODataError") } },
+        }),
+    );
+}
+
+pub fn schemas(into: &mut Map<String, Value>) {
+    into.insert(
+        "PartnerRedeemRequest".into(),
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["code"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "The one-time onboarding code, `rac1.<tenant and partner>.<secret>`.",
+                },
+            },
+        }),
+    );
+    let connection = |with_credential: bool| {
+        let mut properties = json!({
+            "tenantId": { "type": "string", "format": "uuid" },
+            "partnerId": { "type": "string", "format": "uuid" },
+            "displayName": { "type": ["string", "null"] },
+            "partnerDomain": { "type": ["string", "null"] },
+            "onboardingStatus": {
+                "type": "string",
+                "enum": OnboardingStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            },
+            "lastConnectionDateTime": schema_ref("DateTimeOffset"),
+        });
+        let mut required = vec![
+            "tenantId",
+            "partnerId",
+            "displayName",
+            "partnerDomain",
+            "onboardingStatus",
+            "lastConnectionDateTime",
+        ];
+        if with_credential {
+            properties["credential"] = json!({
+                "type": "string",
+                "description": "`rap1.<tenant and partner>.<secret>`: the bearer credential of `GET /partner/v1/connection`. Shown this once; only its hash is stored.",
+            });
+            required.push("credential");
+        }
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": required,
+            "properties": properties,
+        })
+    };
+    into.insert("PartnerConnection".into(), connection(false));
+    into.insert("PartnerConnectionWithCredential".into(), connection(true));
+
+    let states = json!({ "type": "string", "enum": ["disabled", "enabled"] });
+    into.insert(
+        "beta.remoteAssistanceSettings".into(),
+        json!({
+            "type": "object",
+            "description": "microsoft.graph.remoteAssistanceSettings (beta), with `@odata.context` `…/$metadata#deviceManagement/remoteAssistanceSettings/$entity`.",
+            "additionalProperties": false,
+            "required": [
+                "@odata.context", "@odata.type", "id", "remoteAssistanceState",
+                "allowSessionsToUnenrolledDevices", "blockChat",
+            ],
+            "properties": {
+                "@odata.context": { "type": "string" },
+                "@odata.type": { "type": "string", "const": SETTINGS_ODATA_TYPE },
+                "id": { "type": "string", "format": "uuid", "description": "The tenant's id." },
+                "remoteAssistanceState": states,
+                "allowSessionsToUnenrolledDevices": { "type": "boolean" },
+                "blockChat": { "type": "boolean" },
+            },
+        }),
+    );
+    into.insert(
+        "beta.remoteAssistanceSettingsInput".into(),
+        json!({
+            "type": "object",
+            "description": "A PATCH of the settings: unknown properties, `null` and wrong types are `400`.",
+            "additionalProperties": false,
+            "properties": {
+                "@odata.type": { "type": "string", "enum": [SETTINGS_ODATA_TYPE] },
+                "@odata.context": { "description": "Ignored, whatever its value." },
+                "id": { "readOnly": true, "description": "Ignored, whatever its value: the singleton's id is the tenant's." },
+                "remoteAssistanceState": states,
+                "allowSessionsToUnenrolledDevices": { "type": "boolean" },
+                "blockChat": { "type": "boolean" },
+            },
+        }),
+    );
+
+    let nullable = json!({ "type": ["string", "null"] });
+    into.insert(
+        "auditEvent".into(),
+        json!({
+            "type": "object",
+            "description": "microsoft.graph.auditEvent, as Intune writes it for this resource.",
+            "additionalProperties": false,
+            "required": [
+                "@odata.type", "id", "displayName", "componentName", "actor", "activity",
+                "activityDateTime", "activityType", "activityOperationType", "activityResult",
+                "correlationId", "resources", "category",
+            ],
+            "properties": {
+                "@odata.type": { "type": "string", "const": "#microsoft.graph.auditEvent" },
+                "id": { "type": "string", "format": "uuid" },
+                "displayName": { "type": "string" },
+                "componentName": { "type": "string", "const": audit::COMPONENT_NAME },
+                "actor": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                        "@odata.type", "type", "auditActorType", "userPermissions", "applicationId",
+                        "applicationDisplayName", "userPrincipalName", "servicePrincipalName",
+                        "ipAddress", "userId",
+                    ],
+                    "properties": {
+                        "@odata.type": { "type": "string", "const": "microsoft.graph.auditActor" },
+                        "type": { "type": "string" },
+                        "auditActorType": { "type": "string" },
+                        "userPermissions": { "type": "array", "items": { "type": "string" } },
+                        "applicationId": nullable,
+                        "applicationDisplayName": nullable,
+                        "userPrincipalName": nullable,
+                        "servicePrincipalName": nullable,
+                        "ipAddress": nullable,
+                        "userId": nullable,
+                    },
+                },
+                "activity": { "type": "string" },
+                "activityDateTime": schema_ref("DateTimeOffset"),
+                "activityType": { "type": "string" },
+                "activityOperationType": { "type": "string" },
+                "activityResult": { "type": "string" },
+                "correlationId": { "type": "string", "format": "uuid" },
+                "resources": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": [
+                            "@odata.type", "displayName", "modifiedProperties", "type",
+                            "auditResourceType", "resourceId",
+                        ],
+                        "properties": {
+                            "@odata.type": { "type": "string", "const": "microsoft.graph.auditResource" },
+                            "displayName": nullable,
+                            "modifiedProperties": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": false,
+                                    "required": ["@odata.type", "displayName", "oldValue", "newValue"],
+                                    "properties": {
+                                        "@odata.type": { "type": "string", "const": "microsoft.graph.auditProperty" },
+                                        "displayName": { "type": "string" },
+                                        "oldValue": nullable,
+                                        "newValue": nullable,
+                                    },
+                                },
+                            },
+                            "type": { "type": "string" },
+                            "auditResourceType": { "type": "string" },
+                            "resourceId": { "type": "string", "format": "uuid" },
+                        },
+                    },
+                },
+                "category": { "type": "string", "const": audit::CATEGORY },
+            },
+        }),
+    );
+    into.insert(
+        "auditEventCollection".into(),
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["@odata.context", "value"],
+            "properties": {
+                "@odata.context": { "type": "string" },
+                "@odata.nextLink": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "The absolute URL of the next page, when there is one.",
+                },
+                "value": { "type": "array", "items": schema_ref("auditEvent") },
+            },
+        }),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_filter_samples_parse() {
+        for filter in [
+            "activityDateTime ge 2024-01-28T23:59:59.1234567+02:00",
+            "category eq 'RemoteAssistance' and activityType ne 'It''s'",
+        ] {
+            let query = format!("$filter={}", filter.replace(' ', "%20").replace('+', "%2B"));
+            assert!(
+                rapd_odata::parse_audit_query(ApiVersion::V1, Some(&query)).is_ok(),
+                "{filter}"
+            );
+        }
+        assert!(audit_filter_pattern().contains(&format!("{{0,{}}}", MAX_AUDIT_CONDITIONS - 1)));
+    }
+}
