@@ -113,14 +113,7 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
                 sql.push(" IS NULL OR ");
             }
             column(sql, *property, now);
-            sql.push(match op {
-                CompareOp::Eq => " = ",
-                CompareOp::Ne => " <> ",
-                CompareOp::Gt => " > ",
-                CompareOp::Ge => " >= ",
-                CompareOp::Lt => " < ",
-                CompareOp::Le => " <= ",
-            });
+            sql.push(operator(*op));
             sql.bind(literal(value));
             if *op == CompareOp::Ne {
                 sql.push(")");
@@ -286,6 +279,7 @@ pub(super) fn page(tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
     sql
 }
 
+/// The SQL of a comparison operator, with the spaces around it.
 fn operator(op: CompareOp) -> &'static str {
     match op {
         CompareOp::Eq => " = ",
