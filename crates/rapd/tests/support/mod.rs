@@ -19,11 +19,17 @@ pub struct Server {
 impl Server {
     /// Starts `rapd serve` on a free loopback port with `args` and waits until `/healthz` answers.
     pub async fn start(data_dir: &Path, args: &[&str]) -> Server {
+        Server::start_with_env(data_dir, args, &[]).await
+    }
+
+    /// As [`Server::start`], with extra environment variables.
+    pub async fn start_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(RAPD)
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(args)
             .env("RAPD_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -56,6 +62,26 @@ impl Server {
             "{}/v1.0/deviceManagement/remoteAssistancePartners",
             self.origin
         )
+    }
+
+    /// Sends SIGTERM, as an orchestrator stopping the service.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        assert!(status.unwrap().success());
+    }
+
+    /// Waits up to `limit` for the process to exit on its own.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// SIGKILL, as a crash.
