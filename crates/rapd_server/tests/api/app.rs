@@ -158,6 +158,28 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Every page of a collection, following `@odata.nextLink` from `url` with `token`.
+    pub async fn pages(&self, url: String, token: &str) -> Vec<Value> {
+        let mut pages = Vec::new();
+        let mut next = Some(url);
+        while let Some(link) = next {
+            let page = json(
+                self.client
+                    .get(&link)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            next = page["@odata.nextLink"].as_str().map(str::to_owned);
+            pages.push(page);
+        }
+        pages
+    }
+}
+
 pub async fn json(response: Response) -> Value {
     response.json().await.unwrap()
 }

@@ -227,21 +227,11 @@ async fn audit_events_filter_page_and_permission() {
     let recent = get("$filter=activityDateTime%20ge%202000-01-01T00:00:00Z%20and%20category%20eq%20'RemoteAssistance'").await;
     assert_eq!(recent["value"].as_array().unwrap().len(), 5);
 
-    let mut seen = Vec::<Value>::new();
-    let mut next = Some(format!("{url}?$top=2"));
-    while let Some(link) = next {
-        let page = json(
-            app.client
-                .get(&link)
-                .bearer_auth(&auditor)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        seen.extend(page["value"].as_array().unwrap().iter().cloned());
-        next = page["@odata.nextLink"].as_str().map(str::to_owned);
-    }
+    let pages = app.pages(format!("{url}?$top=2"), &auditor).await;
+    let seen: Vec<&Value> = pages
+        .iter()
+        .flat_map(|p| p["value"].as_array().unwrap())
+        .collect();
     assert_eq!(seen.len(), 5);
     let bad = app
         .client
