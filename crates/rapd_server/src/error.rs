@@ -75,7 +75,9 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected(rapd_model::Rejection::InvalidCredential) => {
                 ApiError::PartnerUnauthorized("InvalidPartnerCredential")
             }
-            StoreError::Unavailable(reason) => ApiError::Unavailable(reason),
+            StoreError::Unavailable(reason) | StoreError::Conflict(reason) => {
+                ApiError::Unavailable(reason)
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -11,6 +11,11 @@ pub enum StoreError {
     /// acknowledged.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// The engine refused the transaction because a concurrent one touched the same rows
+    /// (serialization failure, deadlock, lost insert race); nothing was written, and the same
+    /// call may succeed if retried.
+    #[error("concurrent transaction conflict: {0}")]
+    Conflict(String),
     /// Stored data could not be read back as a valid value.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

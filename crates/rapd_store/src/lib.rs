@@ -1,4 +1,5 @@
-//! Storage for rapd: one [`PartnerStore`] trait and its engines.
+//! Storage for rapd: one [`PartnerStore`] trait and its engines, [`SqliteStore`] (embedded, one
+//! node) and [`PostgresStore`] (several nodes over one database).
 //!
 //! Invariants every engine keeps:
 //! - every key starts with the tenant, and no call reads or writes across tenants;
@@ -9,7 +10,11 @@
 
 mod error;
 pub mod paging;
+pub mod postgres;
+mod query_sql;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use async_trait::async_trait;
 use rapd_model::{
@@ -20,6 +25,7 @@ use rapd_odata::Filter;
 
 pub use error::StoreError;
 pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue};
+pub use postgres::{Migrations, PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
 
 #[async_trait]
@@ -80,4 +86,7 @@ pub trait PartnerStore: Send + Sync {
 
     /// Removes a tenant's registration (its partners and audit trail stay); whether it existed.
     async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError>;
+
+    /// Whether the store can serve now (for `/readyz`): one round trip to the database.
+    async fn ready(&self) -> Result<(), StoreError>;
 }

@@ -5,7 +5,6 @@
 //! savepoint so one refused request never undoes another. Reads use a small pool of connections
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 
-mod query_sql;
 mod rows;
 mod schema;
 mod writer;
@@ -26,7 +25,10 @@ use rapd_model::{
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
-use crate::{AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError};
+use crate::{
+    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError,
+    query_sql::{self, Dialect, Value},
+};
 
 /// How many read connections the pool keeps.
 const READERS: usize = 4;
@@ -65,6 +67,19 @@ impl SqliteStore {
     }
 }
 
+/// A parameter as SQLite stores it (ids as 16-byte BLOBs), borrowed rather than copied.
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Uuid(u) => ValueRef::Blob(u.as_bytes()),
+        }))
+    }
+}
+
 #[async_trait]
 impl PartnerStore for SqliteStore {
     async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError> {
@@ -72,7 +87,7 @@ impl PartnerStore for SqliteStore {
     }
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
-        let sql = query_sql::page(tenant, query, self.clock.now());
+        let sql = query_sql::page(Dialect::Sqlite, tenant, query, self.clock.now());
         let mut items: Vec<Partner> = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), rows::partner_from_row)?;
@@ -84,7 +99,7 @@ impl PartnerStore for SqliteStore {
     }
 
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {
-        let sql = query_sql::count(tenant, filter, self.clock.now());
+        let sql = query_sql::count(Dialect::Sqlite, tenant, filter, self.clock.now());
         self.read(|c| {
             c.prepare_cached(&sql.text)?
                 .query_row(params_from_iter(&sql.params), |r| r.get::<_, i64>(0))
@@ -114,7 +129,7 @@ impl PartnerStore for SqliteStore {
         tenant: TenantId,
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError> {
-        let sql = query_sql::audit_page(tenant, query);
+        let sql = query_sql::audit_page(Dialect::Sqlite, tenant, query);
         let mut items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
@@ -178,5 +193,9 @@ impl PartnerStore for SqliteStore {
 
     async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
         self.writer.remove_tenant(id).await
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
 }

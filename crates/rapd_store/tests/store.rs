@@ -1,4 +1,5 @@
-//! The store behaviour every engine must show, run here against SQLite files.
+//! The store behaviour every engine must show: each test runs on a fresh SQLite file, and on a
+//! fresh PostgreSQL schema when `RAPD_TEST_DATABASE_URL` names a database.
 
 use std::sync::Arc;
 
@@ -6,7 +7,9 @@ use rapd_model::{
     Actor, AuditContext, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus,
     OperationKind, PartnerId, PartnerInput, Rejection, TenantId, Timestamp,
 };
-use rapd_store::{PageQuery, PartnerStore, SqliteStore, StoreError};
+use rapd_store::{
+    Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore, StoreError, testing,
+};
 use uuid::Uuid;
 
 fn ctx() -> AuditContext {
@@ -27,24 +30,58 @@ fn named(name: &str) -> PartnerInput {
     }
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    clock: Arc<ManualClock>,
-    store: SqliteStore,
+/// Where a fixture's data lives, kept until the fixture is dropped.
+enum Place {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: std::path::PathBuf,
+    },
+    Postgres(testing::TestSchema),
 }
 
-fn fixture() -> Fixture {
+struct Fixture {
+    // Declared first so the store closes before its schema is dropped.
+    store: Arc<dyn PartnerStore>,
+    clock: Arc<ManualClock>,
+    place: Place,
+}
+
+impl Fixture {
+    /// A second store over the same data, as after a restart.
+    async fn reopen(&self) -> Arc<dyn PartnerStore> {
+        open(&self.place, self.clock.clone()).await
+    }
+}
+
+async fn open(place: &Place, clock: Arc<ManualClock>) -> Arc<dyn PartnerStore> {
+    match place {
+        Place::Sqlite { path, .. } => Arc::new(SqliteStore::open(path, clock).unwrap()),
+        Place::Postgres(schema) => Arc::new(
+            PostgresStore::open(&schema.options(), clock, Migrations::Apply)
+                .await
+                .unwrap(),
+        ),
+    }
+}
+
+/// One fixture per engine under test: SQLite always, PostgreSQL when a database is given.
+async fn fixtures() -> Vec<Fixture> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rapd.db");
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
-    let store = SqliteStore::open(&path, clock.clone()).unwrap();
-    Fixture {
-        _dir: dir,
-        path,
-        clock,
-        store,
+    let mut places = vec![Place::Sqlite { _dir: dir, path }];
+    if let Some(url) = testing::database_url() {
+        places.push(Place::Postgres(testing::TestSchema::create(&url).await));
     }
+    let mut fixtures = Vec::new();
+    for place in places {
+        let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
+        fixtures.push(Fixture {
+            store: open(&place, clock.clone()).await,
+            clock,
+            place,
+        });
+    }
+    fixtures
 }
 
 async fn create(store: &dyn PartnerStore, tenant: TenantId, name: &str) -> PartnerId {
@@ -65,9 +102,14 @@ async fn create(store: &dyn PartnerStore, tenant: TenantId, name: &str) -> Partn
 
 #[tokio::test]
 async fn crud_and_lifecycle_with_audit() {
-    let f = fixture();
+    for f in fixtures().await {
+        crud_and_lifecycle_with_audit_on(&f).await;
+    }
+}
+
+async fn crud_and_lifecycle_with_audit_on(f: &Fixture) {
     let t = TenantId(Uuid::new_v4());
-    let id = create(&f.store, t, "one").await;
+    let id = create(f.store.as_ref(), t, "one").await;
     let p = f.store.get(t, id).await.unwrap().unwrap();
     assert_eq!(p.display_name.as_deref(), Some("one"));
     assert_eq!(p.onboarding_status, OnboardingStatus::NotOnboarded);
@@ -133,7 +175,12 @@ async fn crud_and_lifecycle_with_audit() {
 
 #[tokio::test]
 async fn a_refused_mutation_writes_nothing() {
-    let f = fixture();
+    for f in fixtures().await {
+        a_refused_mutation_writes_nothing_on(&f).await;
+    }
+}
+
+async fn a_refused_mutation_writes_nothing_on(f: &Fixture) {
     let t = TenantId(Uuid::new_v4());
     let missing = PartnerId::new_random();
     let err = f
@@ -142,7 +189,7 @@ async fn a_refused_mutation_writes_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Rejected(Rejection::NotFound)));
-    let id = create(&f.store, t, "x").await;
+    let id = create(f.store.as_ref(), t, "x").await;
     let again = Mutation::Create {
         id,
         input: named("y"),
@@ -167,9 +214,14 @@ async fn a_refused_mutation_writes_nothing() {
 
 #[tokio::test]
 async fn tenants_never_see_each_other() {
-    let f = fixture();
+    for f in fixtures().await {
+        tenants_never_see_each_other_on(&f).await;
+    }
+}
+
+async fn tenants_never_see_each_other_on(f: &Fixture) {
     let (a, b) = (TenantId(Uuid::new_v4()), TenantId(Uuid::new_v4()));
-    let id = create(&f.store, a, "a's").await;
+    let id = create(f.store.as_ref(), a, "a's").await;
     assert!(f.store.get(b, id).await.unwrap().is_none());
     assert_eq!(f.store.count(b, None).await.unwrap(), 0);
     assert!(
@@ -192,9 +244,14 @@ async fn tenants_never_see_each_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_all_commit_and_survive_reopen() {
-    let f = fixture();
+    for f in fixtures().await {
+        concurrent_writes_all_commit_and_survive_reopen_on(&f).await;
+    }
+}
+
+async fn concurrent_writes_all_commit_and_survive_reopen_on(f: &Fixture) {
     let t = TenantId(Uuid::new_v4());
-    let store: Arc<dyn PartnerStore> = Arc::new(f.store);
+    let store = f.store.clone();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
             let store = store.clone();
@@ -206,7 +263,7 @@ async fn concurrent_writes_all_commit_and_survive_reopen() {
     }
     assert_eq!(store.count(t, None).await.unwrap(), 200);
     drop(store);
-    let reopened = SqliteStore::open(&f.path, f.clock.clone()).unwrap();
+    let reopened = f.reopen().await;
     assert_eq!(reopened.count(t, None).await.unwrap(), 200);
     assert_eq!(reopened.audit_entries(t).await.unwrap().len(), 200);
     let listed = reopened.list(t, &PageQuery::all()).await.unwrap().items;
@@ -215,7 +272,12 @@ async fn concurrent_writes_all_commit_and_survive_reopen() {
 
 #[tokio::test]
 async fn tenants_are_provisioned_updated_and_removed() {
-    let f = fixture();
+    for f in fixtures().await {
+        tenants_are_provisioned_updated_and_removed_on(&f).await;
+    }
+}
+
+async fn tenants_are_provisioned_updated_and_removed_on(f: &Fixture) {
     let id = TenantId(Uuid::new_v4());
     assert!(f.store.tenant(id).await.unwrap().is_none());
     let created = rapd_model::Clock::now(f.clock.as_ref());
@@ -241,4 +303,90 @@ async fn tenants_are_provisioned_updated_and_removed() {
     assert!(f.store.remove_tenant(id).await.unwrap());
     assert!(!f.store.remove_tenant(id).await.unwrap());
     assert!(f.store.tenants().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_actions_on_one_partner_each_leave_one_audit_record() {
+    for f in fixtures().await {
+        concurrent_actions_on_one_partner_each_leave_one_audit_record_on(&f).await;
+    }
+}
+
+async fn concurrent_actions_on_one_partner_each_leave_one_audit_record_on(f: &Fixture) {
+    let t = TenantId(Uuid::new_v4());
+    let id = create(f.store.as_ref(), t, "shared").await;
+    let tasks: Vec<_> = (0..6)
+        .map(|worker| {
+            let store = f.store.clone();
+            tokio::spawn(async move {
+                let mut acknowledged = 0;
+                for round in 0..20 {
+                    let m = match (worker + round) % 3 {
+                        0 => Mutation::BeginOnboarding {
+                            id,
+                            input: BeginOnboardingInput::default(),
+                            ttl_secs: 600,
+                            code: format!("c{worker}-{round}"),
+                        },
+                        1 => Mutation::Disconnect { id },
+                        _ => Mutation::Update {
+                            id,
+                            input: named(&format!("w{worker}-{round}")),
+                        },
+                    };
+                    store.mutate(t, m, ctx()).await.unwrap();
+                    acknowledged += 1;
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    let mut acknowledged = 1; // the create
+    for task in tasks {
+        acknowledged += task.await.unwrap();
+    }
+    let trail = f.store.audit_entries(t).await.unwrap();
+    assert_eq!(trail.len(), acknowledged);
+    let last_patch = trail
+        .iter()
+        .rev()
+        .find(|e| e.kind == OperationKind::Patch)
+        .unwrap();
+    let stored = f.store.get(t, id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.revision as usize, acknowledged,
+        "every write saw the one before"
+    );
+    assert!(
+        last_patch
+            .modified_properties
+            .iter()
+            .any(|m| m.new_value.is_some()
+                && m.new_value.as_deref() == stored.display_name.as_deref()),
+        "the stored name is the last patch's"
+    );
+}
+
+#[tokio::test]
+async fn postgres_production_refuses_an_unmigrated_database() {
+    let Some(url) = testing::database_url() else {
+        return;
+    };
+    let schema = testing::TestSchema::create(&url).await;
+    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
+    let refused = PostgresStore::open(&schema.options(), clock.clone(), Migrations::Require)
+        .await
+        .err()
+        .expect("an empty schema is refused");
+    assert!(refused.to_string().contains("rapd migrate"), "{refused}");
+    let store = PostgresStore::open(&schema.options(), clock.clone(), Migrations::Apply)
+        .await
+        .unwrap();
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "migrating twice applies nothing"
+    );
+    PostgresStore::open(&schema.options(), clock, Migrations::Require)
+        .await
+        .unwrap();
 }

@@ -9,7 +9,9 @@ use rapd_model::{
     Actor, AuditContext, BeginOnboardingInput, Mutation, PartnerId, PartnerInput, SystemClock,
     TenantId,
 };
-use rapd_store::{PageQuery, PartnerStore, SqliteStore, StoreError};
+use rapd_store::{
+    Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore, StoreError, testing,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -147,19 +149,45 @@ async fn run(store: &dyn PartnerStore, ops: Vec<Op>) {
     }
 }
 
+fn check(store: &dyn PartnerStore, runtime: &tokio::runtime::Runtime, cases: u32) {
+    let config = ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(ops in proptest::collection::vec(op(), 1..12))| {
+        runtime.block_on(run(store, ops));
+    });
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn no_operation_crosses_tenants() {
     let dir = store_dir();
     let store = SqliteStore::open(&dir.path().join("rapd.db"), Arc::new(SystemClock)).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = ProptestConfig {
-        cases: 10_000,
-        ..ProptestConfig::default()
+    check(&store, &runtime(), 10_000);
+}
+
+/// The same property on PostgreSQL, with fewer cases: each is a few dozen network round trips.
+#[test]
+fn no_operation_crosses_tenants_on_postgres() {
+    let Some(url) = testing::database_url() else {
+        return;
     };
-    proptest!(config, |(ops in proptest::collection::vec(op(), 1..12))| {
-        runtime.block_on(run(&store, ops));
-    });
+    let runtime = runtime();
+    let schema = runtime.block_on(testing::TestSchema::create(&url));
+    let store = runtime
+        .block_on(PostgresStore::open(
+            &schema.options(),
+            Arc::new(SystemClock),
+            Migrations::Apply,
+        ))
+        .unwrap();
+    check(&store, &runtime, 500);
+    drop(store);
 }

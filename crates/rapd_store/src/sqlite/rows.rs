@@ -13,17 +13,9 @@ const PARTNER_COLUMNS: &str = "tenant_id, id, display_name, onboarding_url, onbo
      last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code, \
      credential_hash";
 
-pub(super) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
-     onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
-     created, revision, onboarding_code, credential_hash FROM partners";
-
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
      onboarding_code, credential_hash FROM partners WHERE tenant_id = ?1 AND id = ?2";
-
-pub(super) const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
-     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
-     correlation_id, seq FROM audit_events";
 
 pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \

@@ -1,29 +1,75 @@
-//! OData filters, sort keys and seek positions as SQLite SQL with bound parameters. The AST was
-//! validated against the property catalogue, so no name from a request reaches SQL text.
+//! OData filters, sort keys and seek positions as SQL with bound parameters, for both engines.
+//! The AST was validated against the property catalogue, so no name from a request reaches SQL
+//! text. The engines differ only in what [`Dialect`] holds: placeholders and three functions.
+
+use std::fmt::Write;
 
 use rapd_model::{OnboardingStatus, Property, TenantId, Timestamp};
 use rapd_odata::{AuditCondition, CompareOp, Filter, Literal, OrderBy, TextFunction};
-use rusqlite::types::Value;
+use uuid::Uuid;
 
 use crate::paging::{AuditPageQuery, PageQuery, SeekKey, SortValue};
 
+/// A bound parameter, before an engine converts it to its own type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Text(String),
+    Integer(i64),
+    Uuid(Uuid),
+}
+
+/// The SQL an engine speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `?N` placeholders; ids are 16-byte BLOBs.
+    Sqlite,
+    /// `$N::type` placeholders (typed, so PostgreSQL never has to guess); ids are `uuid`.
+    Postgres,
+}
+
 /// SQL text with its parameters, built left to right.
-#[derive(Default)]
-pub(super) struct Sql {
+pub(crate) struct Sql {
     pub text: String,
     pub params: Vec<Value>,
+    dialect: Dialect,
 }
 
 impl Sql {
+    fn new(dialect: Dialect) -> Sql {
+        Sql {
+            text: String::new(),
+            params: Vec::new(),
+            dialect,
+        }
+    }
+
     fn push(&mut self, text: &str) {
         self.text.push_str(text);
     }
 
     fn bind(&mut self, value: Value) {
+        let n = self.params.len() + 1;
+        let _ = match (self.dialect, &value) {
+            (Dialect::Sqlite, _) => write!(self.text, "?{n}"),
+            (Dialect::Postgres, Value::Text(_)) => write!(self.text, "${n}::text"),
+            (Dialect::Postgres, Value::Integer(_)) => write!(self.text, "${n}::bigint"),
+            (Dialect::Postgres, Value::Uuid(_)) => write!(self.text, "${n}::uuid"),
+            (Dialect::Postgres, Value::Null) => write!(self.text, "${n}"),
+        };
         self.params.push(value);
-        self.text.push_str(&format!("?{}", self.params.len()));
     }
 }
+
+/// A partner row's columns, in the order both engines' row readers expect.
+pub(crate) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
+     onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
+     created, revision, onboarding_code, credential_hash FROM partners";
+
+/// An audit row's columns, then its `seq` (column 9).
+pub(crate) const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
+     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
+     correlation_id, seq FROM audit_events";
 
 /// The expression a property reads as at `now`: an onboarding request past its expiry reads
 /// `notOnboarded` with no expiry, as the wire format shows it.
@@ -54,13 +100,20 @@ fn column(sql: &mut Sql, property: Property, now: Timestamp) {
 }
 
 /// The id as Graph writes it (lowercase, hyphenated), for text functions on `id`.
-const ID_TEXT: &str = "lower(substr(hex(id),1,8)||'-'||substr(hex(id),9,4)||'-'||substr(hex(id),13,4)||'-'||substr(hex(id),17,4)||'-'||substr(hex(id),21))";
+fn id_text(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "lower(substr(hex(id),1,8)||'-'||substr(hex(id),9,4)||'-'||substr(hex(id),13,4)||'-'||substr(hex(id),17,4)||'-'||substr(hex(id),21))"
+        }
+        Dialect::Postgres => "id::text",
+    }
+}
 
 fn literal(value: &Literal) -> Value {
     match value {
         Literal::Null => Value::Null,
         Literal::String(s) => Value::Text(s.clone()),
-        Literal::Guid(g) => Value::Blob(g.as_bytes().to_vec()),
+        Literal::Guid(g) => Value::Uuid(*g),
         Literal::DateTime(t) => Value::Integer(t.as_micros()),
         Literal::Status(s) => Value::Integer(status_value(*s)),
     }
@@ -87,7 +140,7 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
             // OData `not` of an unknown (null) comparison is false, as SQL's NOT NULL is NULL.
             sql.push("(NOT coalesce(");
             filter(sql, inner, now);
-            sql.push(", 0))");
+            sql.push(", false))");
         }
         Filter::Compare {
             property,
@@ -123,15 +176,20 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
             let (nulls, values): (Vec<_>, Vec<_>) =
                 values.iter().partition(|v| **v == Literal::Null);
             sql.push("(");
-            column(sql, *property, now);
-            sql.push(" IN (");
-            for (i, v) in values.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
+            if values.is_empty() {
+                // PostgreSQL refuses an empty `IN ()`; it is false in SQLite.
+                sql.push("false");
+            } else {
+                column(sql, *property, now);
+                sql.push(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(literal(v));
                 }
-                sql.bind(literal(v));
+                sql.push(")");
             }
-            sql.push(")");
             if !nulls.is_empty() {
                 sql.push(" OR ");
                 column(sql, *property, now);
@@ -145,7 +203,7 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
             value,
         } => {
             let text = |sql: &mut Sql| match property {
-                Property::Id => sql.push(ID_TEXT),
+                Property::Id => sql.push(id_text(sql.dialect)),
                 p => column(sql, *p, now),
             };
             let needle = Value::Text(value.clone());
@@ -160,18 +218,27 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
                     sql.bind(needle);
                 }
                 TextFunction::EndsWith => {
+                    // SQLite takes the tail with a negative start; PostgreSQL has right().
+                    let postgres = sql.dialect == Dialect::Postgres;
                     sql.push("(length(");
                     sql.bind(needle.clone());
-                    sql.push(") = 0 OR substr(");
+                    sql.push(if postgres {
+                        ") = 0 OR right("
+                    } else {
+                        ") = 0 OR substr("
+                    });
                     text(sql);
-                    sql.push(", -length(");
+                    sql.push(if postgres { ", length(" } else { ", -length(" });
                     sql.bind(needle.clone());
                     sql.push(")) = ");
                     sql.bind(needle);
                     sql.push(")");
                 }
                 TextFunction::Contains => {
-                    sql.push("instr(");
+                    sql.push(match sql.dialect {
+                        Dialect::Sqlite => "instr(",
+                        Dialect::Postgres => "strpos(",
+                    });
                     text(sql);
                     sql.push(", ");
                     sql.bind(needle);
@@ -186,7 +253,7 @@ fn filter(sql: &mut Sql, f: &Filter, now: Timestamp) {
 fn sort_expression(sql: &mut Sql, property: Property, now: Timestamp) {
     match property {
         Property::DisplayName | Property::OnboardingUrl => {
-            sql.push("ifnull(");
+            sql.push("coalesce(");
             column(sql, property, now);
             sql.push(", '')");
         }
@@ -198,7 +265,7 @@ fn sort_value(v: &SortValue) -> Value {
     match v {
         SortValue::Text(s) => Value::Text(s.clone()),
         SortValue::Integer(i) => Value::Integer(*i),
-        SortValue::Id(id) => Value::Blob(id.0.as_bytes().to_vec()),
+        SortValue::Id(id) => Value::Uuid(id.0),
     }
 }
 
@@ -224,7 +291,7 @@ fn seek(sql: &mut Sql, order_by: &[OrderBy], key: &SeekKey, now: Timestamp) {
             }
             None => {
                 sql.push("id > ");
-                sql.bind(Value::Blob(key.id.0.as_bytes().to_vec()));
+                sql.bind(Value::Uuid(key.id.0));
             }
         }
         sql.push(")");
@@ -235,24 +302,29 @@ fn seek(sql: &mut Sql, order_by: &[OrderBy], key: &SeekKey, now: Timestamp) {
 /// `WHERE tenant_id = ? [AND filter]` for the count and the page.
 fn where_clause(sql: &mut Sql, tenant: TenantId, filter_ast: Option<&Filter>, now: Timestamp) {
     sql.push(" WHERE tenant_id = ");
-    sql.bind(Value::Blob(tenant.0.as_bytes().to_vec()));
+    sql.bind(Value::Uuid(tenant.0));
     if let Some(f) = filter_ast {
         sql.push(" AND ");
         filter(sql, f, now);
     }
 }
 
-pub(super) fn count(tenant: TenantId, filter_ast: Option<&Filter>, now: Timestamp) -> Sql {
-    let mut sql = Sql::default();
+pub(crate) fn count(
+    dialect: Dialect,
+    tenant: TenantId,
+    filter_ast: Option<&Filter>,
+    now: Timestamp,
+) -> Sql {
+    let mut sql = Sql::new(dialect);
     sql.push("SELECT count(*) FROM partners");
     where_clause(&mut sql, tenant, filter_ast, now);
     sql
 }
 
 /// The page's SELECT; it asks for one row more than `limit` to learn whether more follow.
-pub(super) fn page(tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
-    let mut sql = Sql::default();
-    sql.push(super::rows::SELECT_PARTNER_COLUMNS);
+pub(crate) fn page(dialect: Dialect, tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
+    let mut sql = Sql::new(dialect);
+    sql.push(SELECT_PARTNER_COLUMNS);
     where_clause(&mut sql, tenant, query.filter.as_ref(), now);
     if query
         .after
@@ -292,11 +364,11 @@ fn operator(op: CompareOp) -> &'static str {
 }
 
 /// A page of one tenant's audit trail, in commit order.
-pub(super) fn audit_page(tenant: TenantId, query: &AuditPageQuery) -> Sql {
-    let mut sql = Sql::default();
-    sql.push(super::rows::SELECT_AUDIT_COLUMNS);
+pub(crate) fn audit_page(dialect: Dialect, tenant: TenantId, query: &AuditPageQuery) -> Sql {
+    let mut sql = Sql::new(dialect);
+    sql.push(SELECT_AUDIT_COLUMNS);
     sql.push(" WHERE tenant_id = ");
-    sql.bind(Value::Blob(tenant.0.as_bytes().to_vec()));
+    sql.bind(Value::Uuid(tenant.0));
     for condition in &query.conditions {
         sql.push(" AND ");
         match condition {

@@ -1,0 +1,305 @@
+//! The engine for several nodes: PostgreSQL (or a compatible distributed SQL engine) through a
+//! bounded pool of connections.
+//!
+//! Every write is one `READ COMMITTED` transaction that locks the partner row (`FOR UPDATE`),
+//! runs [`rapd_model::lifecycle::apply`] on it, writes the row and appends the audit record; the
+//! call returns after `COMMIT`, with `synchronous_commit=on`. Nothing is cached between calls, so
+//! every node sees every other node's commits at once. A transaction that fails with a
+//! serialization failure, a deadlock or a lost insert race (SQLSTATE 40001, 40P01, 23505) is
+//! rolled back by the server and retried from the start (see [`retry`]).
+
+mod retry;
+mod rows;
+mod schema;
+mod writes;
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use rapd_model::{
+    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId,
+};
+use rapd_odata::Filter;
+use tokio_postgres::{NoTls, types::ToSql};
+
+pub use schema::MIGRATIONS_TABLE;
+
+use crate::{
+    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError,
+    query_sql::{self, Dialect, Sql, Value},
+};
+use writes::{Done, Job};
+
+/// How to reach the database and how hard to use it.
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    /// A `postgres://` URL; an `options` parameter in it is kept and extended.
+    pub url: String,
+    /// The most connections this node holds open.
+    pub pool_size: usize,
+    /// How long a call waits for a free connection before it answers "unavailable".
+    pub acquire_timeout: Duration,
+    /// The server cancels any statement that runs longer (`statement_timeout`).
+    pub statement_timeout: Duration,
+}
+
+/// What opening does with a database whose schema is older than this rapd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    /// Bring it up to date (development, and `rapd migrate`).
+    Apply,
+    /// Refuse to open it (production: migrations are an operator's step).
+    Require,
+}
+
+pub struct PostgresStore {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+}
+
+impl PostgresStore {
+    /// Connects, checks the session settings, and migrates or checks the schema.
+    pub async fn open(
+        options: &PostgresOptions,
+        clock: Arc<dyn Clock>,
+        migrations: Migrations,
+    ) -> Result<PostgresStore, StoreError> {
+        let config = schema::session_config(options)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .wait_timeout(Some(options.acquire_timeout))
+            .create_timeout(Some(options.acquire_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let store = PostgresStore { pool, clock };
+        let mut client = store.client().await.map_err(|e| match e {
+            StoreError::Unavailable(reason) => StoreError::Open(reason),
+            other => other,
+        })?;
+        schema::check_session(&client).await?;
+        match migrations {
+            Migrations::Apply => schema::migrate(&mut client).await.map(drop)?,
+            Migrations::Require => schema::require_current(&client).await?,
+        }
+        Ok(store)
+    }
+
+    /// Applies every pending migration; returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<u32>, StoreError> {
+        let mut client = self.client().await?;
+        schema::migrate(&mut client).await
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))
+    }
+
+    /// Runs `sql` and maps each row with `read`.
+    async fn query<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(rows::db_error)?;
+        let found = client.query(&stmt, params).await.map_err(rows::db_error)?;
+        found.iter().map(read).collect()
+    }
+
+    /// Runs a query built by [`query_sql`].
+    async fn query_built<T>(
+        &self,
+        sql: &Sql,
+        read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let params: Vec<&(dyn ToSql + Sync)> = sql
+            .params
+            .iter()
+            .map(|p| p as &(dyn ToSql + Sync))
+            .collect();
+        self.query(&sql.text, &params, read).await
+    }
+
+    async fn write(&self, job: Job) -> Result<Done, StoreError> {
+        retry::write(&self.pool, self.clock.as_ref(), &job).await
+    }
+}
+
+#[async_trait]
+impl PartnerStore for PostgresStore {
+    async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError> {
+        let client = self.client().await?;
+        rows::select_partner(&client, tenant, id, false).await
+    }
+
+    async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
+        let sql = query_sql::page(Dialect::Postgres, tenant, query, self.clock.now());
+        let mut items = self.query_built(&sql, rows::partner_from_row).await?;
+        let more = items.len() > query.limit as usize;
+        items.truncate(query.limit as usize);
+        Ok(Page { items, more })
+    }
+
+    async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {
+        let sql = query_sql::count(Dialect::Postgres, tenant, filter, self.clock.now());
+        let n = self.query_built(&sql, |r| rows::get::<i64>(r, 0)).await?;
+        Ok(n.first().copied().unwrap_or(0).max(0) as u64)
+    }
+
+    async fn mutate(
+        &self,
+        tenant: TenantId,
+        mutation: Mutation,
+        audit: AuditContext,
+    ) -> Result<Change, StoreError> {
+        match self
+            .write(Job::Mutate {
+                tenant,
+                mutation,
+                audit,
+            })
+            .await?
+        {
+            Done::Change(change) => Ok(*change),
+            other => Err(other.mismatch()),
+        }
+    }
+
+    async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
+        self.query(
+            rows::SELECT_TENANT_AUDIT,
+            &[&tenant.0],
+            rows::audit_from_row,
+        )
+        .await
+    }
+
+    async fn audit_page(
+        &self,
+        tenant: TenantId,
+        query: &AuditPageQuery,
+    ) -> Result<AuditPage, StoreError> {
+        let sql = query_sql::audit_page(Dialect::Postgres, tenant, query);
+        let mut items = self
+            .query_built(&sql, |r| {
+                Ok((rows::get::<i64>(r, 9)?, rows::audit_from_row(r)?))
+            })
+            .await?;
+        let more = items.len() > query.limit as usize;
+        items.truncate(query.limit as usize);
+        Ok(AuditPage { items, more })
+    }
+
+    async fn open_onboarding_requests(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError> {
+        let now = self.clock.now().as_micros();
+        self.query(
+            rows::SELECT_OPEN_ONBOARDING,
+            &[&now, &i64::from(limit)],
+            |r| {
+                Ok((
+                    TenantId(rows::get(r, 0)?),
+                    PartnerId(rows::get(r, 1)?),
+                    rows::get(r, 2)?,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError> {
+        let client = self.client().await?;
+        rows::select_settings(&client, tenant, false).await
+    }
+
+    async fn patch_settings(
+        &self,
+        tenant: TenantId,
+        patch: SettingsPatch,
+        audit: AuditContext,
+    ) -> Result<RemoteAssistanceSettings, StoreError> {
+        match self
+            .write(Job::PatchSettings {
+                tenant,
+                patch,
+                audit,
+            })
+            .await?
+        {
+            Done::Settings(settings) => Ok(settings),
+            other => Err(other.mismatch()),
+        }
+    }
+
+    async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+        let found = self
+            .query(rows::SELECT_TENANT, &[&id.0], rows::tenant_from_row)
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.query(rows::SELECT_TENANTS, &[], rows::tenant_from_row)
+            .await
+    }
+
+    async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
+        self.write(Job::PutTenant { tenant }).await.map(drop)
+    }
+
+    async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
+        match self.write(Job::RemoveTenant { id }).await? {
+            Done::Removed(existed) => Ok(existed),
+            other => Err(other.mismatch()),
+        }
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(rows::db_error)
+    }
+}
+
+/// A parameter as PostgreSQL takes it; the placeholder's cast in [`Sql`] names its type.
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &tokio_postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(tokio_postgres::types::IsNull::Yes),
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Integer(i) => i.to_sql(ty, out),
+            Value::Uuid(u) => u.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+        <String as ToSql>::accepts(ty)
+            || <i64 as ToSql>::accepts(ty)
+            || <uuid::Uuid as ToSql>::accepts(ty)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
