@@ -19,6 +19,23 @@ pub fn database_url() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
+/// The variable that moves suites which run on one engine at a time (the HTTP suite) to
+/// PostgreSQL: `RAPD_TEST_ENGINE=postgres`, with [`DATABASE_URL_VAR`] set.
+pub const ENGINE_VAR: &str = "RAPD_TEST_ENGINE";
+
+/// The database a one-engine suite should use: `Some(url)` for PostgreSQL, `None` for SQLite.
+/// Panics when PostgreSQL is asked for without a URL, so a misconfigured run fails loudly.
+pub fn postgres_engine() -> Option<String> {
+    match std::env::var(ENGINE_VAR).as_deref() {
+        Ok("postgres") => Some(
+            database_url()
+                .unwrap_or_else(|| panic!("{ENGINE_VAR}=postgres needs {DATABASE_URL_VAR}")),
+        ),
+        Ok("sqlite") | Ok("") | Err(_) => None,
+        Ok(other) => panic!("{ENGINE_VAR}={other}: expected sqlite or postgres"),
+    }
+}
+
 /// A uniquely named schema; its `url` makes every connection use it.
 pub struct TestSchema {
     admin_url: String,

@@ -1,4 +1,5 @@
-//! `TestApp`: a real rapd on `127.0.0.1:0` with a fresh data directory and a manual clock.
+//! `TestApp`: a real rapd on `127.0.0.1:0` with a fresh data directory and a manual clock, over a
+//! fresh SQLite file, or a fresh PostgreSQL schema when `RAPD_TEST_ENGINE=postgres`.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use rapd_auth::{
 };
 use rapd_model::{Clock, ManualClock, Timestamp};
 use rapd_server::{AppState, ConnectionLimits, ServerConfig};
-use rapd_store::{PartnerStore, SqliteStore};
+use rapd_store::{Migrations, PartnerStore, PostgresStore, SqliteStore, testing::TestSchema};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -23,6 +24,7 @@ pub struct TestApp {
     pub token: String,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+    _schema: Option<TestSchema>,
 }
 
 pub const BODY_LIMIT: usize = 4096;
@@ -61,8 +63,23 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(Timestamp::now()));
         let issuer = Arc::new(DevIssuer::load_or_create(dir.path()).unwrap());
-        let store: Arc<dyn PartnerStore> =
-            Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
+        let (store, schema): (Arc<dyn PartnerStore>, _) =
+            match rapd_store::testing::postgres_engine() {
+                None => (
+                    Arc::new(
+                        SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap(),
+                    ),
+                    None,
+                ),
+                Some(url) => {
+                    let schema = TestSchema::create(&url).await;
+                    let store =
+                        PostgresStore::open(&schema.options(), clock.clone(), Migrations::Apply)
+                            .await
+                            .unwrap();
+                    (Arc::new(store), Some(schema))
+                }
+            };
         let verifier_config = VerifierConfig {
             dev_issuer_trusted: settings.dev_issuer_trusted,
             issuers: settings.issuers,
@@ -91,6 +108,7 @@ impl TestApp {
             token: String::new(),
             _stop: stop,
             _dir: dir,
+            _schema: schema,
         };
         app.token = app.token_for(DEV_TENANT, &[SCOPE_READ_WRITE]);
         app
