@@ -134,6 +134,18 @@ pub struct Config {
     pub jwks: Jwks,
     pub issuers: Vec<Issuer>,
     pub log: String,
+    /// A `postgres://` URL selects PostgreSQL; unset, the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// The most PostgreSQL connections one node holds.
+    pub database_pool_size: usize,
+    /// How long a request waits for a free connection before it is answered 503.
+    pub database_acquire_timeout_ms: u64,
+    /// PostgreSQL cancels any statement that runs longer.
+    pub database_statement_timeout_ms: u64,
+    /// A `redis://` URL shares throttling counters between nodes; unset, each node counts alone.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key rapd writes, so several deployments can share one Redis.
+    pub redis_key_prefix: String,
 }
 
 impl Default for Config {
@@ -157,6 +169,12 @@ impl Default for Config {
             jwks: Jwks::default(),
             issuers: Vec::new(),
             log: "info".into(),
+            database_url: None,
+            database_pool_size: 16,
+            database_acquire_timeout_ms: 5000,
+            database_statement_timeout_ms: 5000,
+            redis_url: None,
+            redis_key_prefix: "rapd".into(),
         }
     }
 }
@@ -239,6 +257,12 @@ impl Config {
         "RAPD_THROTTLING",
         "RAPD_THROTTLING_WINDOW_SECS",
         "RAPD_LOG",
+        "RAPD_DATABASE_URL",
+        "RAPD_DATABASE_POOL_SIZE",
+        "RAPD_DATABASE_ACQUIRE_TIMEOUT_MS",
+        "RAPD_DATABASE_STATEMENT_TIMEOUT_MS",
+        "RAPD_REDIS_URL",
+        "RAPD_REDIS_KEY_PREFIX",
     ];
 
     fn apply_env(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
@@ -264,11 +288,27 @@ impl Config {
             "RAPD_THROTTLING" => self.throttling.enabled = parse_bool(value)?,
             "RAPD_THROTTLING_WINDOW_SECS" => self.throttling.window_secs = parse(value)?,
             "RAPD_LOG" => self.log = value.to_owned(),
-            // Read by later releases and by scripts that set them for every version.
-            "RAPD_DATABASE_URL" => {}
+            "RAPD_DATABASE_URL" => self.database_url = Some(database_url(value)?),
+            "RAPD_DATABASE_POOL_SIZE" => self.database_pool_size = parse(value)?,
+            "RAPD_DATABASE_ACQUIRE_TIMEOUT_MS" => self.database_acquire_timeout_ms = parse(value)?,
+            "RAPD_DATABASE_STATEMENT_TIMEOUT_MS" => {
+                self.database_statement_timeout_ms = parse(value)?
+            }
+            "RAPD_REDIS_URL" => self.redis_url = Some(redis_url(value)?),
+            "RAPD_REDIS_KEY_PREFIX" => self.redis_key_prefix = value.to_owned(),
             _ => eprintln!("rapd: warning: unknown environment variable {key} is ignored"),
         }
         Ok(())
+    }
+
+    /// A copy safe to print: passwords in URLs replaced by `***`.
+    pub fn redacted(&self) -> Config {
+        let hide = |url: &Option<String>| url.as_deref().map(redact_password);
+        Config {
+            database_url: hide(&self.database_url),
+            redis_url: hide(&self.redis_url),
+            ..self.clone()
+        }
     }
 
     /// Whether the development issuer is trusted and served.
@@ -291,6 +331,15 @@ impl Config {
                 self.max_concurrent_requests as u64,
             ),
             ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("database_pool_size", self.database_pool_size as u64),
+            (
+                "database_acquire_timeout_ms",
+                self.database_acquire_timeout_ms,
+            ),
+            (
+                "database_statement_timeout_ms",
+                self.database_statement_timeout_ms,
+            ),
             (
                 "throttling.window_secs",
                 self.throttling.window_secs.max(0) as u64,
@@ -299,6 +348,12 @@ impl Config {
             if value == 0 {
                 bail!("{name} must be positive");
             }
+        }
+        if let Some(url) = &self.database_url {
+            database_url(url)?;
+        }
+        if let Some(url) = &self.redis_url {
+            redis_url(url)?;
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -353,6 +408,35 @@ fn parse_enum<T: for<'de> Deserialize<'de>>(value: &str) -> anyhow::Result<T> {
     >::new(value))?)
 }
 
+/// `scheme://user:password@host…` with the password replaced by `***`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A PostgreSQL URL (the only engine chosen by URL; SQLite is the default without one).
+fn database_url(value: &str) -> anyhow::Result<String> {
+    if !(value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+        bail!("database_url must be a postgres:// or postgresql:// URL");
+    }
+    Ok(value.to_owned())
+}
+
+fn redis_url(value: &str) -> anyhow::Result<String> {
+    if !(value.starts_with("redis://") || value.starts_with("rediss://")) {
+        bail!("redis_url must be a redis:// or rediss:// URL");
+    }
+    Ok(value.to_owned())
+}
+
 fn parse_bool(v: &str) -> anyhow::Result<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -401,6 +485,8 @@ mod tests {
             }],
             public_url: Some(String::new()),
             dev_issuer: Some(true),
+            database_url: Some(String::new()),
+            redis_url: Some(String::new()),
             ..Config::default()
         })
         .unwrap();
@@ -436,6 +522,7 @@ mod tests {
                 "RAPD_DATA_DIR",
                 "RAPD_PUBLIC_URL",
                 "RAPD_LOG",
+                "RAPD_REDIS_KEY_PREFIX",
             ]
             .contains(var)
             {
@@ -515,5 +602,31 @@ mod tests {
                 .permissions,
             Permissions::Graph
         );
+    }
+
+    #[test]
+    fn database_and_redis_urls_are_checked_and_redacted() {
+        let bad = env(&[("RAPD_DATABASE_URL", "mysql://x@h/db")]);
+        assert!(Config::resolve(&Overrides::default(), &bad).is_err());
+        let bad = env(&[("RAPD_REDIS_URL", "http://h:6379")]);
+        assert!(Config::resolve(&Overrides::default(), &bad).is_err());
+        let good = env(&[
+            ("RAPD_DATABASE_URL", "postgres://rapd:s3cret@db:5432/rapd"),
+            ("RAPD_REDIS_URL", "redis://:hunter2@cache:6379/0"),
+            ("RAPD_DATABASE_POOL_SIZE", "4"),
+        ]);
+        let c = Config::resolve(&Overrides::default(), &good).unwrap();
+        assert_eq!(c.database_pool_size, 4);
+        let shown = format!("{:?}", c.redacted());
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("postgres://rapd:***@db:5432/rapd"),
+            "{shown}"
+        );
+        let zero = env(&[("RAPD_DATABASE_POOL_SIZE", "0")]);
+        assert!(Config::resolve(&Overrides::default(), &zero).is_err());
     }
 }

@@ -2,6 +2,7 @@
 
 mod cmd;
 mod config;
+mod storage;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
@@ -33,6 +34,9 @@ enum Command {
     OnboardingLink(cmd::partner_sim::OnboardingLinkArgs),
     /// Play a remote assistance vendor: redeem a code, then call in until disconnected.
     PartnerSim(cmd::partner_sim::PartnerSimArgs),
+    /// Bring the database to the newest schema, then exit (the production profile never
+    /// migrates on start).
+    Migrate(DataArgs),
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
         Command::Tenant { action } => cmd::tenant::run(action),
         Command::OnboardingLink(args) => cmd::partner_sim::onboarding_link(&args),
         Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
+        Command::Migrate(args) => cmd::migrate(&args.overrides()),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

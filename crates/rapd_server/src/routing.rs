@@ -2,7 +2,7 @@
 
 use axum::{
     Extension, Router,
-    extract::Request,
+    extract::{Request, State},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), shed_load))
         // Health stays outside load shedding: a busy server is still alive.
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/openapi.json", get(crate::openapi::get_openapi))
         .layer(middleware::from_fn(graph_envelope))
         .with_state(state);
@@ -95,6 +96,13 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// `GET /readyz`: `ok` while the store answers a round trip; else 503 with `Retry-After`, so a
+/// load balancer stops sending this node requests while its database is out of reach.
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ready().await?;
+    Ok("ok")
 }
 
 /// 406 only when the client's `Accept` excludes JSON: `*/*` and no `Accept` at all are JSON.

@@ -100,6 +100,11 @@ impl PostgresStore {
         schema::migrate(&mut client).await
     }
 
+    /// The version of the newest migration applied to the database.
+    pub async fn schema_version(&self) -> Result<u32, StoreError> {
+        schema::current_version(&self.client().await?).await
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool
             .get()

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     DataArgs,
-    cmd::serve::open_store,
     config::{Config, PartnerSim},
+    storage::open_store,
 };
 
 /// How often the in-process simulator looks for new onboarding requests.
@@ -121,7 +121,7 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let config = Config::load(&args.data.overrides())?;
-        let store = open_store(&config, Arc::new(SystemClock))?;
+        let store = open_store(&config, Arc::new(SystemClock)).await?;
         let (tenant, id) = (TenantId(args.tenant), PartnerId(args.partner));
         let partner = store
             .get(tenant, id)

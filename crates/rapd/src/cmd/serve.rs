@@ -11,14 +11,15 @@ use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{AppState, ConnectionLimits, Provisioning, ServerConfig, ThrottleLimits};
-use rapd_store::{PageQuery, PartnerStore, SqliteStore};
+use rapd_store::{PageQuery, PartnerStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-use crate::config::{Config, Overrides, Permissions, Profile};
+use crate::{
+    config::{Config, Overrides, Permissions, Profile},
+    storage::open_store,
+};
 
-/// The database file inside the data directory.
-pub const DATABASE_FILE: &str = "rapd.db";
 /// The lifetime of the token printed at start-up.
 const BANNER_TOKEN_TTL_SECS: u64 = 24 * 3600;
 
@@ -37,7 +38,7 @@ pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = open_store(&config, clock.clone())?;
+    let store = open_store(&config, clock.clone()).await?;
     let issuer = match config.dev_issuer_enabled() {
         true => Some(Arc::new(DevIssuer::load_or_create(&config.data_dir)?)),
         false => None,
@@ -99,18 +100,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     rapd_server::run(listener, state, limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Opens (creating if needed) the data directory's database.
-pub fn open_store(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<dyn PartnerStore>> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            config.data_dir.display()
-        )
-    })?;
-    let store = SqliteStore::open(&config.data_dir.join(DATABASE_FILE), clock)?;
-    Ok(Arc::new(store))
 }
 
 fn server_config(config: &Config) -> ServerConfig {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rapd_model::{Clock, SystemClock, Tenant, TenantId};
 use uuid::Uuid;
 
-use crate::{DataArgs, cmd::serve::open_store, config::Config};
+use crate::{DataArgs, config::Config, storage::open_store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TenantAction {
@@ -48,7 +48,7 @@ pub fn run(action: TenantAction) -> anyhow::Result<()> {
         };
         let config = Config::load(&data.overrides())?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let store = open_store(&config, clock.clone())?;
+        let store = open_store(&config, clock.clone()).await?;
         match action {
             TenantAction::Add {
                 tenant,

@@ -137,6 +137,24 @@ fn service_paths(paths: &mut Map<String, Value>) {
         }}),
     );
     paths.insert(
+        "/readyz".into(),
+        json!({ "get": {
+            "tags": ["operations"],
+            "operationId": "getReadiness",
+            "summary": "Readiness: `ok` while the database answers",
+            "description": "One round trip to the store; `503` with `Retry-After` while it is out of reach, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
+            "security": [],
+            "responses": responses(
+                vec![(200, json!({
+                    "description": "Ready",
+                    "headers": header_refs(&["request-id", "client-request-id"]),
+                    "content": { "text/plain": { "schema": { "type": "string", "const": "ok" } } },
+                }))],
+                &[503],
+            ),
+        }}),
+    );
+    paths.insert(
         OPENAPI_PATH.into(),
         json!({ "get": {
             "tags": ["operations"],

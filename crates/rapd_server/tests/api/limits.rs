@@ -48,6 +48,9 @@ async fn requests_past_the_concurrency_limit_are_shed_with_503() {
     graph_error(shed, 503, "ServiceUnavailable").await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200, "health is never shed");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "readiness is never shed");
+    assert_eq!(ready.text().await.unwrap(), "ok");
 
     drop((first, second));
     in_flight_settles().await;

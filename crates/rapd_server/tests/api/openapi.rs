@@ -314,6 +314,7 @@ async fn graph_operations_are_protected_and_services_are_public() {
         "GET /.well-known/openid-configuration",
         "GET /common/discovery/v2.0/keys",
         "GET /healthz",
+        "GET /readyz",
         "GET /openapi.json",
         "POST /partner/v1/onboarding",
     ]

@@ -79,7 +79,7 @@ fn open_error(e: tokio_postgres::Error) -> StoreError {
     StoreError::Open(db_error(e).to_string())
 }
 
-async fn current_version(client: &Object) -> Result<u32, StoreError> {
+pub(super) async fn current_version(client: &Object) -> Result<u32, StoreError> {
     let exists: bool = client
         .query_one("SELECT to_regclass($1) IS NOT NULL", &[&MIGRATIONS_TABLE])
         .await

@@ -1,0 +1,73 @@
+//! The store the configuration selects: PostgreSQL when `database_url` is set, else the SQLite
+//! file in the data directory.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use rapd_model::Clock;
+use rapd_store::{Migrations, PartnerStore, PostgresOptions, PostgresStore, SqliteStore};
+
+use crate::config::{Config, Profile};
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "rapd.db";
+
+/// Opens the configured store. A PostgreSQL schema is migrated on open in the development
+/// profile; the production profile refuses an unmigrated one (`rapd migrate` is the step).
+pub async fn open_store(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn PartnerStore>> {
+    let migrations = match config.profile {
+        Profile::Development => Migrations::Apply,
+        Profile::Production => Migrations::Require,
+    };
+    match postgres_options(config) {
+        Some(options) => Ok(Arc::new(
+            PostgresStore::open(&options, clock, migrations).await?,
+        )),
+        None => Ok(Arc::new(open_sqlite(config, clock)?)),
+    }
+}
+
+/// `rapd migrate`: brings the configured database to the newest schema; says what it did.
+pub async fn migrate(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<String> {
+    match postgres_options(config) {
+        Some(options) => {
+            let store = PostgresStore::open(&options, clock, Migrations::Apply).await?;
+            Ok(format!(
+                "the PostgreSQL schema is at version {}, the newest",
+                store.schema_version().await?
+            ))
+        }
+        None => {
+            open_sqlite(config, clock)?;
+            Ok(format!(
+                "the SQLite database {} is up to date",
+                config.data_dir.join(DATABASE_FILE).display()
+            ))
+        }
+    }
+}
+
+fn open_sqlite(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+    Ok(SqliteStore::open(
+        &config.data_dir.join(DATABASE_FILE),
+        clock,
+    )?)
+}
+
+fn postgres_options(config: &Config) -> Option<PostgresOptions> {
+    config.database_url.as_ref().map(|url| PostgresOptions {
+        url: url.clone(),
+        pool_size: config.database_pool_size,
+        acquire_timeout: Duration::from_millis(config.database_acquire_timeout_ms),
+        statement_timeout: Duration::from_millis(config.database_statement_timeout_ms),
+    })
+}
