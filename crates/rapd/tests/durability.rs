@@ -3,17 +3,27 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use rapd_model::{OperationKind, SystemClock, TenantId};
-use rapd_store::{PageQuery, PartnerStore, SqliteStore};
+use rapd_model::{OperationKind, TenantId};
+use rapd_store::PageQuery;
 use serde_json::{Value, json};
-use support::{Server, token};
+use support::{Database, Server, token};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_right_after_a_204_loses_nothing() {
+    kill_9_right_after_a_204_loses_nothing_on(Database::Sqlite).await;
+}
+
+/// The same crash on PostgreSQL: the process dies, the database keeps what it acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_right_after_a_204_loses_nothing_on_postgres() {
+    if let Some(database) = Database::postgres().await {
+        kill_9_right_after_a_204_loses_nothing_on(database).await;
+    }
+}
+
+async fn kill_9_right_after_a_204_loses_nothing_on(database: Database) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]).await;
+    let server = Server::start_on(&database, dir.path(), &[]).await;
     let token = token(dir.path(), &[]);
     let client = reqwest::Client::new();
     let partners = format!(
@@ -69,7 +79,7 @@ async fn kill_9_right_after_a_204_loses_nothing() {
         }
     }
 
-    let server = Server::start(dir.path(), &[]).await;
+    let server = Server::start_on(&database, dir.path(), &[]).await;
     let read = |id: String| {
         let client = client.clone();
         let url = format!(
@@ -91,7 +101,7 @@ async fn kill_9_right_after_a_204_loses_nothing() {
     server.kill9();
 
     // Every acknowledged change has its audit record, committed with it.
-    let store = SqliteStore::open(&dir.path().join("rapd.db"), Arc::new(SystemClock)).unwrap();
+    let store = database.open_store(dir.path()).await;
     let audit = store
         .audit_entries(TenantId(rapd_auth::DEV_TENANT))
         .await

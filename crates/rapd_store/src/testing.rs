@@ -12,11 +12,15 @@ use crate::PostgresOptions;
 pub const DATABASE_URL_VAR: &str = "RAPD_TEST_DATABASE_URL";
 
 /// The test database's URL, if the test run was given one. (Tests, unlike the library, read
-/// their environment.)
+/// their environment.) Under `CI=true` a missing URL fails the test: CI never skips PostgreSQL.
 pub fn database_url() -> Option<String> {
-    std::env::var(DATABASE_URL_VAR)
+    let url = std::env::var(DATABASE_URL_VAR)
         .ok()
-        .filter(|url| !url.is_empty())
+        .filter(|url| !url.is_empty());
+    if url.is_none() && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true: set {DATABASE_URL_VAR}; PostgreSQL tests never skip in CI");
+    }
+    url
 }
 
 /// The variable that moves suites which run on one engine at a time (the HTTP suite) to

@@ -11,6 +11,53 @@ use std::{
 
 pub const RAPD: &str = env!("CARGO_BIN_EXE_rapd");
 
+/// Where a test's rapd keeps its data: the SQLite file in its data directory, or a fresh
+/// PostgreSQL schema (dropped with this value).
+pub enum Database {
+    Sqlite,
+    Postgres(rapd_store::testing::TestSchema),
+}
+
+impl Database {
+    /// A fresh schema in the test database, or `None` when the run was given none.
+    pub async fn postgres() -> Option<Database> {
+        let url = rapd_store::testing::database_url()?;
+        Some(Database::Postgres(
+            rapd_store::testing::TestSchema::create(&url).await,
+        ))
+    }
+
+    /// The environment that points `rapd` at this database.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Database::Sqlite => Vec::new(),
+            Database::Postgres(schema) => vec![("RAPD_DATABASE_URL", schema.url.clone())],
+        }
+    }
+
+    /// The store itself, as a second process would open it, to check what the server wrote.
+    pub async fn open_store(
+        &self,
+        data_dir: &Path,
+    ) -> std::sync::Arc<dyn rapd_store::PartnerStore> {
+        let clock = std::sync::Arc::new(rapd_model::SystemClock);
+        match self {
+            Database::Sqlite => std::sync::Arc::new(
+                rapd_store::SqliteStore::open(&data_dir.join("rapd.db"), clock).unwrap(),
+            ),
+            Database::Postgres(schema) => std::sync::Arc::new(
+                rapd_store::PostgresStore::open(
+                    &schema.options(),
+                    clock,
+                    rapd_store::Migrations::Require,
+                )
+                .await
+                .unwrap(),
+            ),
+        }
+    }
+}
+
 pub struct Server {
     child: Child,
     pub origin: String,
@@ -22,6 +69,14 @@ impl Server {
         Server::start_with_env(data_dir, args, &[]).await
     }
 
+    /// As [`Server::start`], over `database`, with extra environment variables.
+    pub async fn start_on(database: &Database, data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        let mut all: Vec<(&str, &str)> = env.to_vec();
+        let database_env = database.env();
+        all.extend(database_env.iter().map(|(k, v)| (*k, v.as_str())));
+        Server::start_with_env(data_dir, &[], &all).await
+    }
+
     /// As [`Server::start`], with extra environment variables.
     pub async fn start_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(RAPD)
@@ -29,6 +84,8 @@ impl Server {
             .arg(data_dir)
             .args(args)
             .env("RAPD_LOG", "warn")
+            .env_remove(rapd_store::testing::DATABASE_URL_VAR)
+            .env_remove(rapd_store::testing::ENGINE_VAR)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
