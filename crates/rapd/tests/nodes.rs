@@ -260,7 +260,7 @@ async fn concurrent_actions_through_both_nodes_are_serializable_with_their_audit
             let partners = nodes[i % 2].partners();
             send(client.clone(), partners, token.clone(), id.clone(), op)
         });
-        let outcomes = futures_join_all(requests).await;
+        let outcomes = spawn_all(requests).await;
         let read = client
             .get(format!("{}/{id}", nodes[(round + 1) % 2].partners()))
             .bearer_auth(&token)
@@ -298,11 +298,9 @@ async fn concurrent_actions_through_both_nodes_are_serializable_with_their_audit
 }
 
 /// Runs every future at once and collects their outputs in order.
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output>
+async fn spawn_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let tasks: Vec<_> = futures.map(tokio::spawn).collect();
