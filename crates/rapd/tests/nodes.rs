@@ -2,7 +2,8 @@
 //! node is read on the other at once, and concurrent actions on one partner through both nodes
 //! end in a state that some serial order of the acknowledged requests explains, each with its
 //! audit record (reliability research §5.4). Needs `RAPD_TEST_DATABASE_URL`; skipped without it
-//! (and failed under `CI=true`).
+//! (and failed under `CI=true`). Throttling is shared through Redis when `RAPD_TEST_REDIS_URL`
+//! is given, and per node without it.
 
 mod support;
 
@@ -309,4 +310,98 @@ where
         outputs.push(task.await.unwrap());
     }
     outputs
+}
+
+/// The Redis tests may use: `RAPD_TEST_REDIS_URL` (under `CI=true` it must be set).
+fn redis_url() -> Option<String> {
+    let url = std::env::var("RAPD_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true: set RAPD_TEST_REDIS_URL; shared throttling never skips in CI");
+    }
+    url
+}
+
+/// Sends `n` creates through `node`; returns how many were throttled, and the last answer.
+async fn creates(
+    client: &Client,
+    node: &Server,
+    token: &str,
+    n: usize,
+) -> (usize, reqwest::Response) {
+    let mut throttled = 0;
+    let mut last = None;
+    for i in 0..n {
+        let response = client
+            .post(node.partners())
+            .bearer_auth(token)
+            .json(&json!({ "displayName": format!("w{i}") }))
+            .send()
+            .await
+            .unwrap();
+        match response.status() {
+            StatusCode::CREATED => {}
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("create answered {other}"),
+        }
+        last = Some(response);
+    }
+    (throttled, last.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_an_apps_write_limit_holds_across_both_nodes() {
+    let (Some(database), Some(redis)) = (Database::postgres().await, redis_url()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("rapd-test-{}", Uuid::new_v4().simple());
+    let env = [
+        ("RAPD_REDIS_URL", redis.as_str()),
+        ("RAPD_REDIS_KEY_PREFIX", prefix.as_str()),
+    ];
+    let a = Server::start_on(&database, dir.path(), &env).await;
+    let b = Server::start_on(&database, dir.path(), &env).await;
+    let token = token(dir.path(), &[]);
+    let client = Client::new();
+    // Intune's limit: 100 writes per app per tenant in 20 s, counted once for the fleet.
+    assert_eq!(creates(&client, &a, &token, 50).await.0, 0);
+    assert_eq!(creates(&client, &b, &token, 50).await.0, 0, "at the limit");
+    let (throttled, refused) = creates(&client, &a, &token, 1).await;
+    assert_eq!(throttled, 1, "the 101st write, on either node, is refused");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    assert_eq!(creates(&client, &b, &token, 1).await.0, 1);
+    // Reads have their own, larger budget.
+    let read = client
+        .get(b.partners())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_each_node_counts_alone() {
+    let Some(database) = Database::postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = Server::start_on(&database, dir.path(), &[]).await;
+    let b = Server::start_on(&database, dir.path(), &[]).await;
+    let token = token(dir.path(), &[]);
+    let client = Client::new();
+    assert_eq!(creates(&client, &a, &token, 100).await.0, 0);
+    assert_eq!(creates(&client, &a, &token, 1).await.0, 1, "A's own limit");
+    assert_eq!(
+        creates(&client, &b, &token, 100).await.0,
+        0,
+        "B counts its own 100: the documented per-node behaviour"
+    );
 }

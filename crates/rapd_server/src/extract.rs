@@ -117,6 +117,7 @@ impl Authenticated {
         state
             .throttle
             .admit(tenant, app, write, now)
+            .await
             .map_err(|r| ApiError::Throttled(r.0))?;
         Ok(grant)
     }

@@ -32,7 +32,7 @@ pub use routing::router;
 pub use serve::ConnectionLimits;
 pub use state::{AppState, ServerConfig};
 pub use tenancy::Provisioning;
-pub use throttle::ThrottleLimits;
+pub use throttle::{SharedCounters, ThrottleLimits};
 
 /// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(

@@ -82,6 +82,14 @@ impl AppState {
         }
     }
 
+    /// Shares the throttling counters with every node through Redis.
+    pub fn with_shared_throttle(self, shared: crate::throttle::SharedCounters) -> AppState {
+        AppState {
+            throttle: Arc::new(Throttle::new(self.config.throttle).shared(shared)),
+            ..self
+        }
+    }
+
     /// The origin links are built on: the configured public URL, else `http://` + `Host`.
     pub fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(url) = &self.config.public_url {

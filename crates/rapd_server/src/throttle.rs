@@ -3,6 +3,12 @@
 //!
 //! Windows are fixed: one starts at a key's first request and ends `window_secs` later. A refused
 //! request does not count, so a client that waits `Retry-After` always gets through.
+//!
+//! Counters live in this process, or, with [`SharedCounters`] (Redis), are shared by every node.
+//! When Redis does not answer, the node counts on its own until it does again (fail open to
+//! per-node limits: an outage of Redis never refuses traffic that a single node would admit).
+
+mod shared;
 
 use std::{
     collections::HashMap,
@@ -11,6 +17,8 @@ use std::{
 };
 
 use rapd_model::{TenantId, Timestamp};
+
+pub use shared::{SharedCounters, SharedError};
 
 /// The limits; [`ThrottleLimits::INTUNE`] are Intune's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +88,7 @@ pub struct Throttle {
     limits: Option<ThrottleLimits>,
     hasher: RandomState,
     shards: [Mutex<HashMap<TenantId, TenantWindows>>; SHARDS],
+    shared: Option<SharedCounters>,
 }
 
 impl Throttle {
@@ -89,11 +98,41 @@ impl Throttle {
             limits,
             hasher: RandomState::new(),
             shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+            shared: None,
         }
     }
 
-    /// Counts one request of `app` in `tenant`, or says how long to wait.
-    pub fn admit(
+    /// Keeps the counters in `shared` (Redis) rather than in this process.
+    pub fn shared(self, shared: SharedCounters) -> Throttle {
+        Throttle {
+            shared: Some(shared),
+            ..self
+        }
+    }
+
+    /// Counts one request of `app` in `tenant`, or says how long to wait: in Redis when shared
+    /// (on this node while Redis does not answer), else on this node.
+    pub async fn admit(
+        &self,
+        tenant: TenantId,
+        app: &str,
+        write: bool,
+        now: Timestamp,
+    ) -> Result<(), RetryAfter> {
+        let (Some(limits), Some(shared)) = (&self.limits, &self.shared) else {
+            return self.admit_here(tenant, app, write, now);
+        };
+        match shared.admit(limits, tenant, app, write).await {
+            Ok(decision) => decision,
+            Err(e) => {
+                tracing::warn!(error = %e, "shared throttling unavailable; counting on this node");
+                self.admit_here(tenant, app, write, now)
+            }
+        }
+    }
+
+    /// Counts one request on this node alone.
+    pub fn admit_here(
         &self,
         tenant: TenantId,
         app: &str,
@@ -149,20 +188,29 @@ mod tests {
         let t = Throttle::new(Some(LIMITS));
         let (tenant, now) = (TenantId(Uuid::new_v4()), Timestamp::from_unix_secs(1000));
         for _ in 0..100 {
-            assert!(t.admit(tenant, "app-a", true, now).is_ok());
+            assert!(t.admit_here(tenant, "app-a", true, now).is_ok());
         }
-        assert_eq!(t.admit(tenant, "app-a", true, now), Err(RetryAfter(20)));
+        assert_eq!(
+            t.admit_here(tenant, "app-a", true, now),
+            Err(RetryAfter(20))
+        );
         // Reads still pass for the same app; another app may write.
-        assert!(t.admit(tenant, "app-a", false, now).is_ok());
+        assert!(t.admit_here(tenant, "app-a", false, now).is_ok());
         for _ in 0..100 {
-            assert!(t.admit(tenant, "app-b", true, now.plus_secs(5)).is_ok());
+            assert!(
+                t.admit_here(tenant, "app-b", true, now.plus_secs(5))
+                    .is_ok()
+            );
         }
         // The tenant has had 200 writes: a third app is refused until the tenant window ends.
         assert_eq!(
-            t.admit(tenant, "app-c", true, now.plus_secs(5)),
+            t.admit_here(tenant, "app-c", true, now.plus_secs(5)),
             Err(RetryAfter(15))
         );
-        assert!(t.admit(tenant, "app-c", true, now.plus_secs(20)).is_ok());
+        assert!(
+            t.admit_here(tenant, "app-c", true, now.plus_secs(20))
+                .is_ok()
+        );
     }
 
     #[test]
@@ -174,15 +222,15 @@ mod tests {
             Timestamp::from_unix_secs(0),
         );
         for _ in 0..1000 {
-            assert!(t.admit(a, "x", false, now).is_ok());
+            assert!(t.admit_here(a, "x", false, now).is_ok());
         }
-        assert!(t.admit(a, "x", false, now).is_err());
-        assert!(t.admit(b, "x", false, now).is_ok());
+        assert!(t.admit_here(a, "x", false, now).is_err());
+        assert!(t.admit_here(b, "x", false, now).is_ok());
         for _ in 0..1000 {
-            assert!(t.admit(a, "y", false, now).is_ok());
+            assert!(t.admit_here(a, "y", false, now).is_ok());
         }
         assert!(
-            t.admit(a, "z", false, now).is_err(),
+            t.admit_here(a, "z", false, now).is_err(),
             "tenant's 2 000 requests are spent"
         );
     }
@@ -192,7 +240,7 @@ mod tests {
         let t = Throttle::new(None);
         let tenant = TenantId(Uuid::new_v4());
         for _ in 0..10_000 {
-            assert!(t.admit(tenant, "a", true, Timestamp::ZERO).is_ok());
+            assert!(t.admit_here(tenant, "a", true, Timestamp::ZERO).is_ok());
         }
     }
 }

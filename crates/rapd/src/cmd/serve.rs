@@ -10,7 +10,9 @@ use rapd_auth::{
 use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
-use rapd_server::{AppState, ConnectionLimits, Provisioning, ServerConfig, ThrottleLimits};
+use rapd_server::{
+    AppState, ConnectionLimits, Provisioning, ServerConfig, SharedCounters, ThrottleLimits,
+};
 use rapd_store::{PageQuery, PartnerStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
@@ -49,13 +51,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
-    let state = AppState::new(
+    let mut state = AppState::new(
         store,
         verifier,
         issuer.clone(),
         clock.clone(),
         server_config(&config),
     );
+    if let (Some(url), true) = (&config.redis_url, config.throttling.enabled) {
+        let shared = SharedCounters::connect(url, &config.redis_key_prefix)
+            .await
+            .context("cannot reach redis_url for the shared throttling counters")?;
+        state = state.with_shared_throttle(shared);
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -86,6 +86,7 @@ impl Server {
             .env("RAPD_LOG", "warn")
             .env_remove(rapd_store::testing::DATABASE_URL_VAR)
             .env_remove(rapd_store::testing::ENGINE_VAR)
+            .env_remove("RAPD_TEST_REDIS_URL")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
