@@ -89,7 +89,7 @@ fn write_rest(out: &mut Vec<u8>, dt: OffsetDateTime) {
     let mut micros = dt.microsecond();
     if micros != 0 {
         let mut width = 6;
-        while micros % 10 == 0 {
+        while micros.is_multiple_of(10) {
             micros /= 10;
             width -= 1;
         }
