@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns the benchmark's results (TSV from bench/run.sh) into docs/performance.md and an SVG
 chart. Usage: report.py RESULTS.tsv OUT.md OUT.svg "how the load was run"."""
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -149,6 +150,11 @@ def main():
                                f"{mean(g, 'p50_ms'):.2f} | {max(x['p99_ms'] for x in g):.2f} |")
         out.append("")
 
+    # The profile-based reading of the misses, kept by hand next to this script.
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            out += ["", f.read().rstrip(), ""]
     with open(md_path, "w") as f:
         f.write("\n".join(out))
     write_svg(svg_path, servers, fig)

@@ -65,29 +65,21 @@ hwm_mb() { awk '$1=="VmHWM:"{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 stop_server() {
   [[ -z "$SERVER_PID" ]] && return 0
   kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
+  # The server is not this shell's child (launch.py started it): poll until it is gone or a zombie.
+  for _ in $(seq 1 100); do
+    [[ "$(awk '$1=="State:"{print $2}' "/proc/$SERVER_PID/status" 2>/dev/null)" =~ ^(Z|)$ ]] && break
+    sleep 0.05
+  done
   kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
 
-wait_ready() {   # $1 url: polls until 200; prints milliseconds since $2 (ns)
-  for _ in $(seq 1 4000); do
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" == 200 ]]; then
-      echo $(( ($(date +%s%N) - $2) / 1000000 )); return 0
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died" >&2; return 1; }
-    sleep 0.005
-  done
-  return 1
-}
-
-start_rapd() {   # $1 data dir, $2 port, $3 database url or ""
-  local t0; t0=$(date +%s%N)
-  RAPD_THROTTLING=off RAPD_LOG=error ${3:+RAPD_DATABASE_URL="$3"} \
-    "$RAPD" serve --listen "127.0.0.1:$2" --data-dir "$1" >"$WORK/rapd-$2.log" 2>&1 &
-  SERVER_PID=$!
-  READY_MS=$(wait_ready "http://127.0.0.1:$2/healthz" "$t0")
+start_rapd() {   # $1 data dir, $2 port, $3 database url or "": sets SERVER_PID and READY_MS
+  local launched
+  launched=$(RAPD_THROTTLING=off RAPD_LOG=error ${3:+RAPD_DATABASE_URL="$3"} \
+    python3 "$BENCH/launch.py" "http://127.0.0.1:$2/healthz" "$WORK/rapd-$2.log" \
+    "$RAPD" serve --listen "127.0.0.1:$2" --data-dir "$1")
+  read -r SERVER_PID READY_MS <<<"$launched"
 }
 
 # --- load ----------------------------------------------------------------------------------
@@ -190,10 +182,8 @@ bench_scale() {   # $1 total partners: GET item and a filtered list of one tenan
 # --- the run -------------------------------------------------------------------------------
 echo -e "label\tendpoint\trun\tresult" > "$RESULTS"
 log "baseline"
-"$BARE" & SERVER_PID=$!
-t0=$(date +%s%N)
-READY_MS=$(wait_ready "http://127.0.0.1:4010$BASE/x" "$t0")
-PORT=4010 drive bare http://127.0.0.1:4010 a3c1f0d2-0000-4000-8000-000000000001 ""
+read -r SERVER_PID READY_MS <<<"$(python3 "$BENCH/launch.py" "http://127.0.0.1:4010$BASE/x" "$WORK/bare.log" "$BARE")"
+drive bare http://127.0.0.1:4010 a3c1f0d2-0000-4000-8000-000000000001 ""
 stop_server
 
 log "rapd on SQLite"
