@@ -22,8 +22,17 @@ stage() {
 stage "cargo fmt --check" cargo fmt --all --check
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test" cargo test --workspace --locked
-if cargo build --release --locked -p rapd; then
+if cargo build --release --locked -p rapd -p rapd_crashloop; then
   export RAPD_BIN="$PWD/target/release/rapd"
+  # SIGKILL under a write load, 50 times; prints "kills=N acknowledged=N lost=0".
+  stage "crash loop (SQLite)" target/release/rapd-crashloop --kills 50
+  # The PostgreSQL leg, on the server RAPD_TEST_DATABASE_URL names (a database per run).
+  if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
+    stage "crash loop (PostgreSQL)" target/release/rapd-crashloop --kills 50 \
+      --database-url "$RAPD_TEST_DATABASE_URL"
+  else
+    echo "== crash loop (PostgreSQL): not run, RAPD_TEST_DATABASE_URL is not set"
+  fi
   stage "SDK interop suites" bash interop/run.sh
   stage "schemathesis against /openapi.json" bash interop/schemathesis.sh
 else

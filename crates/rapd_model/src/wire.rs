@@ -38,11 +38,17 @@ pub fn write_partner(
     for property in select.unwrap_or(Property::all(version)) {
         key(out, property.name());
         match property {
-            Property::Id => write_str(out, &p.id.to_string()),
+            Property::Id => {
+                // A GUID needs no escaping; write it without a String in between.
+                let mut buf = uuid::Uuid::encode_buffer();
+                out.push(b'"');
+                out.extend_from_slice(p.id.0.hyphenated().encode_lower(&mut buf).as_bytes());
+                out.push(b'"');
+            }
             Property::DisplayName => write_opt_str(out, p.display_name.as_deref()),
             Property::OnboardingUrl => write_opt_str(out, p.onboarding_url.as_deref()),
             Property::OnboardingStatus => write_str(out, status.as_str()),
-            Property::LastConnectionDateTime => write_str(out, &p.last_connection.to_string()),
+            Property::LastConnectionDateTime => write_timestamp(out, p.last_connection),
             Property::OnboardingRequestExpiryDateTime => {
                 // An expired request reads as none, like its status.
                 let expiry = if status == p.onboarding_status {
@@ -50,7 +56,7 @@ pub fn write_partner(
                 } else {
                     Timestamp::ZERO
                 };
-                write_str(out, &expiry.to_string());
+                write_timestamp(out, expiry);
             }
         }
     }
@@ -98,6 +104,13 @@ fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
         Some(s) => write_str(out, s),
         None => out.extend_from_slice(b"null"),
     }
+}
+
+/// A timestamp's text has only digits and `-:.TZ`: nothing to escape.
+fn write_timestamp(out: &mut Vec<u8>, t: Timestamp) {
+    out.push(b'"');
+    t.write_to(out);
+    out.push(b'"');
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {

@@ -5,12 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::{
-    Extension, Router,
-    body::{Body, Bytes},
-    extract::Request,
-    response::Response,
-};
+use axum::{Extension, Router, body::Body, extract::Request, response::Response};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -62,8 +57,7 @@ pub async fn post_batch(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let items = validate(&body)?;
-    let order = execution_order(&items)?;
+    let BatchPlan { items, order } = parse_envelope(&body)?;
     let mut statuses: HashMap<&str, StatusCode> = HashMap::new();
     let mut answers = Vec::with_capacity(items.len());
     for index in order {
@@ -87,12 +81,58 @@ pub async fn post_batch(
     Ok(response::json(StatusCode::OK, body))
 }
 
+/// A checked envelope: its requests and the order they run in (every dependency first).
+pub struct BatchPlan {
+    items: Vec<Item>,
+    order: Vec<usize>,
+}
+
+impl BatchPlan {
+    /// The number of inner requests.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Never true: an empty batch is refused.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Positions of the requests in the order they run.
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The id of the request at `index`.
+    pub fn id(&self, index: usize) -> &str {
+        &self.items[index].id
+    }
+
+    /// The ids the request at `index` waits for.
+    pub fn depends_on(&self, index: usize) -> &[String] {
+        &self.items[index].depends_on
+    }
+
+    /// The path the request at `index` runs on, after the version segment.
+    pub fn path(&self, index: usize) -> Option<String> {
+        relative_path(&self.items[index].url)
+    }
+}
+
+/// Parses and checks a whole `$batch` body before anything runs: shape, limits, ids, urls,
+/// headers and `dependsOn` (no unknown ids, no cycles). Pure, so it can be fuzzed on its own.
+pub fn parse_envelope(body: &[u8]) -> Result<BatchPlan, ApiError> {
+    let items = validate(body)?;
+    let order = execution_order(&items)?;
+    Ok(BatchPlan { items, order })
+}
+
 fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::InvalidBatch(reason.into())
 }
 
 /// Checks the whole envelope before anything runs.
-fn validate(body: &Bytes) -> Result<Vec<Item>, ApiError> {
+fn validate(body: &[u8]) -> Result<Vec<Item>, ApiError> {
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| bad(format!("Invalid batch payload: {e}")))?;
     let items = envelope.requests;

@@ -12,6 +12,7 @@ mod partners;
 mod query;
 mod settings;
 mod snapshots;
+mod state_machine;
 mod tenancy;
 mod throttling;
 mod token_matrix;
