@@ -33,6 +33,10 @@ enum Command {
     OnboardingLink(cmd::partner_sim::OnboardingLinkArgs),
     /// Play a remote assistance vendor: redeem a code, then call in until disconnected.
     PartnerSim(cmd::partner_sim::PartnerSimArgs),
+    /// Write a fixture (tenants, partners in given states, settings) into the store.
+    Seed(cmd::control::SeedArgs),
+    /// Print the admin token of the test-control API (made on first use).
+    ControlToken(DataArgs),
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -104,6 +108,8 @@ fn main() -> ExitCode {
         Command::Tenant { action } => cmd::tenant::run(action),
         Command::OnboardingLink(args) => cmd::partner_sim::onboarding_link(&args),
         Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
+        Command::Seed(args) => cmd::control::seed(&args),
+        Command::ControlToken(args) => cmd::control::print_token(&args),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

@@ -5,6 +5,7 @@
 //! savepoint so one refused request never undoes another. Reads use a small pool of connections
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 
+mod control;
 mod query_sql;
 mod rows;
 mod schema;
@@ -21,7 +22,7 @@ use std::{
 use async_trait::async_trait;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
-    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
 };
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
@@ -178,5 +179,17 @@ impl PartnerStore for SqliteStore {
 
     async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
         self.writer.remove_tenant(id).await
+    }
+
+    async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
+        self.writer.reset(tenant).await
+    }
+
+    async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError> {
+        self.writer.seed(states, audit).await
+    }
+
+    async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError> {
+        self.read(|c| control::export(c, tenant))
     }
 }
