@@ -126,7 +126,7 @@ impl Journal {
                 .collect();
             (entries, ring.recorded)
         };
-        let value: Vec<Value> = entries.iter().map(Entry::to_json).collect();
+        let value: Vec<Value> = entries.into_iter().map(Entry::to_json).collect();
         json!({ "capacity": self.capacity, "recorded": recorded, "value": value })
     }
 
@@ -138,7 +138,7 @@ impl Journal {
 }
 
 impl Entry {
-    fn to_json(&self) -> Value {
+    fn to_json(self) -> Value {
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         json!({
             "sequence": self.sequence,
