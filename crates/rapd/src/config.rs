@@ -91,7 +91,7 @@ impl Default for PartnerSim {
 }
 
 /// The test-control API under `/_rapd/` (reset, seed, export, faults, request log).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Control {
     /// Unset: on in development, off in production.
@@ -104,6 +104,22 @@ pub struct Control {
     pub faults: Option<bool>,
     /// How many requests the request log keeps.
     pub request_log_capacity: usize,
+}
+
+/// Shows whether an admin token is configured, never the token (`rapd config check` prints this).
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("enabled", &self.enabled)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("allow_remote", &self.allow_remote)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .finish()
+    }
 }
 
 /// The largest request log allowed (each entry is a few hundred bytes, allocated up front).
@@ -615,5 +631,11 @@ mod tests {
         assert!(Config::resolve(&Overrides::default(), &env(&on)).is_err());
         let short = env(&[("RAPD_CONTROL_ADMIN_TOKEN", "short")]);
         assert!(Config::resolve(&Overrides::default(), &short).is_err());
+        let secret = env(&[("RAPD_CONTROL_ADMIN_TOKEN", "sixteen-chars-secret")]);
+        let c = Config::resolve(&Overrides::default(), &secret).unwrap();
+        assert!(
+            !format!("{c:#?}").contains("sixteen-chars-secret"),
+            "never printed"
+        );
     }
 }

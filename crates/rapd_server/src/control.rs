@@ -33,7 +33,7 @@ pub const PREFIX: &str = "/_rapd";
 pub const MAX_FIXTURE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Settings of the test-control API, resolved by the binary.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ControlConfig {
     /// The bearer token every control call must carry.
     pub admin_token: String,
@@ -43,6 +43,18 @@ pub struct ControlConfig {
     pub faults: bool,
     /// How many requests the request log keeps.
     pub request_log_capacity: usize,
+}
+
+/// Never shows the admin token.
+impl std::fmt::Debug for ControlConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlConfig")
+            .field("admin_token", &"<redacted>")
+            .field("allow_remote", &self.allow_remote)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .finish()
+    }
 }
 
 /// The running test-control state.
