@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, every Rust test, then the real Graph SDKs and
-# schemathesis against the release binary. Run from anywhere; installs what those need (PyPI,
-# npm) on first use. Its last line counts the stages: "stages: N passed, N failed".
+# schemathesis against the release binary, and the request log's flat memory over a million
+# requests. Run from anywhere; installs what those need (PyPI, npm, the Debian package wrk)
+# on first use. Its last line counts the stages: "stages: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,7 @@ if cargo build --release --locked -p rapd -p rapd_crashloop; then
   fi
   stage "SDK interop suites" bash interop/run.sh
   stage "schemathesis against /openapi.json" bash interop/schemathesis.sh
+  stage "request log: flat RSS over 1M requests" bash scripts/request-log-rss.sh
 else
   failed=$((failed + 1))
   echo "== FAILED: cargo build --release"

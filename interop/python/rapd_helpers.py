@@ -168,6 +168,17 @@ class RapdServer:
         return jwt
 
 
+def control_token(server: "RapdServer") -> str:
+    """The test-control admin token: `rapd control-token --data-dir DIR` prints it."""
+    done = subprocess.run(
+        [str(server.binary), "control-token", "--data-dir", str(server.data_dir)],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"`rapd control-token` exited with {done.returncode}: {done.stderr}")
+    return done.stdout.strip()
+
+
 class StaticTokenCredential:
     """An azure.core TokenCredential that hands out one pre-minted access token.
 

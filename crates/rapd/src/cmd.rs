@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod control;
 pub mod partner_sim;
 pub mod serve;
 pub mod tenant;

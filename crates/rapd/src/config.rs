@@ -90,6 +90,53 @@ impl Default for PartnerSim {
     }
 }
 
+/// The test-control API under `/_rapd/` (reset, seed, export, faults, request log).
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Control {
+    /// Unset: on in development, off in production.
+    pub enabled: Option<bool>,
+    /// Unset: a random token kept in the data directory (`rapd control-token` prints it).
+    pub admin_token: Option<String>,
+    /// Answer clients that are not on a loopback address.
+    pub allow_remote: bool,
+    /// Fault injection; unset: on in development. Refused in production.
+    pub faults: Option<bool>,
+    /// How many requests the request log keeps.
+    pub request_log_capacity: usize,
+}
+
+/// Shows whether an admin token is configured, never the token (`rapd config check` prints this).
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("enabled", &self.enabled)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("allow_remote", &self.allow_remote)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .finish()
+    }
+}
+
+/// The largest request log allowed (each entry is a few hundred bytes, allocated up front).
+pub const MAX_REQUEST_LOG_CAPACITY: usize = 100_000;
+
+impl Default for Control {
+    fn default() -> Control {
+        Control {
+            enabled: None,
+            admin_token: None,
+            allow_remote: false,
+            faults: None,
+            request_log_capacity: 1000,
+        }
+    }
+}
+
 /// An external OIDC issuer whose access tokens rapd accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -133,6 +180,7 @@ pub struct Config {
     pub throttling: Throttling,
     pub jwks: Jwks,
     pub issuers: Vec<Issuer>,
+    pub control: Control,
     pub log: String,
     /// A `postgres://` URL selects PostgreSQL; unset, the SQLite file in `data_dir`.
     pub database_url: Option<String>,
@@ -168,6 +216,7 @@ impl Default for Config {
             throttling: Throttling::default(),
             jwks: Jwks::default(),
             issuers: Vec::new(),
+            control: Control::default(),
             log: "info".into(),
             database_url: None,
             database_pool_size: 16,
@@ -263,6 +312,11 @@ impl Config {
         "RAPD_DATABASE_STATEMENT_TIMEOUT_MS",
         "RAPD_REDIS_URL",
         "RAPD_REDIS_KEY_PREFIX",
+        "RAPD_CONTROL",
+        "RAPD_CONTROL_ADMIN_TOKEN",
+        "RAPD_CONTROL_ALLOW_REMOTE",
+        "RAPD_CONTROL_FAULTS",
+        "RAPD_REQUEST_LOG_CAPACITY",
     ];
 
     fn apply_env(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
@@ -296,6 +350,11 @@ impl Config {
             }
             "RAPD_REDIS_URL" => self.redis_url = Some(redis_url(value)?),
             "RAPD_REDIS_KEY_PREFIX" => self.redis_key_prefix = value.to_owned(),
+            "RAPD_CONTROL" => self.control.enabled = Some(parse_bool(value)?),
+            "RAPD_CONTROL_ADMIN_TOKEN" => self.control.admin_token = Some(value.to_owned()),
+            "RAPD_CONTROL_ALLOW_REMOTE" => self.control.allow_remote = parse_bool(value)?,
+            "RAPD_CONTROL_FAULTS" => self.control.faults = Some(parse_bool(value)?),
+            "RAPD_REQUEST_LOG_CAPACITY" => self.control.request_log_capacity = parse(value)?,
             _ => eprintln!("rapd: warning: unknown environment variable {key} is ignored"),
         }
         Ok(())
@@ -315,6 +374,20 @@ impl Config {
     pub fn dev_issuer_enabled(&self) -> bool {
         self.dev_issuer
             .unwrap_or(self.profile == Profile::Development)
+    }
+
+    /// Whether the test-control API is served.
+    pub fn control_enabled(&self) -> bool {
+        self.control
+            .enabled
+            .unwrap_or(self.profile == Profile::Development)
+    }
+
+    /// Whether fault injection is available (never in production).
+    pub fn faults_enabled(&self) -> bool {
+        self.control_enabled()
+            && self.profile == Profile::Development
+            && self.control.faults.unwrap_or(true)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -387,6 +460,20 @@ impl Config {
             bail!(
                 "the partner simulator is for development; it is refused in the production profile"
             );
+        }
+        if self.control.faults == Some(true) && self.profile == Profile::Production {
+            bail!("fault injection is for development; it is refused in the production profile");
+        }
+        let capacity = self.control.request_log_capacity;
+        if !(1..=MAX_REQUEST_LOG_CAPACITY).contains(&capacity) {
+            bail!(
+                "control.request_log_capacity must be 1 to {MAX_REQUEST_LOG_CAPACITY}, not {capacity}"
+            );
+        }
+        if let Some(token) = &self.control.admin_token
+            && token.len() < 16
+        {
+            bail!("control.admin_token must be at least 16 characters");
         }
         if !self.dev_issuer_enabled() && self.issuers.is_empty() {
             bail!("no token issuer: enable dev_issuer or configure at least one [[issuers]] entry");
@@ -487,6 +574,12 @@ mod tests {
             dev_issuer: Some(true),
             database_url: Some(String::new()),
             redis_url: Some(String::new()),
+            control: Control {
+                enabled: Some(true),
+                admin_token: Some(String::new()),
+                faults: Some(true),
+                ..Control::default()
+            },
             ..Config::default()
         })
         .unwrap();
@@ -523,6 +616,7 @@ mod tests {
                 "RAPD_PUBLIC_URL",
                 "RAPD_LOG",
                 "RAPD_REDIS_KEY_PREFIX",
+                "RAPD_CONTROL_ADMIN_TOKEN",
             ]
             .contains(var)
             {
@@ -628,5 +722,33 @@ mod tests {
         );
         let zero = env(&[("RAPD_DATABASE_POOL_SIZE", "0")]);
         assert!(Config::resolve(&Overrides::default(), &zero).is_err());
+    }
+
+    #[test]
+    fn control_limits_and_profiles() {
+        let at = |n: &str| env(&[("RAPD_REQUEST_LOG_CAPACITY", n)]);
+        assert!(Config::resolve(&Overrides::default(), &at("100000")).is_ok());
+        assert!(Config::resolve(&Overrides::default(), &at("100001")).is_err());
+        assert!(Config::resolve(&Overrides::default(), &at("1")).is_ok());
+        assert!(Config::resolve(&Overrides::default(), &at("0")).is_err());
+        let dev = Config::resolve(&Overrides::default(), &[]).unwrap();
+        assert!(dev.control_enabled() && dev.faults_enabled());
+        let prod = [("RAPD_PROFILE", "production"), ("RAPD_DEV_ISSUER", "true")];
+        let c = Config::resolve(&Overrides::default(), &env(&prod)).unwrap();
+        assert!(!c.control_enabled() && !c.faults_enabled());
+        let mut on = prod.to_vec();
+        on.push(("RAPD_CONTROL", "on"));
+        let c = Config::resolve(&Overrides::default(), &env(&on)).unwrap();
+        assert!(c.control_enabled() && !c.faults_enabled());
+        on.push(("RAPD_CONTROL_FAULTS", "on"));
+        assert!(Config::resolve(&Overrides::default(), &env(&on)).is_err());
+        let short = env(&[("RAPD_CONTROL_ADMIN_TOKEN", "short")]);
+        assert!(Config::resolve(&Overrides::default(), &short).is_err());
+        let secret = env(&[("RAPD_CONTROL_ADMIN_TOKEN", "sixteen-chars-secret")]);
+        let c = Config::resolve(&Overrides::default(), &secret).unwrap();
+        assert!(
+            !format!("{c:#?}").contains("sixteen-chars-secret"),
+            "never printed"
+        );
     }
 }

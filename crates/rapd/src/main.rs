@@ -37,6 +37,10 @@ enum Command {
     /// Bring the database to the newest schema, then exit (the production profile never
     /// migrates on start).
     Migrate(DataArgs),
+    /// Write a fixture (tenants, partners in given states, settings) into the store.
+    Seed(cmd::control::SeedArgs),
+    /// Print the admin token of the test-control API (made on first use).
+    ControlToken(DataArgs),
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -109,6 +113,8 @@ fn main() -> ExitCode {
         Command::OnboardingLink(args) => cmd::partner_sim::onboarding_link(&args),
         Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
         Command::Migrate(args) => cmd::migrate(&args.overrides()),
+        Command::Seed(args) => cmd::control::seed(&args),
+        Command::ControlToken(args) => cmd::control::print_token(&args),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

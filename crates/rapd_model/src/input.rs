@@ -185,7 +185,7 @@ fn check_datetime(key: &str, value: &Value) -> Result<(), InputError> {
     }
 }
 
-fn check_onboarding_url(text: &str) -> Result<(), InputError> {
+pub(crate) fn check_onboarding_url(text: &str) -> Result<(), InputError> {
     if text.len() > MAX_URL_BYTES {
         return Err(InputError::TooLong {
             property: "onboardingUrl",

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod clock;
+pub mod fixture;
 pub mod input;
 pub mod lifecycle;
 pub mod partner;
@@ -19,6 +20,7 @@ pub mod wire;
 pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind};
 pub use catalogue::{Property, PropertyKind};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use fixture::{Fixture, FixtureError, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Change, Mutation, Rejection};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};

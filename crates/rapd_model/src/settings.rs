@@ -39,7 +39,7 @@ impl RemoteAssistanceState {
         .find(|s| s.value() == value)
     }
 
-    fn parse(name: &str) -> Option<RemoteAssistanceState> {
+    pub fn parse(name: &str) -> Option<RemoteAssistanceState> {
         [
             RemoteAssistanceState::Disabled,
             RemoteAssistanceState::Enabled,

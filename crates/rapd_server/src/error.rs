@@ -62,6 +62,15 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("the test-control API needs its admin token")]
+    ControlUnauthorized,
+    #[error("the test-control API answers loopback clients only")]
+    ControlRemote,
+    #[error("invalid test-control request: {0}")]
+    InvalidControl(String),
+    /// A fault the fault-injection rules or the trigger header asked for.
+    #[error("injected fault {status}")]
+    InjectedFault { status: u16, retry_after_secs: u32 },
 }
 
 impl From<StoreError> for ApiError {
@@ -234,6 +243,30 @@ impl ApiError {
                 "An internal server error has occurred".into(),
                 Intune,
             ),
+            ApiError::ControlUnauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "The test-control API needs its admin token in `Authorization: Bearer <token>`; `rapd control-token` prints it.".into(),
+                Plain,
+            ),
+            ApiError::ControlRemote => (
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "The test-control API answers loopback clients only; set control.allow_remote to allow others.".into(),
+                Plain,
+            ),
+            ApiError::InvalidControl(reason) => {
+                (StatusCode::BAD_REQUEST, "BadRequest", reason.clone(), Plain)
+            }
+            // Injected faults look exactly like the real ones, so clients meet what they will meet.
+            ApiError::InjectedFault {
+                status,
+                retry_after_secs,
+            } => match status {
+                429 => ApiError::Throttled(u64::from(*retry_after_secs)).parts(),
+                503 => ApiError::Unavailable(String::new()).parts(),
+                _ => ApiError::Internal(String::new()).parts(),
+            },
         }
     }
 }
@@ -321,6 +354,17 @@ impl IntoResponse for ApiError {
             }
             ApiError::Throttled(secs) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::InjectedFault {
+                retry_after_secs, ..
+            } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::ControlUnauthorized => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"rapd-control\""),
+                );
             }
             _ => {}
         }

@@ -10,7 +10,7 @@ use rapd_auth::CallerKind;
 use rapd_auth::{AuthError, Caller, Grant, Permission};
 use rapd_model::{Actor, ApiVersion, AuditContext, Change, Mutation, PartnerId, TenantId};
 
-use crate::{envelope::RequestIds, error::ApiError, state::AppState};
+use crate::{control::journal::TenantSlot, envelope::RequestIds, error::ApiError, state::AppState};
 
 /// The `{version}` segment, and the `{id}` segment when the route has one (raw: an id that is
 /// not a GUID is answered 404 only after the caller is authorised).
@@ -64,7 +64,11 @@ impl FromRequestParts<AppState> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers, parts.uri.query())?;
         let now = state.clock.now().unix_secs();
-        Ok(Authenticated(state.verifier.verify(token, now).await?))
+        let caller = state.verifier.verify(token, now).await?;
+        if let Some(slot) = parts.extensions.get::<TenantSlot>() {
+            slot.set(TenantId(caller.tenant));
+        }
+        Ok(Authenticated(caller))
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod audit_events;
 pub mod batch;
+pub mod control;
 pub mod envelope;
 pub mod error;
 pub mod extract;
@@ -28,6 +29,7 @@ use std::future::Future;
 
 use tokio::net::TcpListener;
 
+pub use control::ControlConfig;
 pub use routing::router;
 pub use serve::ConnectionLimits;
 pub use state::{AppState, ServerConfig};

@@ -12,6 +12,7 @@ use http::{HeaderMap, Method};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
+    control::{self, faults::inject_faults, journal::record_request},
     envelope::graph_envelope,
     error::ApiError,
     extract::accepts,
@@ -63,7 +64,7 @@ pub fn router(state: AppState) -> Router {
         &format!("{PARTNERS}/$count"),
         get(partners::count_partners).fallback(no_method_match),
     );
-    let app = Router::new()
+    let served = Router::new()
         .route("/{version}/$metadata", get(metadata::get_metadata))
         .route(
             "/partner/v1/onboarding",
@@ -82,16 +83,34 @@ pub fn router(state: AppState) -> Router {
         .route("/common/discovery/v2.0/keys", get(identity::get_jwks))
         .merge(count)
         .merge(graph)
-        .fallback(unknown_route)
+        .fallback(unknown_route);
+    // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
+    // requests too; without fault injection the layer is not there at all.
+    let faults_on = state.control.as_ref().is_some_and(|c| c.faults.is_some());
+    let served = match faults_on {
+        true => served.layer(middleware::from_fn_with_state(state.clone(), inject_faults)),
+        false => served,
+    };
+    let app = served
         .layer(middleware::from_fn_with_state(state.clone(), shed_load))
         // Health stays outside load shedding: a busy server is still alive.
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(crate::openapi::get_openapi))
         .layer(middleware::from_fn(graph_envelope))
-        .with_state(state);
+        .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
-    app.clone().layer(Extension(BatchTarget(app)))
+    let app = app.clone().layer(Extension(BatchTarget(app)));
+    match state.control.is_some() {
+        // The request log sees every request but the control API's own.
+        true => app
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                record_request,
+            ))
+            .merge(control::router(state)),
+        false => app,
+    }
 }
 
 async fn healthz() -> &'static str {

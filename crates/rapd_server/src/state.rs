@@ -8,6 +8,7 @@ use rapd_model::{ApiVersion, Clock};
 use rapd_store::PartnerStore;
 
 use crate::{
+    control::{Control, ControlConfig},
     overload::InFlight,
     tenancy::{Provisioning, Tenancy},
     throttle::{Throttle, ThrottleLimits},
@@ -33,6 +34,8 @@ pub struct ServerConfig {
     pub permissions: PermissionProfile,
     /// A partner's calls refresh `lastConnectionDateTime` at most this often.
     pub heartbeat_interval_secs: i64,
+    /// The test-control API under `/_rapd/`; `None` leaves the prefix unrouted.
+    pub control: Option<ControlConfig>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +49,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: 1024,
             permissions: PermissionProfile::FoundingPage,
             heartbeat_interval_secs: 60,
+            control: None,
         }
     }
 }
@@ -60,6 +64,7 @@ pub struct AppState {
     pub tenancy: Arc<Tenancy>,
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
+    pub control: Option<Arc<Control>>,
 }
 
 impl AppState {
@@ -74,6 +79,7 @@ impl AppState {
             tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
+            control: config.control.clone().map(|c| Arc::new(Control::new(c))),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,

@@ -69,6 +69,14 @@ impl Tenancy {
         }
     }
 
+    /// Drops every cached answer, after the test-control API changed tenants behind our back.
+    pub fn forget(&self) {
+        self.cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     async fn look_up(&self, tenant: TenantId, now: Timestamp) -> Result<bool, ApiError> {
         match (self.store.tenant(tenant).await?, self.provisioning) {
             (Some(t), _) => Ok(t.intune_licensed),

@@ -19,7 +19,7 @@ pub mod testing;
 use async_trait::async_trait;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, RemoteAssistanceSettings,
-    SettingsPatch, Tenant, TenantId,
+    SettingsPatch, Tenant, TenantId, TenantState,
 };
 use rapd_odata::Filter;
 
@@ -89,4 +89,15 @@ pub trait PartnerStore: Send + Sync {
 
     /// Whether the store can serve now (for `/readyz`): one round trip to the database.
     async fn ready(&self) -> Result<(), StoreError>;
+    /// Test control: deletes every row of `tenant` (partners, audit trail, settings,
+    /// registration), or of every tenant.
+    async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError>;
+
+    /// Test control: writes `states` as given (registrations, settings, partners by id) in one
+    /// transaction, with an audit record under `audit` for every partner and settings written.
+    async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError>;
+
+    /// Test control: the state of `tenant`, or of every tenant with any row, ordered by tenant
+    /// id then partner id. Settings appear only once written.
+    async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError>;
 }

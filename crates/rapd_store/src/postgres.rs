@@ -8,6 +8,7 @@
 //! serialization failure, a deadlock or a lost insert race (SQLSTATE 40001, 40P01, 23505) is
 //! rolled back by the server and retried from the start (see [`retry`]).
 
+mod control;
 mod retry;
 mod rows;
 mod schema;
@@ -19,7 +20,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
-    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
 };
 use rapd_odata::Filter;
 use tokio_postgres::{NoTls, types::ToSql};
@@ -282,6 +283,19 @@ impl PartnerStore for PostgresStore {
             .await
             .map(drop)
             .map_err(rows::db_error)
+    }
+
+    async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
+        self.write(Job::Reset { tenant }).await.map(drop)
+    }
+
+    async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError> {
+        self.write(Job::Seed { states, audit }).await.map(drop)
+    }
+
+    async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError> {
+        let client = self.client().await?;
+        control::export(&client, tenant).await
     }
 }
 

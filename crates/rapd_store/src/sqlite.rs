@@ -5,6 +5,7 @@
 //! savepoint so one refused request never undoes another. Reads use a small pool of connections
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 
+mod control;
 mod rows;
 mod schema;
 mod writer;
@@ -20,7 +21,7 @@ use std::{
 use async_trait::async_trait;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
-    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
 };
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
@@ -197,5 +198,17 @@ impl PartnerStore for SqliteStore {
 
     async fn ready(&self) -> Result<(), StoreError> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
+    }
+
+    async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
+        self.writer.reset(tenant).await
+    }
+
+    async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError> {
+        self.writer.seed(states, audit).await
+    }
+
+    async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError> {
+        self.read(|c| control::export(c, tenant))
     }
 }

@@ -390,3 +390,75 @@ async fn postgres_production_refuses_an_unmigrated_database() {
         .await
         .unwrap();
 }
+
+/// The test-control operations: a seed writes partners, settings and registrations with audit
+/// records in one transaction; export reads them back; reset removes one tenant or all.
+#[tokio::test]
+async fn seed_export_and_reset() {
+    for f in fixtures().await {
+        seed_export_and_reset_on(&f).await;
+    }
+}
+
+async fn seed_export_and_reset_on(f: &Fixture) {
+    use rapd_model::{Clock, Fixture as StateFixture, Tenant};
+
+    let (a, b) = (TenantId(Uuid::new_v4()), TenantId(Uuid::new_v4()));
+    let kept = create(f.store.as_ref(), a, "made before").await;
+    let text = serde_json::json!({"tenants": [
+        {"id": a.0, "displayName": "A", "settings": {"remoteAssistanceState": "enabled",
+          "allowSessionsToUnenrolledDevices": false, "blockChat": true},
+         "partners": [{"id": kept.0, "displayName": "overwritten", "onboardingStatus": "onboarded",
+                       "lastConnectionDateTime": "2026-01-01T00:00:00Z"},
+                      {"displayName": "new", "onboardingStatus": "onboarding",
+                       "onboardingRequestExpiryDateTime": "2099-01-01T00:00:00Z"}]},
+        {"id": b.0, "intuneLicensed": false}
+    ]});
+    let states = StateFixture::parse(text.to_string().as_bytes())
+        .unwrap()
+        .validate(f.clock.now(), || "code".into())
+        .unwrap();
+    f.store.seed(states, ctx()).await.unwrap();
+
+    let p = f.store.get(a, kept).await.unwrap().unwrap();
+    assert_eq!(p.display_name.as_deref(), Some("overwritten"));
+    assert_eq!(p.onboarding_status, OnboardingStatus::Onboarded);
+    assert_eq!(
+        p.revision, 2,
+        "an overwritten partner keeps counting revisions"
+    );
+    let trail = f.store.audit_entries(a).await.unwrap();
+    let kinds: Vec<OperationKind> = trail.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            OperationKind::Create,
+            OperationKind::PatchSettings,
+            OperationKind::Patch,
+            OperationKind::Create
+        ]
+    );
+    let b_tenant: Option<Tenant> = f.store.tenant(b).await.unwrap();
+    assert!(!b_tenant.unwrap().intune_licensed);
+    let open = f.store.open_onboarding_requests(10).await.unwrap();
+    assert_eq!(open.len(), 1, "the seeded onboarding partner has a code");
+
+    let exported = f.store.export(None).await.unwrap();
+    assert_eq!(exported.len(), 2);
+    let one = f.store.export(Some(a)).await.unwrap();
+    assert_eq!(one[0].partners.len(), 2);
+    assert!(one[0].settings.unwrap().block_chat);
+
+    f.store.reset(Some(a)).await.unwrap();
+    assert!(f.store.get(a, kept).await.unwrap().is_none());
+    assert!(f.store.audit_entries(a).await.unwrap().is_empty());
+    assert!(f.store.tenant(a).await.unwrap().is_none());
+    assert!(f.store.export(Some(a)).await.unwrap().is_empty());
+    assert_eq!(
+        f.store.export(None).await.unwrap().len(),
+        1,
+        "b is untouched"
+    );
+    f.store.reset(None).await.unwrap();
+    assert!(f.store.export(None).await.unwrap().is_empty());
+}

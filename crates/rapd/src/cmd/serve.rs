@@ -11,7 +11,8 @@ use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{
-    AppState, ConnectionLimits, Provisioning, ServerConfig, SharedCounters, ThrottleLimits,
+    AppState, ConnectionLimits, ControlConfig, Provisioning, ServerConfig, SharedCounters,
+    ThrottleLimits,
 };
 use rapd_store::{PageQuery, PartnerStore};
 use tokio::net::TcpListener;
@@ -51,12 +52,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
+    let control = super::control::control_config(&config)?;
     let mut state = AppState::new(
         store,
         verifier,
         issuer.clone(),
         clock.clone(),
-        server_config(&config),
+        server_config(&config, control.clone()),
     );
     if let (Some(url), true) = (&config.redis_url, config.throttling.enabled) {
         let shared = SharedCounters::connect(url, &config.redis_key_prefix)
@@ -80,6 +82,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 clock.now().unix_secs(),
             )?;
             print_banner(&address.to_string(), &token, sample);
+            if let Some(control) = &control {
+                print_control_line(&address.to_string(), &control.admin_token);
+            }
         }
         None => {
             let line = format!(
@@ -110,7 +115,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn server_config(config: &Config) -> ServerConfig {
+fn server_config(config: &Config, control: Option<ControlConfig>) -> ServerConfig {
     let t = &config.throttling;
     ServerConfig {
         onboarding_ttl_secs: config.onboarding_ttl_secs,
@@ -133,6 +138,7 @@ fn server_config(config: &Config) -> ServerConfig {
             Permissions::Graph => PermissionProfile::Graph,
         },
         heartbeat_interval_secs: config.heartbeat_interval_secs,
+        control,
     }
 }
 
@@ -223,6 +229,15 @@ fn print_banner(address: &str, token: &str, sample: Option<PartnerId>) {
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Where the test-control API is and its admin token (stdout only, never the log).
+fn print_control_line(address: &str, token: &str) {
+    let line = format!(
+        "Test control (reset, seed, export, faults, request log) at http://{address}/_rapd/ \
+         with this admin token (`rapd control-token` prints it again):\nCONTROL_TOKEN={token}\n\n"
+    );
+    let _ = std::io::stdout().lock().write_all(line.as_bytes());
 }
 
 async fn shutdown_signal() {

@@ -22,12 +22,16 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub store: Arc<dyn PartnerStore>,
     pub token: String,
+    /// The running server's state, for requests sent through the router directly.
+    pub state: AppState,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     _schema: Option<TestSchema>,
 }
 
 pub const BODY_LIMIT: usize = 4096;
+/// The admin token of the test-control API in [`TestApp::with_control`].
+pub const ADMIN_TOKEN: &str = "test-control-admin-token";
 
 /// What a test may change before the server starts.
 pub struct TestSettings {
@@ -43,6 +47,27 @@ pub struct TestSettings {
 impl TestApp {
     pub async fn start() -> TestApp {
         TestApp::with(|_| {}).await
+    }
+
+    /// A server with the test-control API (faults on), `adjust`ed further.
+    pub async fn with_control(adjust: impl FnOnce(&mut TestSettings)) -> TestApp {
+        TestApp::with(|s| {
+            s.server.control = Some(rapd_server::ControlConfig {
+                admin_token: ADMIN_TOKEN.into(),
+                allow_remote: false,
+                faults: true,
+                request_log_capacity: 1000,
+            });
+            adjust(s);
+        })
+        .await
+    }
+
+    /// A request to the test-control API with its admin token.
+    pub fn control(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/_rapd{path}")))
+            .bearer_auth(ADMIN_TOKEN)
     }
 
     /// A server whose settings `adjust` changes from the test defaults (throttling off).
@@ -96,9 +121,14 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel();
-        tokio::spawn(rapd_server::run(listener, state, settings.limits, async {
-            let _ = stopped.await;
-        }));
+        tokio::spawn(rapd_server::run(
+            listener,
+            state.clone(),
+            settings.limits,
+            async {
+                let _ = stopped.await;
+            },
+        ));
         let mut app = TestApp {
             origin,
             client: reqwest::Client::new(),
@@ -106,6 +136,7 @@ impl TestApp {
             clock,
             store,
             token: String::new(),
+            state,
             _stop: stop,
             _dir: dir,
             _schema: schema,

@@ -3,6 +3,7 @@
 mod app;
 mod auth;
 mod batch;
+mod control;
 mod errors;
 mod limits;
 mod metadata;

@@ -3,10 +3,10 @@
 use deadpool_postgres::Transaction;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Mutation, RemoteAssistanceSettings, SettingsPatch, Tenant,
-    TenantId, Timestamp, lifecycle,
+    TenantId, TenantState, Timestamp, lifecycle,
 };
 
-use super::rows;
+use super::{control, rows};
 use crate::StoreError;
 
 /// One write. A new kind of write is a variant here and an arm in [`Job::run`].
@@ -25,6 +25,13 @@ pub(super) enum Job {
     PatchSettings {
         tenant: TenantId,
         patch: SettingsPatch,
+        audit: AuditContext,
+    },
+    Reset {
+        tenant: Option<TenantId>,
+    },
+    Seed {
+        states: Vec<TenantState>,
         audit: AuditContext,
     },
 }
@@ -91,6 +98,10 @@ impl Job {
                 rows::insert_audit(tx, &entry).await?;
                 Ok(Done::Settings(after))
             }
+            Job::Reset { tenant } => control::reset(tx, *tenant).await.map(|()| Done::Put),
+            Job::Seed { states, audit } => control::seed(tx, states, audit, now)
+                .await
+                .map(|()| Done::Put),
         }
     }
 }

@@ -4,12 +4,12 @@ use std::{sync::Arc, thread};
 
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, RemoteAssistanceSettings, SettingsPatch,
-    Tenant, TenantId, Timestamp, lifecycle,
+    Tenant, TenantId, TenantState, Timestamp, lifecycle,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows;
+use super::{control, rows};
 use crate::StoreError;
 
 /// Requests waiting beyond this many make their callers wait (backpressure, not unbounded memory).
@@ -40,6 +40,15 @@ enum Job {
         patch: SettingsPatch,
         audit: AuditContext,
         reply: Reply<RemoteAssistanceSettings>,
+    },
+    Reset {
+        tenant: Option<TenantId>,
+        reply: Reply<()>,
+    },
+    Seed {
+        states: Vec<TenantState>,
+        audit: AuditContext,
+        reply: Reply<()>,
     },
 }
 
@@ -96,6 +105,14 @@ impl Job {
                 rows::insert_audit(conn, &entry).map_err(write)?;
                 Ok(Done::Settings(after))
             }
+            Job::Reset { tenant, .. } => {
+                control::reset(conn, *tenant).map_err(write)?;
+                Ok(Done::Put)
+            }
+            Job::Seed { states, audit, .. } => {
+                control::seed(conn, states, audit, now).map_err(write)?;
+                Ok(Done::Put)
+            }
         }
     }
 
@@ -110,7 +127,7 @@ impl Job {
                     _ => Err(mismatch()),
                 }));
             }
-            Job::PutTenant { reply, .. } => {
+            Job::PutTenant { reply, .. } | Job::Reset { reply, .. } | Job::Seed { reply, .. } => {
                 let _ = reply.send(result.map(|_| ()));
             }
             Job::PatchSettings { reply, .. } => {
@@ -179,6 +196,23 @@ impl Writer {
 
     pub(super) async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
         self.submit(|reply| Job::RemoveTenant { id, reply }).await
+    }
+
+    pub(super) async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
+        self.submit(|reply| Job::Reset { tenant, reply }).await
+    }
+
+    pub(super) async fn seed(
+        &self,
+        states: Vec<TenantState>,
+        audit: AuditContext,
+    ) -> Result<(), StoreError> {
+        self.submit(|reply| Job::Seed {
+            states,
+            audit,
+            reply,
+        })
+        .await
     }
 
     async fn submit<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T, StoreError> {

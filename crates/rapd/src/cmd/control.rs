@@ -1,0 +1,108 @@
+//! The test-control API's admin token, `rapd control-token` and `rapd seed FILE`.
+
+use std::{io::Write, path::Path, sync::Arc};
+
+use anyhow::Context;
+use rapd_model::{Clock, Fixture, SystemClock};
+use rapd_server::{ControlConfig, control::control_actor, partner_api::secrets::new_secret};
+use uuid::Uuid;
+
+use crate::{
+    DataArgs,
+    config::{Config, Profile},
+    storage::open_store,
+};
+
+/// The file in the data directory holding the generated admin token.
+pub const TOKEN_FILE: &str = "control-token";
+
+/// The configured admin token, or the data directory's (made on first use, readable by its
+/// owner only).
+pub fn admin_token(config: &Config) -> anyhow::Result<String> {
+    if let Some(token) = &config.control.admin_token {
+        return Ok(token.clone());
+    }
+    let path = config.data_dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let token = new_secret();
+    write_private(&path, &token)?;
+    Ok(token)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The server's control settings, or `None` when the API is off.
+pub fn control_config(config: &Config) -> anyhow::Result<Option<ControlConfig>> {
+    if !config.control_enabled() {
+        return Ok(None);
+    }
+    Ok(Some(ControlConfig {
+        admin_token: admin_token(config)?,
+        allow_remote: config.control.allow_remote,
+        faults: config.faults_enabled(),
+        request_log_capacity: config.control.request_log_capacity,
+    }))
+}
+
+/// `rapd control-token`: prints the admin token.
+pub fn print_token(data: &DataArgs) -> anyhow::Result<()> {
+    let config = Config::load(&data.overrides())?;
+    println!("{}", admin_token(&config)?);
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// A fixture file (JSON), in the format `GET /_rapd/export` writes.
+    file: std::path::PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// `rapd seed FILE`: writes a fixture into the data directory's store, all of it or nothing.
+pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.data.overrides())?;
+    if config.profile == Profile::Production && !config.control_enabled() {
+        anyhow::bail!(
+            "seeding is test control; in the production profile it needs control.enabled = true"
+        );
+    }
+    let text = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let states = Fixture::parse(&text)
+        .and_then(|f| f.validate(clock.now(), new_secret))
+        .with_context(|| format!("{} refused, nothing written", args.file.display()))?;
+    let (tenants, partners) = (
+        states.len(),
+        states.iter().map(|s| s.partners.len()).sum::<usize>(),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let store = open_store(&config, clock).await?;
+        store
+            .seed(states, control_actor("rapd-seed", None, Uuid::new_v4()))
+            .await?;
+        anyhow::Ok(())
+    })?;
+    println!("seeded {tenants} tenant(s) and {partners} partner(s)");
+    Ok(())
+}

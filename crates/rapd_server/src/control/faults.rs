@@ -1,0 +1,373 @@
+//! Fault injection, as Dev Proxy offers it but inside the server: rules per route pattern and
+//! method with a probability of 429, 500 or 503 (with `Retry-After`) and an added latency, and the
+//! per-request trigger header `x-rapd-fault` for deterministic tests.
+//!
+//! With no rule set, the hot path costs one atomic load and one header lookup.
+
+use std::{
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use http::HeaderName;
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{error::ApiError, state::AppState};
+
+/// The trigger header: `x-rapd-fault: 429`, `503; retry-after=2`, `latency=250`.
+pub const TRIGGER: HeaderName = HeaderName::from_static("x-rapd-fault");
+/// The most rules held at once.
+pub const MAX_RULES: usize = 64;
+/// The longest latency a rule or the trigger may add, in milliseconds.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+/// The largest `Retry-After` a fault may carry, in seconds.
+pub const MAX_RETRY_AFTER_SECS: u32 = 3_600;
+/// The longest route pattern, in bytes.
+const MAX_PATTERN_BYTES: usize = 512;
+
+/// A rule as clients send it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleInput {
+    /// `GET`, `POST`, …; absent or `*`: every method.
+    #[serde(default)]
+    method: Option<String>,
+    /// A path whose `{…}` segments match any one segment, or `*` for every path.
+    path: String,
+    /// 429, 500 or 503; absent: latency only.
+    #[serde(default)]
+    status: Option<u16>,
+    /// The chance a matching request is faulted, 0 to 1; default 1.
+    #[serde(default)]
+    probability: Option<f64>,
+    #[serde(default)]
+    retry_after_seconds: Option<u32>,
+    /// `[min, max]` milliseconds added before answering.
+    #[serde(default)]
+    latency_ms: Option<[u64; 2]>,
+    /// Only the next `count` matching requests; absent: until the rules are cleared.
+    #[serde(default)]
+    count: Option<u64>,
+}
+
+#[derive(Debug)]
+struct Rule {
+    id: u64,
+    method: Option<String>,
+    segments: Option<Vec<String>>,
+    pattern: String,
+    status: Option<u16>,
+    probability: f64,
+    retry_after_secs: u32,
+    latency_ms: Option<(u64, u64)>,
+    /// Matching requests left; `u64::MAX` means unlimited.
+    remaining: AtomicU64,
+}
+
+/// What one request gets: a delay, then maybe an error.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Verdict {
+    latency_ms: u64,
+    fault: Option<(u16, u32)>,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    active: AtomicBool,
+    rules: RwLock<Vec<Arc<Rule>>>,
+    next_id: AtomicU64,
+}
+
+fn invalid(reason: impl Into<String>) -> ApiError {
+    ApiError::InvalidControl(reason.into())
+}
+
+fn check_status(status: u16) -> Result<u16, ApiError> {
+    match status {
+        429 | 500 | 503 => Ok(status),
+        _ => Err(invalid(format!(
+            "fault status {status} is not one of 429, 500, 503"
+        ))),
+    }
+}
+
+fn check_retry_after(secs: u32) -> Result<u32, ApiError> {
+    if secs > MAX_RETRY_AFTER_SECS {
+        return Err(invalid(format!(
+            "retry-after {secs} is more than {MAX_RETRY_AFTER_SECS} seconds"
+        )));
+    }
+    Ok(secs)
+}
+
+fn check_latency(ms: u64) -> Result<u64, ApiError> {
+    if ms > MAX_LATENCY_MS {
+        return Err(invalid(format!(
+            "latency {ms} ms is more than {MAX_LATENCY_MS} ms"
+        )));
+    }
+    Ok(ms)
+}
+
+impl Faults {
+    /// Adds a rule after checking it; returns it as JSON.
+    pub fn add(&self, input: RuleInput) -> Result<Value, ApiError> {
+        let status = input.status.map(check_status).transpose()?;
+        let probability = input.probability.unwrap_or(1.0);
+        if !(0.0..=1.0).contains(&probability) {
+            return Err(invalid("probability must be between 0 and 1"));
+        }
+        let latency_ms = match input.latency_ms {
+            Some([min, max]) if min > max => {
+                return Err(invalid("latencyMs must be [min, max] with min <= max"));
+            }
+            Some([min, max]) => Some((check_latency(min)?, check_latency(max)?)),
+            None => None,
+        };
+        if status.is_none() && latency_ms.is_none() {
+            return Err(invalid("a rule needs a status, a latencyMs range, or both"));
+        }
+        if input.path.is_empty() || input.path.len() > MAX_PATTERN_BYTES {
+            return Err(invalid(format!(
+                "path must be 1 to {MAX_PATTERN_BYTES} bytes"
+            )));
+        }
+        if input.count == Some(0) {
+            return Err(invalid("count must be at least 1"));
+        }
+        let method = input
+            .method
+            .filter(|m| m != "*")
+            .map(|m| m.to_ascii_uppercase());
+        let segments =
+            (input.path != "*").then(|| input.path.split('/').map(str::to_owned).collect());
+        let rule = Arc::new(Rule {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed) + 1,
+            method,
+            segments,
+            pattern: input.path,
+            status,
+            probability,
+            retry_after_secs: check_retry_after(input.retry_after_seconds.unwrap_or(1))?,
+            latency_ms,
+            remaining: AtomicU64::new(input.count.unwrap_or(u64::MAX)),
+        });
+        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        if rules.len() >= MAX_RULES {
+            return Err(invalid(format!("at most {MAX_RULES} fault rules are held")));
+        }
+        rules.push(rule.clone());
+        self.active.store(true, Ordering::Release);
+        Ok(rule.to_json())
+    }
+
+    pub fn clear(&self) {
+        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        rules.clear();
+        self.active.store(false, Ordering::Release);
+    }
+
+    pub fn list(&self) -> Value {
+        let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
+        json!({ "value": rules.iter().map(|r| r.to_json()).collect::<Vec<_>>() })
+    }
+
+    /// The first matching rule that fires decides; a rule with a count is used up by matches.
+    fn judge(&self, method: &str, path: &str) -> Verdict {
+        let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
+        let mut exhausted = false;
+        let mut verdict = Verdict::default();
+        for rule in rules.iter().filter(|r| r.matches(method, path)) {
+            let taken =
+                rule.remaining
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| match n {
+                        0 => None,
+                        u64::MAX => Some(u64::MAX),
+                        n => Some(n - 1),
+                    });
+            match taken {
+                Err(_) => continue,
+                Ok(1) => exhausted = true,
+                Ok(_) => {}
+            }
+            let mut rng = rand::thread_rng();
+            if rule.probability < 1.0 && !rng.gen_bool(rule.probability) {
+                continue;
+            }
+            if let Some((min, max)) = rule.latency_ms {
+                verdict.latency_ms = rng.gen_range(min..=max);
+            }
+            verdict.fault = rule.status.map(|s| (s, rule.retry_after_secs));
+            break;
+        }
+        drop(rules);
+        if exhausted {
+            let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+            rules.retain(|r| r.remaining.load(Ordering::Acquire) > 0);
+            self.active.store(!rules.is_empty(), Ordering::Release);
+        }
+        verdict
+    }
+}
+
+impl Rule {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        if self.method.as_deref().is_some_and(|m| m != method) {
+            return false;
+        }
+        let Some(segments) = &self.segments else {
+            return true;
+        };
+        let mut actual = path.split('/');
+        for want in segments {
+            match actual.next() {
+                Some(_) if want.starts_with('{') && want.ends_with('}') => {}
+                Some(got) if got == want => {}
+                _ => return false,
+            }
+        }
+        actual.next().is_none()
+    }
+
+    fn to_json(&self) -> Value {
+        let remaining = self.remaining.load(Ordering::Acquire);
+        json!({
+            "id": self.id,
+            "method": self.method.as_deref().unwrap_or("*"),
+            "path": self.pattern,
+            "status": self.status,
+            "probability": self.probability,
+            "retryAfterSeconds": self.retry_after_secs,
+            "latencyMs": self.latency_ms.map(|(a, b)| [a, b]),
+            "remaining": (remaining != u64::MAX).then_some(remaining),
+        })
+    }
+}
+
+/// Parses the trigger header: a status and `retry-after=N`, or `latency=MS`, `;`-separated.
+fn parse_trigger(value: &str) -> Result<Verdict, ApiError> {
+    let mut verdict = Verdict::default();
+    let mut status = None;
+    let mut retry_after = 1;
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            Some((key, v)) => {
+                let number = v
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| invalid(format!("{TRIGGER}: '{part}' needs a whole number")))?;
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "retry-after" => {
+                        retry_after = check_retry_after(u32::try_from(number).unwrap_or(u32::MAX))?
+                    }
+                    "latency" => verdict.latency_ms = check_latency(number)?,
+                    _ => return Err(invalid(format!("{TRIGGER}: unknown setting '{key}'"))),
+                }
+            }
+            None => {
+                let code = part.parse::<u16>().map_err(|_| {
+                    invalid(format!("{TRIGGER}: '{part}' is not a status or setting"))
+                })?;
+                status = Some(check_status(code)?);
+            }
+        }
+    }
+    verdict.fault = status.map(|s| (s, retry_after));
+    Ok(verdict)
+}
+
+/// Delays or fails a request as the rules or its trigger header say.
+pub async fn inject_faults(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(faults) = state.control.as_ref().and_then(|c| c.faults.as_ref()) else {
+        return next.run(request).await;
+    };
+    let trigger = request.headers().get(TRIGGER);
+    if trigger.is_none() && !faults.active.load(Ordering::Acquire) {
+        return next.run(request).await;
+    }
+    let verdict = match trigger {
+        Some(value) => match value.to_str() {
+            Ok(text) => parse_trigger(text),
+            Err(_) => Err(invalid(format!("{TRIGGER} is not ASCII"))),
+        },
+        None => Ok(faults.judge(request.method().as_str(), request.uri().path())),
+    };
+    let verdict = match verdict {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    if verdict.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+    }
+    match verdict.fault {
+        Some((status, retry_after_secs)) => ApiError::InjectedFault {
+            status,
+            retry_after_secs,
+        }
+        .into_response(),
+        None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trigger_header_parses_and_refuses() {
+        assert_eq!(
+            parse_trigger("503; retry-after=2").unwrap().fault,
+            Some((503, 2))
+        );
+        assert_eq!(parse_trigger("latency=250").unwrap().latency_ms, 250);
+        assert_eq!(parse_trigger("429").unwrap().fault, Some((429, 1)));
+        assert!(parse_trigger("404").is_err());
+        assert!(parse_trigger("latency=60001").is_err());
+        assert!(parse_trigger("latency=60000").is_ok());
+        assert!(parse_trigger("retry-after=3601").is_err());
+        assert!(parse_trigger("colour=red").is_err());
+    }
+
+    #[test]
+    fn patterns_match_segments() {
+        let faults = Faults::default();
+        let rule = |path: &str| RuleInput {
+            method: Some("get".into()),
+            path: path.into(),
+            status: Some(429),
+            probability: None,
+            retry_after_seconds: None,
+            latency_ms: None,
+            count: Some(1),
+        };
+        faults
+            .add(rule(
+                "/{version}/deviceManagement/remoteAssistancePartners/{id}",
+            ))
+            .unwrap();
+        let p = "/v1.0/deviceManagement/remoteAssistancePartners";
+        assert_eq!(faults.judge("GET", p).fault, None);
+        assert_eq!(faults.judge("POST", &format!("{p}/x")).fault, None);
+        assert_eq!(faults.judge("GET", &format!("{p}/x")).fault, Some((429, 1)));
+        assert_eq!(
+            faults.judge("GET", &format!("{p}/x")).fault,
+            None,
+            "used up"
+        );
+        assert!(!faults.active.load(Ordering::Acquire));
+    }
+}

@@ -1,0 +1,179 @@
+//! Fault injection: rules for the next N requests, probabilities, latency and the trigger header.
+
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::app::{TestApp, graph_error, intune_text, json};
+
+async fn add(app: &TestApp, rule: serde_json::Value) -> reqwest::Response {
+    app.control(Method::POST, "/faults")
+        .json(&rule)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_rule_for_the_next_request_faults_it_once_with_graphs_body() {
+    let app = TestApp::with_control(|_| {}).await;
+    let r = add(
+        &app,
+        json!({"method": "GET", "path": "/{version}/deviceManagement/remoteAssistancePartners",
+               "status": 429, "retryAfterSeconds": 2, "count": 1}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(json(r).await["remaining"], 1);
+    // Another method or path does not match.
+    app.create("v1.0", "not faulted").await;
+
+    let url = app.partners("beta");
+    let r = app.request(Method::GET, &url).send().await.unwrap();
+    assert_eq!(r.headers()["retry-after"], "2");
+    let message = graph_error(r, 429, "TooManyRequests").await;
+    assert!(intune_text(&message).starts_with("Too many requests"));
+    let r = app.request(Method::GET, &url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the rule is used up");
+    assert_eq!(
+        json(app.control(Method::GET, "/faults").send().await.unwrap()).await["value"],
+        json!([])
+    );
+
+    // The request log shows the 429 then the 200.
+    let log = json(
+        app.control(Method::GET, "/requests?limit=2")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let statuses: Vec<_> = log["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!(200), json!(429)]);
+}
+
+#[tokio::test]
+async fn probabilities_statuses_and_clearing() {
+    let app = TestApp::with_control(|_| {}).await;
+    let url = app.partners("v1.0");
+    add(
+        &app,
+        json!({"path": "*", "status": 503, "probability": 0.0}),
+    )
+    .await;
+    for _ in 0..20 {
+        assert_eq!(
+            app.request(Method::GET, &url)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    add(
+        &app,
+        json!({"path": "*", "status": 500, "probability": 1.0}),
+    )
+    .await;
+    let r = app.request(Method::GET, &url).send().await.unwrap();
+    graph_error(r, 500, "Unknown").await;
+    // `$batch`'s inner requests meet the rules too, each on its own.
+    let batch = json!({"requests": [{"id": "1", "method": "GET", "url": "/deviceManagement/remoteAssistancePartners"}]});
+    let r = app
+        .request(Method::POST, "/v1.0/$batch")
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500, "the $batch request itself matches `*`");
+    let r = app.control(Method::DELETE, "/faults").send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.request(Method::GET, &url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_trigger_header_faults_one_request() {
+    let app = TestApp::with_control(|_| {}).await;
+    let url = app.partners("v1.0");
+    let r = app
+        .request(Method::GET, &url)
+        .header("x-rapd-fault", "503; retry-after=7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["retry-after"], "7");
+    graph_error(r, 503, "ServiceUnavailable").await;
+    let started = Instant::now();
+    let r = app
+        .request(Method::GET, &url)
+        .header("x-rapd-fault", "latency=300")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(started.elapsed().as_millis() >= 300);
+    for bad in ["404", "latency=60001", "retry-after=3601", "colour=red"] {
+        let r = app
+            .request(Method::GET, &url)
+            .header("x-rapd-fault", bad)
+            .send()
+            .await
+            .unwrap();
+        graph_error(r, 400, "BadRequest").await;
+    }
+}
+
+#[tokio::test]
+async fn rules_are_checked_and_bounded() {
+    let app = TestApp::with_control(|_| {}).await;
+    for bad in [
+        json!({"path": "*", "status": 404}),
+        json!({"path": "*", "status": 429, "probability": 1.5}),
+        json!({"path": "*", "latencyMs": [10, 5]}),
+        json!({"path": "*", "latencyMs": [0, 60001]}),
+        json!({"path": "*", "status": 429, "retryAfterSeconds": 3601}),
+        json!({"path": "*", "status": 429, "count": 0}),
+        json!({"path": "*"}),
+        json!({"path": "", "status": 429}),
+        json!({"path": "*", "status": 429, "colour": "red"}),
+    ] {
+        graph_error(add(&app, bad.clone()).await, 400, "BadRequest").await;
+    }
+    let at_limits =
+        json!({"path": "/none", "status": 429, "retryAfterSeconds": 3600, "latencyMs": [0, 60000]});
+    for _ in 0..rapd_server::control::faults::MAX_RULES {
+        assert_eq!(add(&app, at_limits.clone()).await.status(), 201);
+    }
+    graph_error(add(&app, at_limits).await, 400, "BadRequest").await;
+}
+
+#[tokio::test]
+async fn without_faults_the_header_is_ignored_and_rules_refused() {
+    let app = TestApp::with_control(|s| {
+        s.server.control.as_mut().unwrap().faults = false;
+    })
+    .await;
+    let r = app
+        .request(Method::GET, &app.partners("v1.0"))
+        .header("x-rapd-fault", "503")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = add(&app, json!({"path": "*", "status": 429})).await;
+    graph_error(r, 400, "BadRequest").await;
+}

@@ -1,0 +1,173 @@
+//! The test-control operations on PostgreSQL: reset, seed and export of whole tenants, with the
+//! same meaning as the SQLite engine's (`sqlite/control.rs`).
+
+use deadpool_postgres::{GenericClient, Transaction};
+use rapd_model::{
+    AuditContext, AuditEntry, Change, OperationKind, RemoteAssistanceSettings,
+    RemoteAssistanceState, Tenant, TenantId, TenantState, Timestamp,
+};
+
+use super::rows::{self, db_error, get};
+use crate::{StoreError, query_sql::SELECT_PARTNER_COLUMNS};
+
+/// The tables holding a tenant's rows, each keyed by `tenant_id` first.
+const TENANT_TABLES: [&str; 5] = [
+    "partners",
+    "audit_events",
+    "audit_heads",
+    "remote_assistance_settings",
+    "tenants",
+];
+
+/// Deletes every row of `tenant`, or of every tenant.
+pub(super) async fn reset(
+    tx: &Transaction<'_>,
+    tenant: Option<TenantId>,
+) -> Result<(), StoreError> {
+    for table in TENANT_TABLES {
+        match tenant {
+            Some(t) => tx
+                .execute(
+                    &format!("DELETE FROM {table} WHERE tenant_id = $1"),
+                    &[&t.0],
+                )
+                .await
+                .map_err(db_error)?,
+            None => tx
+                .execute(&format!("DELETE FROM {table}"), &[])
+                .await
+                .map_err(db_error)?,
+        };
+    }
+    Ok(())
+}
+
+/// Writes `states`, auditing each partner and settings written under `audit`.
+pub(super) async fn seed(
+    tx: &Transaction<'_>,
+    states: &[TenantState],
+    audit: &AuditContext,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for state in states {
+        let tenant = state.tenant.id;
+        let mut registration = state.tenant.clone();
+        let registered = tx
+            .query_opt(rows::SELECT_TENANT, &[&tenant.0])
+            .await
+            .map_err(db_error)?;
+        if let Some(existing) = registered {
+            registration.created = rows::tenant_from_row(&existing)?.created;
+        }
+        rows::upsert_tenant(tx, &registration).await?;
+        if let Some(after) = &state.settings {
+            let before = rows::select_settings(tx, tenant, true).await?;
+            rows::upsert_settings(tx, tenant, after).await?;
+            let entry = AuditEntry::for_settings(tenant, &before, after, audit, now);
+            rows::insert_audit(tx, &entry).await?;
+        }
+        for partner in &state.partners {
+            let before = rows::select_partner(tx, tenant, partner.id, true).await?;
+            let mut after = partner.clone();
+            if let Some(b) = &before {
+                after.created = b.created;
+                after.revision = b.revision + 1;
+            }
+            rows::write_partner(tx, &after, before.is_some()).await?;
+            let kind = match before {
+                Some(_) => OperationKind::Patch,
+                None => OperationKind::Create,
+            };
+            let change = Change {
+                before,
+                after: Some(after),
+            };
+            let entry = AuditEntry::for_change(tenant, kind, &change, audit, now);
+            rows::insert_audit(tx, &entry).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The state of `tenant`, or of every tenant with any row, by tenant id then partner id.
+pub(super) async fn export(
+    client: &impl GenericClient,
+    tenant: Option<TenantId>,
+) -> Result<Vec<TenantState>, StoreError> {
+    let tenants = match tenant {
+        Some(t) => vec![t],
+        None => client
+            .query(
+                "SELECT tenant_id FROM tenants UNION SELECT tenant_id FROM partners \
+                 UNION SELECT tenant_id FROM remote_assistance_settings ORDER BY 1",
+                &[],
+            )
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|r| get(r, 0).map(TenantId))
+            .collect::<Result<_, _>>()?,
+    };
+    let mut states = Vec::with_capacity(tenants.len());
+    for id in tenants {
+        let registered = client
+            .query_opt(rows::SELECT_TENANT, &[&id.0])
+            .await
+            .map_err(db_error)?
+            .map(|r| rows::tenant_from_row(&r))
+            .transpose()?;
+        let settings = stored_settings(client, id).await?;
+        let partners = client
+            .query(
+                &format!("{SELECT_PARTNER_COLUMNS} WHERE tenant_id = $1 ORDER BY id"),
+                &[&id.0],
+            )
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(rows::partner_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if registered.is_none() && settings.is_none() && partners.is_empty() {
+            continue;
+        }
+        // A tenant with rows but no registration (removed by an operator) exports unlicensed,
+        // so seeding the export back does not licence it.
+        let tenant = registered.unwrap_or(Tenant {
+            id,
+            display_name: None,
+            intune_licensed: false,
+            created: Timestamp::ZERO,
+        });
+        states.push(TenantState {
+            tenant,
+            settings,
+            partners,
+        });
+    }
+    Ok(states)
+}
+
+/// The tenant's settings row, if it was ever written (defaults are not exported).
+async fn stored_settings(
+    client: &impl GenericClient,
+    tenant: TenantId,
+) -> Result<Option<RemoteAssistanceSettings>, StoreError> {
+    let Some(row) = client
+        .query_opt(
+            "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
+             FROM remote_assistance_settings WHERE tenant_id = $1",
+            &[&tenant.0],
+        )
+        .await
+        .map_err(db_error)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(RemoteAssistanceSettings {
+        id: tenant.0,
+        remote_assistance_state: RemoteAssistanceState::from_value(get(&row, 0)?)
+            .ok_or_else(|| StoreError::Corrupt("unknown remote assistance state".into()))?,
+        allow_sessions_to_unenrolled_devices: get(&row, 1)?,
+        block_chat: get(&row, 2)?,
+    }))
+}

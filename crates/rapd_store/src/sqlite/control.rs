@@ -1,0 +1,155 @@
+//! The test-control operations: reset, seed and export of whole tenants.
+
+use rapd_model::{
+    AuditContext, AuditEntry, Change, OperationKind, RemoteAssistanceSettings,
+    RemoteAssistanceState, TenantId, TenantState, Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::rows;
+use crate::query_sql::SELECT_PARTNER_COLUMNS;
+
+/// The tables holding a tenant's rows, each keyed by `tenant_id` first.
+const TENANT_TABLES: [&str; 4] = [
+    "partners",
+    "audit_events",
+    "remote_assistance_settings",
+    "tenants",
+];
+
+/// Deletes every row of `tenant`, or of every tenant.
+pub(super) fn reset(conn: &Connection, tenant: Option<TenantId>) -> rusqlite::Result<()> {
+    for table in TENANT_TABLES {
+        match tenant {
+            Some(t) => conn
+                .prepare_cached(&format!("DELETE FROM {table} WHERE tenant_id = ?1"))?
+                .execute(params![t.0.as_bytes()])?,
+            None => conn.execute(&format!("DELETE FROM {table}"), [])?,
+        };
+    }
+    Ok(())
+}
+
+/// Writes `states`, auditing each partner and settings written under `audit`.
+pub(super) fn seed(
+    conn: &Connection,
+    states: &[TenantState],
+    audit: &AuditContext,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    for state in states {
+        let tenant = state.tenant.id;
+        let registered = rows::select_tenant(conn, tenant)?;
+        let mut registration = state.tenant.clone();
+        if let Some(existing) = registered {
+            registration.created = existing.created;
+        }
+        rows::upsert_tenant(conn, &registration)?;
+        if let Some(after) = &state.settings {
+            let before = rows::select_settings(conn, tenant)?;
+            rows::upsert_settings(conn, tenant, after)?;
+            rows::insert_audit(
+                conn,
+                &AuditEntry::for_settings(tenant, &before, after, audit, now),
+            )?;
+        }
+        for partner in &state.partners {
+            let before = rows::select_partner(conn, tenant, partner.id)?;
+            let mut after = partner.clone();
+            if let Some(b) = &before {
+                after.created = b.created;
+                after.revision = b.revision + 1;
+            }
+            rows::upsert_partner(conn, &after)?;
+            let kind = match before {
+                Some(_) => OperationKind::Patch,
+                None => OperationKind::Create,
+            };
+            let change = Change {
+                before,
+                after: Some(after),
+            };
+            rows::insert_audit(
+                conn,
+                &AuditEntry::for_change(tenant, kind, &change, audit, now),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The state of `tenant`, or of every tenant with any row, by tenant id then partner id.
+pub(super) fn export(
+    conn: &Connection,
+    tenant: Option<TenantId>,
+) -> rusqlite::Result<Vec<TenantState>> {
+    let tenants = match tenant {
+        Some(t) => vec![t],
+        None => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT tenant_id FROM tenants UNION SELECT tenant_id FROM partners \
+                 UNION SELECT tenant_id FROM remote_assistance_settings ORDER BY 1",
+            )?;
+            let ids = stmt.query_map([], |r| r.get::<_, [u8; 16]>(0))?;
+            ids.map(|id| id.map(|b| TenantId(Uuid::from_bytes(b))))
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    let mut states = Vec::with_capacity(tenants.len());
+    for id in tenants {
+        let registered = rows::select_tenant(conn, id)?;
+        let settings = stored_settings(conn, id)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "{} WHERE tenant_id = ?1 ORDER BY id",
+            SELECT_PARTNER_COLUMNS
+        ))?;
+        let partners = stmt
+            .query_map(params![id.0.as_bytes()], rows::partner_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if registered.is_none() && settings.is_none() && partners.is_empty() {
+            continue;
+        }
+        // A tenant with rows but no registration (removed by an operator) exports unlicensed,
+        // so seeding the export back does not licence it.
+        let tenant = registered.unwrap_or(rapd_model::Tenant {
+            id,
+            display_name: None,
+            intune_licensed: false,
+            created: Timestamp::ZERO,
+        });
+        states.push(TenantState {
+            tenant,
+            settings,
+            partners,
+        });
+    }
+    Ok(states)
+}
+
+/// The tenant's settings row, if it was ever written (defaults are not exported).
+fn stored_settings(
+    conn: &Connection,
+    tenant: TenantId,
+) -> rusqlite::Result<Option<RemoteAssistanceSettings>> {
+    conn.prepare_cached(
+        "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
+         FROM remote_assistance_settings WHERE tenant_id = ?1",
+    )?
+    .query_row(params![tenant.0.as_bytes()], |row| {
+        let state: i64 = row.get(0)?;
+        Ok(RemoteAssistanceSettings {
+            id: tenant.0,
+            remote_assistance_state: RemoteAssistanceState::from_value(state).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Integer,
+                    "unknown remote assistance state".into(),
+                )
+            })?,
+            allow_sessions_to_unenrolled_devices: row.get(1)?,
+            block_chat: row.get(2)?,
+        })
+    })
+    .optional()
+}
