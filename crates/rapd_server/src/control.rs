@@ -13,7 +13,7 @@ use axum::{
     extract::{ConnectInfo, Query, Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{MethodRouter, get, post},
 };
 use http::{StatusCode, header};
 use rapd_model::{Actor, AuditContext, Fixture, TenantId};
@@ -76,19 +76,22 @@ impl Control {
 }
 
 pub fn router(state: AppState) -> Router {
+    // The guard sits on each method router, so a verb a path lacks is still a plain 405.
+    let guarded = |methods: MethodRouter<AppState>| {
+        methods.route_layer(middleware::from_fn_with_state(state.clone(), guard))
+    };
     Router::new()
-        .route(&format!("{PREFIX}/reset"), post(reset_state))
-        .route(&format!("{PREFIX}/seed"), post(seed_state))
-        .route(&format!("{PREFIX}/export"), get(export_state))
+        .route(&format!("{PREFIX}/reset"), guarded(post(reset_state)))
+        .route(&format!("{PREFIX}/seed"), guarded(post(seed_state)))
+        .route(&format!("{PREFIX}/export"), guarded(get(export_state)))
         .route(
             &format!("{PREFIX}/requests"),
-            get(list_requests).delete(clear_requests),
+            guarded(get(list_requests).delete(clear_requests)),
         )
         .route(
             &format!("{PREFIX}/faults"),
-            get(list_faults).post(add_fault).delete(clear_faults),
+            guarded(get(list_faults).post(add_fault).delete(clear_faults)),
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(graph_envelope))
         .with_state(state)
 }

@@ -13,6 +13,7 @@
 //! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
 //! responses).
 
+mod control;
 mod extensions;
 mod paths;
 mod query;
@@ -58,10 +59,22 @@ pub fn document(config: &ServerConfig) -> Value {
             { "name": "partner", "description": "rapd's own partner API: the remote assistance vendor's side of onboarding" },
             { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
             { "name": "operations", "description": "Health and this document" },
+            { "name": "control", "description": "Test control: reset, seed, export, faults, the request log (only when served)" },
         ],
-        "paths": paths::paths(),
+        "paths": all_paths(config),
         "components": schemas::components(config),
     })
+}
+
+/// Every path; the test-control API's only when this server serves it.
+fn all_paths(config: &ServerConfig) -> Value {
+    let mut paths = paths::paths();
+    if config.control.is_some()
+        && let Some(map) = paths.as_object_mut()
+    {
+        control::paths(map);
+    }
+    paths
 }
 
 fn description(config: &ServerConfig) -> String {
@@ -112,10 +125,41 @@ mod tests {
         }
     }
 
+    /// The test-control paths appear exactly when the API is served.
+    #[test]
+    fn control_paths_follow_the_configuration() {
+        let off = document(&ServerConfig::default());
+        assert!(off["paths"].get("/_rapd/reset").is_none());
+        let on = document(&with_control());
+        for path in ["reset", "seed", "export", "requests", "faults"] {
+            assert!(
+                on["paths"].get(format!("/_rapd/{path}")).is_some(),
+                "{path}"
+            );
+        }
+        let mut refs = Vec::new();
+        collect_refs(&on, &mut refs);
+        for r in refs {
+            assert!(on.pointer(r.strip_prefix('#').unwrap()).is_some(), "{r}");
+        }
+    }
+
+    fn with_control() -> ServerConfig {
+        ServerConfig {
+            control: Some(crate::ControlConfig {
+                admin_token: "x".repeat(16),
+                allow_remote: false,
+                faults: true,
+                request_log_capacity: 10,
+            }),
+            ..ServerConfig::default()
+        }
+    }
+
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(&ServerConfig::default());
+        let doc = document(&with_control());
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {

@@ -175,6 +175,7 @@ pub fn components(config: &ServerConfig) -> Value {
     schemas.insert("OpenIdConfiguration".into(), openid_configuration());
     schemas.insert("JsonWebKeySet".into(), jwks());
     super::extensions::schemas(&mut schemas);
+    super::control::schemas(&mut schemas);
 
     json!({
         "securitySchemes": {
@@ -185,6 +186,7 @@ pub fn components(config: &ServerConfig) -> Value {
                 "description": format!("An access token for Graph (audience `https://graph.microsoft.com`) from a trusted issuer: `rapd token` mints one from the development issuer. Partner reads need the delegated scope `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`; writes and both actions need `.ReadWrite.All`; audit events need {}.", super::extensions::AUDIT_SCOPES),
             },
             super::extensions::PARTNER_CREDENTIAL: super::extensions::security_scheme(),
+            super::control::CONTROL_ADMIN: super::control::security_scheme(),
         },
         "schemas": schemas,
         "responses": error_responses(config),
@@ -591,6 +593,7 @@ fn error_responses(config: &ServerConfig) -> Value {
         );
     }
     super::extensions::responses(&mut map);
+    super::control::responses(&mut map);
     Value::Object(map)
 }
 
