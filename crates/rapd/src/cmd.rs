@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod ca;
+pub mod identities;
 pub mod partner_sim;
 pub mod serve;
 pub mod tenant;

@@ -33,6 +33,19 @@ enum Command {
     OnboardingLink(cmd::partner_sim::OnboardingLinkArgs),
     /// Play a remote assistance vendor: redeem a code, then call in until disconnected.
     PartnerSim(cmd::partner_sim::PartnerSimArgs),
+    /// Print the development CA's path, write a bundle of the system CAs plus it, and print the
+    /// variables that make Python and Node trust it.
+    Ca(cmd::ca::CaArgs),
+    /// Development users of the identity provider.
+    User {
+        #[command(subcommand)]
+        action: cmd::identities::UserAction,
+    },
+    /// Development applications of the identity provider.
+    App {
+        #[command(subcommand)]
+        action: cmd::identities::AppAction,
+    },
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -68,6 +81,9 @@ pub struct ServeArgs {
     /// Play every tenant's remote assistance vendor: redeem onboarding codes and call in.
     #[arg(long)]
     partner_sim: bool,
+    /// Also serve https on this address (also RAPD_TLS_LISTEN), e.g. 127.0.0.1:8443.
+    #[arg(long)]
+    tls_listen: Option<SocketAddr>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -81,13 +97,14 @@ impl ServeArgs {
                 _ => config::Profile::Development,
             }),
             partner_sim: self.partner_sim,
+            tls_listen: self.tls_listen,
             ..self.data.overrides()
         }
     }
 }
 
 impl DataArgs {
-    fn overrides(&self) -> config::Overrides {
+    pub fn overrides(&self) -> config::Overrides {
         config::Overrides {
             data_dir: self.data_dir.clone(),
             config_file: self.config.clone(),
@@ -104,6 +121,9 @@ fn main() -> ExitCode {
         Command::Tenant { action } => cmd::tenant::run(action),
         Command::OnboardingLink(args) => cmd::partner_sim::onboarding_link(&args),
         Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
+        Command::Ca(args) => cmd::ca::run(&args),
+        Command::User { action } => cmd::identities::run_user(action),
+        Command::App { action } => cmd::identities::run_app(action),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

@@ -8,6 +8,7 @@ use rapd_model::{ApiVersion, Clock};
 use rapd_store::PartnerStore;
 
 use crate::{
+    idp::{IdentityConfig, IdentityProvider},
     overload::InFlight,
     tenancy::{Provisioning, Tenancy},
     throttle::{Throttle, ThrottleLimits},
@@ -33,6 +34,8 @@ pub struct ServerConfig {
     pub permissions: PermissionProfile,
     /// A partner's calls refresh `lastConnectionDateTime` at most this often.
     pub heartbeat_interval_secs: i64,
+    /// The development identity provider's users, apps and lifetimes.
+    pub identity: IdentityConfig,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +49,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: 1024,
             permissions: PermissionProfile::FoundingPage,
             heartbeat_interval_secs: 60,
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -60,6 +64,7 @@ pub struct AppState {
     pub tenancy: Arc<Tenancy>,
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
+    pub idp: Arc<IdentityProvider>,
 }
 
 impl AppState {
@@ -74,6 +79,7 @@ impl AppState {
             tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
+            idp: IdentityProvider::new(config.identity.clone()),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,
@@ -82,7 +88,8 @@ impl AppState {
         }
     }
 
-    /// The origin links are built on: the configured public URL, else `http://` + `Host`.
+    /// The origin links are built on: the configured public URL, else the connection's scheme
+    /// (`https` on the TLS listener) + `Host`.
     pub fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(url) = &self.config.public_url {
             return url.trim_end_matches('/').to_owned();
@@ -92,7 +99,11 @@ impl AppState {
             .and_then(|h| h.to_str().ok())
             .filter(|h| h.parse::<http::uri::Authority>().is_ok())
             .unwrap_or("localhost");
-        format!("http://{host}")
+        let scheme = match headers.contains_key(crate::serve::TLS_HEADER) {
+            true => "https",
+            false => "http",
+        };
+        format!("{scheme}://{host}")
     }
 
     /// The permission rules for a call to `version`.
