@@ -14,8 +14,8 @@
 //! Errors are OAuth-shaped (`error`, `error_description` with an AADSTS code), never Graph's.
 //! Secrets, passwords, codes and tokens are never logged.
 
-mod device_code;
-mod directory;
+pub mod device_code;
+pub mod directory;
 mod discovery;
 mod form;
 mod managed_identity;

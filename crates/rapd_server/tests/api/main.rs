@@ -4,6 +4,7 @@ mod app;
 mod auth;
 mod batch;
 mod errors;
+mod identity_provider;
 mod limits;
 mod metadata;
 mod onboarding;
