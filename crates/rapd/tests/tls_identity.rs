@@ -45,10 +45,9 @@ impl TlsServer {
         for line in lines.by_ref().map_while(Result::ok) {
             if let Some(rest) =
                 line.strip_prefix("rapd is serving Microsoft Graph's remoteAssistancePartners on ")
+                && rest.starts_with("http://")
             {
-                if rest.starts_with("http://") {
-                    http = Some(rest.trim().to_owned());
-                }
+                http = Some(rest.trim().to_owned());
             }
             if let Some(rest) = line.strip_prefix("https on ") {
                 https = rest.split_whitespace().next().map(str::to_owned);

@@ -21,6 +21,9 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 const BODY_LIMIT: usize = 4096;
+
+/// A form body and the refusal it earns.
+type Form<'a> = &'a [(&'a str, &'a str)];
 const PASSWORD: &str = "rapd-dev-password";
 const USER: &str = "dev@rapd.localhost";
 
@@ -450,7 +453,7 @@ async fn client_credentials_mint_app_tokens_refused_by_the_founding_page() {
 async fn client_credentials_errors_are_entra_shaped() {
     let app = TlsApp::default().await;
     let id = app_id();
-    let cases: [(&[(&str, &str)], u16, &str, u32); 8] = [
+    let cases: [(Form, u16, &str, u32); 8] = [
         (
             &[("client_id", &id), ("client_secret", DEFAULT_APP_SECRET)],
             400,
