@@ -3,6 +3,7 @@
 mod app;
 mod auth;
 mod batch;
+mod device_code;
 mod errors;
 mod identity_provider;
 mod limits;
@@ -15,4 +16,6 @@ mod settings;
 mod snapshots;
 mod tenancy;
 mod throttling;
+mod tls;
+mod tls_app;
 mod token_matrix;
