@@ -33,6 +33,12 @@ pub struct CaArgs {
 
 pub fn run(args: &CaArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.data.overrides())?;
+    if let Some(cert) = &config.tls.cert_file {
+        bail!(
+            "rapd serves your own certificate ({}); trust the CA that issued it instead",
+            cert.display()
+        );
+    }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let data_dir = std::path::absolute(&config.data_dir)?;
