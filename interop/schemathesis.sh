@@ -18,6 +18,11 @@
 # below) keeps the rules JSON Schema cannot express in the requests generated as valid (`$batch`
 # ids and `dependsOn`, server-issued `$skiptoken`).
 #
+# The identity provider's operations (tag `identity-provider`) are left out: they speak Entra's
+# OAuth protocol, where a body valid by the schema is still refused without a registered client
+# and its secret, so schemathesis's positive-data check cannot hold. The real identity libraries
+# (interop/*/identity*) and crates/rapd_server/tests/api/identity_provider.rs test them.
+#
 # Knobs: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 100), SCHEMATHESIS_SEED (default
 # 20260101), SCHEMATHESIS_REPORT_DIR (default target/schemathesis-report: a JUnit report, an
 # NDJSON event log of the run with every failing request, and schemathesis's crash cache).
@@ -208,6 +213,7 @@ SCHEMATHESIS_HOOKS=rapd_hooks PYTHONPATH="$WORK" HYPOTHESIS_STORAGE_DIRECTORY="$
   "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$BASE/openapi.json" \
   --checks all \
   --exclude-checks unsupported_method \
+  --exclude-tag identity-provider \
   --header "Authorization: Bearer $TOKEN" \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \

@@ -40,7 +40,7 @@ export function rapdBin() {
 	return process.env.RAPD_BIN ? resolve(process.env.RAPD_BIN) : join(REPO_ROOT, "target", "release", "rapd");
 }
 
-function freePort() {
+export function freePort() {
 	return new Promise((ok, fail) => {
 		const srv = createServer();
 		srv.once("error", fail);
@@ -53,8 +53,8 @@ function freePort() {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-/** Starts `rapd serve --listen 127.0.0.1:PORT --data-dir TMP` and waits for /healthz. */
-export async function startRapd() {
+/** Starts `rapd serve --listen 127.0.0.1:PORT --data-dir TMP [ARGS]` and waits for /healthz. */
+export async function startRapd({ args = [] } = {}) {
 	const bin = rapdBin();
 	if (!existsSync(bin)) {
 		throw new Error(`rapd binary not found at ${bin}: build it with \`cargo build --release -p rapd\` or set RAPD_BIN`);
@@ -64,7 +64,7 @@ export async function startRapd() {
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const output = { stdout: "", stderr: "" };
-	const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir], {
+	const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, ...args], {
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	child.stdout.setEncoding("utf8").on("data", (s) => (output.stdout += s));

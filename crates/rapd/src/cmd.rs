@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod ca;
 pub mod control;
+pub mod identities;
 pub mod partner_sim;
 pub mod serve;
 pub mod tenant;

@@ -137,6 +137,68 @@ impl Default for Control {
     }
 }
 
+/// The https listener.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tls {
+    /// Address of the https listener; unset: no https.
+    pub listen: Option<SocketAddr>,
+    /// Serve https alone: the plain `listen` address is not opened.
+    pub only: bool,
+    /// Names (DNS or IP) the development certificate carries beside localhost, 127.0.0.1, ::1.
+    pub names: Vec<String>,
+    /// Your own certificate chain (PEM, leaf first) instead of the development CA's leaf.
+    pub cert_file: Option<PathBuf>,
+    /// The private key (PEM) of `cert_file`.
+    pub key_file: Option<PathBuf>,
+}
+
+/// The development identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Idp {
+    /// Approve device codes for the first development user on the second poll (tests).
+    pub device_code_auto_approve: bool,
+    pub device_code_interval_secs: u64,
+    pub access_token_ttl_secs: u64,
+}
+
+impl Default for Idp {
+    fn default() -> Idp {
+        Idp {
+            device_code_auto_approve: false,
+            device_code_interval_secs: 5,
+            access_token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// A development user of the identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevUser {
+    pub username: String,
+    pub password: String,
+    /// Default: derived from the username.
+    pub object_id: Option<uuid::Uuid>,
+    /// Default: the development tenant.
+    pub tenant: Option<uuid::Uuid>,
+    pub display_name: Option<String>,
+}
+
+/// A development application (client) of the identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevApp {
+    pub client_id: uuid::Uuid,
+    /// Needed for client credentials; unset: a public client.
+    pub secret: Option<String>,
+    /// Application permissions of its app-only tokens [default: ReadWrite.All].
+    pub roles: Option<Vec<String>>,
+    /// Delegated permissions granted for `.default` [default: ReadWrite.All].
+    pub scopes: Option<Vec<String>>,
+}
+
 /// An external OIDC issuer whose access tokens rapd accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -181,6 +243,12 @@ pub struct Config {
     pub jwks: Jwks,
     pub issuers: Vec<Issuer>,
     pub control: Control,
+    pub tls: Tls,
+    pub idp: Idp,
+    /// Development users, beside the built-in one and those `rapd user add` wrote.
+    pub dev_users: Vec<DevUser>,
+    /// Development apps, beside the built-in one and those `rapd app add` wrote.
+    pub dev_apps: Vec<DevApp>,
     pub log: String,
     /// A `postgres://` URL selects PostgreSQL; unset, the SQLite file in `data_dir`.
     pub database_url: Option<String>,
@@ -217,6 +285,10 @@ impl Default for Config {
             jwks: Jwks::default(),
             issuers: Vec::new(),
             control: Control::default(),
+            tls: Tls::default(),
+            idp: Idp::default(),
+            dev_users: Vec::new(),
+            dev_apps: Vec::new(),
             log: "info".into(),
             database_url: None,
             database_pool_size: 16,
@@ -236,6 +308,7 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub profile: Option<Profile>,
     pub partner_sim: bool,
+    pub tls_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -280,6 +353,9 @@ impl Config {
         if overrides.partner_sim {
             config.partner_sim.enabled = true;
         }
+        if let Some(listen) = overrides.tls_listen {
+            config.tls.listen = Some(listen);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -305,6 +381,13 @@ impl Config {
         "RAPD_PERMISSIONS",
         "RAPD_THROTTLING",
         "RAPD_THROTTLING_WINDOW_SECS",
+        "RAPD_TLS_LISTEN",
+        "RAPD_TLS_ONLY",
+        "RAPD_TLS_NAMES",
+        "RAPD_TLS_CERT_FILE",
+        "RAPD_TLS_KEY_FILE",
+        "RAPD_IDP_DEVICE_CODE_AUTO_APPROVE",
+        "RAPD_IDP_DEVICE_CODE_INTERVAL_SECS",
         "RAPD_LOG",
         "RAPD_DATABASE_URL",
         "RAPD_DATABASE_POOL_SIZE",
@@ -341,6 +424,24 @@ impl Config {
             "RAPD_PERMISSIONS" => self.permissions = parse_enum(value)?,
             "RAPD_THROTTLING" => self.throttling.enabled = parse_bool(value)?,
             "RAPD_THROTTLING_WINDOW_SECS" => self.throttling.window_secs = parse(value)?,
+            "RAPD_TLS_LISTEN" => self.tls.listen = Some(parse(value)?),
+            "RAPD_TLS_ONLY" => self.tls.only = parse_bool(value)?,
+            "RAPD_TLS_NAMES" => {
+                self.tls.names = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }
+            "RAPD_TLS_CERT_FILE" => self.tls.cert_file = Some(PathBuf::from(value)),
+            "RAPD_TLS_KEY_FILE" => self.tls.key_file = Some(PathBuf::from(value)),
+            "RAPD_IDP_DEVICE_CODE_AUTO_APPROVE" => {
+                self.idp.device_code_auto_approve = parse_bool(value)?
+            }
+            "RAPD_IDP_DEVICE_CODE_INTERVAL_SECS" => {
+                self.idp.device_code_interval_secs = parse(value)?
+            }
             "RAPD_LOG" => self.log = value.to_owned(),
             "RAPD_DATABASE_URL" => self.database_url = Some(database_url(value)?),
             "RAPD_DATABASE_POOL_SIZE" => self.database_pool_size = parse(value)?,
@@ -368,6 +469,12 @@ impl Config {
             redis_url: hide(&self.redis_url),
             ..self.clone()
         }
+    }
+
+    /// The plain listener (unless `tls.only`) and the https listener (if any).
+    pub fn listen_addresses(&self) -> impl Iterator<Item = SocketAddr> {
+        let http = (!self.tls.only).then_some(self.listen);
+        http.into_iter().chain(self.tls.listen)
     }
 
     /// Whether the development issuer is trusted and served.
@@ -444,17 +551,30 @@ impl Config {
                 bail!("issuer {}: audiences must not be empty", issuer.issuer);
             }
         }
-        if self.dev_issuer_enabled()
-            && !self.listen.ip().is_loopback()
-            && !self.dev_issuer_on_public_address
-        {
-            bail!(
-                "refusing to serve the development issuer on the non-loopback address {}: it \
-                 trusts tokens that anyone with this data dir can mint, which is for local use. \
-                 Listen on 127.0.0.1, turn the issuer off (dev_issuer = false, or the production \
-                 profile), or set dev_issuer_on_public_address = true if you mean it",
-                self.listen
-            );
+        for listen in self.listen_addresses() {
+            if self.dev_issuer_enabled()
+                && !listen.ip().is_loopback()
+                && !self.dev_issuer_on_public_address
+            {
+                bail!(
+                    "refusing to serve the development issuer on the non-loopback address {listen}: \
+                     it trusts tokens that anyone with this data dir can mint, which is for local \
+                     use. Listen on 127.0.0.1, turn the issuer off (dev_issuer = false, or the \
+                     production profile), or set dev_issuer_on_public_address = true if you mean it"
+                );
+            }
+        }
+        if self.tls.only && self.tls.listen.is_none() {
+            bail!("tls.only needs tls.listen: there would be nothing to listen on");
+        }
+        if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
+            bail!("tls.cert_file and tls.key_file go together: give both or neither");
+        }
+        if self.tls.only && self.partner_sim.enabled {
+            bail!("the partner simulator calls rapd over plain http; it needs tls.only = false");
+        }
+        if self.idp.device_code_interval_secs == 0 || self.idp.access_token_ttl_secs == 0 {
+            bail!("idp.device_code_interval_secs and idp.access_token_ttl_secs must be positive");
         }
         if self.partner_sim.enabled && self.profile == Profile::Production {
             bail!(
@@ -580,6 +700,25 @@ mod tests {
                 faults: Some(true),
                 ..Control::default()
             },
+            tls: Tls {
+                listen: Some(SocketAddr::from(([127, 0, 0, 1], 8443))),
+                cert_file: Some(PathBuf::new()),
+                key_file: Some(PathBuf::new()),
+                ..Tls::default()
+            },
+            dev_users: vec![DevUser {
+                username: String::new(),
+                password: String::new(),
+                object_id: Some(uuid::Uuid::nil()),
+                tenant: Some(uuid::Uuid::nil()),
+                display_name: Some(String::new()),
+            }],
+            dev_apps: vec![DevApp {
+                client_id: uuid::Uuid::nil(),
+                secret: Some(String::new()),
+                roles: Some(Vec::new()),
+                scopes: Some(Vec::new()),
+            }],
             ..Config::default()
         })
         .unwrap();
@@ -617,6 +756,9 @@ mod tests {
                 "RAPD_LOG",
                 "RAPD_REDIS_KEY_PREFIX",
                 "RAPD_CONTROL_ADMIN_TOKEN",
+                "RAPD_TLS_NAMES",
+                "RAPD_TLS_CERT_FILE",
+                "RAPD_TLS_KEY_FILE",
             ]
             .contains(var)
             {

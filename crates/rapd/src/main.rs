@@ -41,6 +41,19 @@ enum Command {
     Seed(cmd::control::SeedArgs),
     /// Print the admin token of the test-control API (made on first use).
     ControlToken(DataArgs),
+    /// Print the development CA's path, write a bundle of the system CAs plus it, and print the
+    /// variables that make Python and Node trust it.
+    Ca(cmd::ca::CaArgs),
+    /// Development users of the identity provider.
+    User {
+        #[command(subcommand)]
+        action: cmd::identities::UserAction,
+    },
+    /// Development applications of the identity provider.
+    App {
+        #[command(subcommand)]
+        action: cmd::identities::AppAction,
+    },
     /// Check the configuration and print it resolved.
     Config {
         #[command(subcommand)]
@@ -76,6 +89,9 @@ pub struct ServeArgs {
     /// Play every tenant's remote assistance vendor: redeem onboarding codes and call in.
     #[arg(long)]
     partner_sim: bool,
+    /// Also serve https on this address (also RAPD_TLS_LISTEN), e.g. 127.0.0.1:8443.
+    #[arg(long)]
+    tls_listen: Option<SocketAddr>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -89,13 +105,14 @@ impl ServeArgs {
                 _ => config::Profile::Development,
             }),
             partner_sim: self.partner_sim,
+            tls_listen: self.tls_listen,
             ..self.data.overrides()
         }
     }
 }
 
 impl DataArgs {
-    fn overrides(&self) -> config::Overrides {
+    pub fn overrides(&self) -> config::Overrides {
         config::Overrides {
             data_dir: self.data_dir.clone(),
             config_file: self.config.clone(),
@@ -115,6 +132,9 @@ fn main() -> ExitCode {
         Command::Migrate(args) => cmd::migrate(&args.overrides()),
         Command::Seed(args) => cmd::control::seed(&args),
         Command::ControlToken(args) => cmd::control::print_token(&args),
+        Command::Ca(args) => cmd::ca::run(&args),
+        Command::User { action } => cmd::identities::run_user(action),
+        Command::App { action } => cmd::identities::run_app(action),
         Command::Config {
             action: ConfigAction::Check(args),
         } => cmd::check_config(&args.overrides()),

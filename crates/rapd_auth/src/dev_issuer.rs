@@ -24,8 +24,10 @@ pub const DEV_ISSUER_TEMPLATE: &str = "https://rapd.localhost/{tenantid}/v2.0";
 /// File name of the development key (PKCS#8 PEM, mode 0600) inside the data directory.
 pub const DEV_KEY_FILE: &str = "dev-issuer-key.pem";
 
-const PLACEHOLDER_UPN: &str = "dev@rapd.localhost";
-const PLACEHOLDER_NAME: &str = "rapd developer";
+/// The development user's sign-in name.
+pub const PLACEHOLDER_UPN: &str = "dev@rapd.localhost";
+/// The development user's display name.
+pub const PLACEHOLDER_NAME: &str = "rapd developer";
 
 /// The development issuer's key pair. Debug output shows the `kid` only.
 pub struct DevIssuer {
@@ -43,6 +45,26 @@ pub struct TokenRequest {
     /// Delegated scopes (`scp`) for a user, application roles (`roles`) for an app.
     pub scopes: Vec<String>,
     pub ttl_secs: u64,
+}
+
+/// Who the token names beyond its subject: the client application and the user's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Principal<'a> {
+    /// `azp`/`appid`: the client application.
+    pub app_id: Uuid,
+    /// `upn` of a user; ignored for an app.
+    pub upn: &'a str,
+    /// `name` of a user; ignored for an app.
+    pub name: &'a str,
+}
+
+impl Principal<'static> {
+    /// The development app and a placeholder user, as `rapd token` mints them.
+    pub const DEVELOPMENT: Principal<'static> = Principal {
+        app_id: DEV_APP,
+        upn: PLACEHOLDER_UPN,
+        name: PLACEHOLDER_NAME,
+    };
 }
 
 /// A signed-in user (delegated token) or an application acting alone (app-only token).
@@ -126,6 +148,16 @@ impl DevIssuer {
 
     /// Signs an access token for Graph as Entra would shape it, issued at `now_unix`.
     pub fn mint(&self, req: &TokenRequest, now_unix: i64) -> Result<String, AuthError> {
+        self.mint_for(req, &Principal::DEVELOPMENT, now_unix)
+    }
+
+    /// [`DevIssuer::mint`] for a given client application and user names.
+    pub fn mint_for(
+        &self,
+        req: &TokenRequest,
+        principal: &Principal<'_>,
+        now_unix: i64,
+    ) -> Result<String, AuthError> {
         if req.tenant.is_nil() {
             return Err(AuthError::InvalidTokenRequest(
                 "tenant must not be the nil GUID",
@@ -151,8 +183,8 @@ impl DevIssuer {
                 "user",
                 Some(req.scopes.join(" ")),
                 None,
-                Some(PLACEHOLDER_UPN),
-                Some(PLACEHOLDER_NAME),
+                Some(principal.upn),
+                Some(principal.name),
             ),
             Subject::App(oid) => (oid, "app", None, Some(req.scopes.as_slice()), None, None),
         };
@@ -165,8 +197,8 @@ impl DevIssuer {
             tid: req.tenant,
             ver: "2.0",
             jti: Uuid::new_v4(),
-            azp: DEV_APP,
-            appid: DEV_APP,
+            azp: principal.app_id,
+            appid: principal.app_id,
             oid,
             sub: oid,
             idtyp,
@@ -175,14 +207,19 @@ impl DevIssuer {
             upn,
             name,
         };
+        self.sign("at+jwt", &claims)
+    }
+
+    /// Signs any claims set (an OpenID Connect id_token, say) with this issuer's key.
+    pub fn sign(&self, typ: &'static str, claims: &impl Serialize) -> Result<String, AuthError> {
         let header = MintedHeader {
             alg: "ES256",
-            typ: "at+jwt",
+            typ,
             kid: &self.kid,
         };
         let mut token = encode_json(&header)?;
         token.push('.');
-        token.push_str(&encode_json(&claims)?);
+        token.push_str(&encode_json(claims)?);
         let signature =
             jsonwebtoken::crypto::sign(token.as_bytes(), &self.signing, Algorithm::ES256)
                 .map_err(|e| AuthError::Signing(Box::new(e)))?;
@@ -232,9 +269,9 @@ struct MintedClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     roles: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    upn: Option<&'static str>,
+    upn: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'static str>,
+    name: Option<&'a str>,
 }
 
 fn encode_json(value: &impl Serialize) -> Result<String, AuthError> {

@@ -47,7 +47,10 @@ use uuid::Uuid;
 
 pub use caller::{AccessPolicy, Caller, CallerKind, Denied, Grant, Permission, PermissionProfile};
 pub use config::{ConfigError, IssuerConfig, JwksSettings, JwksSource, VerifierConfig};
-pub use dev_issuer::{DEV_ISSUER_TEMPLATE, DEV_KEY_FILE, DevIssuer, Subject, TokenRequest};
+pub use dev_issuer::{
+    DEV_ISSUER_TEMPLATE, DEV_KEY_FILE, DevIssuer, PLACEHOLDER_NAME, PLACEHOLDER_UPN, Principal,
+    Subject, TokenRequest,
+};
 pub use error::AuthError;
 pub use verify::Verifier;
 

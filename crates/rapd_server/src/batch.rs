@@ -258,7 +258,11 @@ async fn run(
     let mut request = Request::builder()
         .method(method)
         .uri(format!("/{version}{path}"));
-    for name in [header::AUTHORIZATION, header::HOST] {
+    for name in [
+        header::AUTHORIZATION,
+        header::HOST,
+        crate::serve::TLS_HEADER,
+    ] {
         if let Some(value) = outer.get(&name) {
             request = request.header(name, value);
         }

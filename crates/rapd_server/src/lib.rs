@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod idp;
 pub mod metadata;
 pub mod openapi;
 pub mod overload;
@@ -24,14 +25,16 @@ pub mod settings;
 pub mod state;
 pub mod tenancy;
 pub mod throttle;
+pub mod tls;
 
 use std::future::Future;
 
 use tokio::net::TcpListener;
 
 pub use control::ControlConfig;
+pub use idp::{DevApp, DevUser, IdentityConfig};
 pub use routing::router;
-pub use serve::ConnectionLimits;
+pub use serve::{ConnectionLimits, Listeners};
 pub use state::{AppState, ServerConfig};
 pub use tenancy::Provisioning;
 pub use throttle::{SharedCounters, ThrottleLimits};
@@ -44,4 +47,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     serve::serve(listener, router(state), limits, shutdown).await
+}
+
+/// [`run`] on an HTTP listener, an HTTPS listener, or both.
+pub async fn run_listeners(
+    listeners: Listeners,
+    state: AppState,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve::serve_listeners(listeners, router(state), limits, shutdown).await
 }

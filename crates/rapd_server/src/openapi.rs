@@ -15,6 +15,7 @@
 
 mod control;
 mod extensions;
+mod identity_provider;
 mod paths;
 mod query;
 mod schemas;
@@ -58,6 +59,7 @@ pub fn document(config: &ServerConfig) -> Value {
             { "name": "metadata", "description": "The CSDL of each version" },
             { "name": "partner", "description": "rapd's own partner API: the remote assistance vendor's side of onboarding" },
             { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
+            { "name": "identity-provider", "description": "The development identity provider: Entra's OAuth 2.0 endpoints, served while the development issuer is on" },
             { "name": "operations", "description": "Health and this document" },
             { "name": "control", "description": "Test control: reset, seed, export, faults, the request log (only when served)" },
         ],

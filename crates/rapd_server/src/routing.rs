@@ -16,7 +16,7 @@ use crate::{
     envelope::graph_envelope,
     error::ApiError,
     extract::accepts,
-    identity, metadata,
+    identity, idp, metadata,
     overload::shed_load,
     partner_api,
     partners::{self, actions},
@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
             get(identity::get_openid_configuration),
         )
         .route("/common/discovery/v2.0/keys", get(identity::get_jwks))
+        .merge(identity_provider(&state))
         .merge(count)
         .merge(graph)
         .fallback(unknown_route);
@@ -111,6 +112,40 @@ pub fn router(state: AppState) -> Router {
             .merge(control::router(state)),
         false => app,
     }
+}
+
+/// The development identity provider, only where the development issuer is on. The first
+/// segment of these paths is a tenant; it shares the name `version` with the Graph routes
+/// because one router cannot give one position two names.
+fn identity_provider(state: &AppState) -> Router<AppState> {
+    if state.dev_issuer.is_none() {
+        return Router::new();
+    }
+    Router::new()
+        .route(
+            "/{version}/v2.0/.well-known/openid-configuration",
+            get(idp::get_openid_configuration),
+        )
+        .route(
+            "/adfs/.well-known/openid-configuration",
+            get(idp::get_adfs_openid_configuration),
+        )
+        .route("/{version}/oauth2/v2.0/token", post(idp::post_token))
+        .route("/adfs/oauth2/token", post(idp::post_adfs_token))
+        .route(
+            "/{version}/oauth2/v2.0/devicecode",
+            post(idp::post_device_code),
+        )
+        .route("/adfs/oauth2/devicecode", post(idp::post_adfs_device_code))
+        .route("/{version}/discovery/v2.0/keys", get(identity::get_jwks))
+        .route("/common/userrealm/{upn}", get(idp::get_user_realm))
+        .route(
+            "/devicelogin",
+            get(idp::get_device_login).post(idp::post_device_login),
+        )
+        .route("/msi/token", get(idp::get_app_service_token))
+        .route("/metadata/identity/oauth2/token", get(idp::get_imds_token))
+        .route("/metadata/identity/oauth2/token/", get(idp::get_imds_token))
 }
 
 async fn healthz() -> &'static str {

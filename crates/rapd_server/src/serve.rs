@@ -1,22 +1,24 @@
-//! The accept loop: HTTP/1.1 connections with a header read timeout, served until shutdown, then
-//! drained within a deadline.
+//! The accept loop: HTTP/1.1 connections, over plain TCP and over TLS, with a header read timeout,
+//! served until shutdown, then drained within a deadline.
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
-use hyper::server::conn::http1;
+use hyper::{rt::Read, rt::Write, server::conn::http1};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
-    server::graceful::GracefulShutdown,
+    server::graceful::{GracefulShutdown, Watcher},
     service::TowerToHyperService,
 };
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// Connection-level limits.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
-    /// A client must send a request's whole header block within this time (slowloris).
+    /// A client must send a request's whole header block within this time (slowloris); a TLS
+    /// client must also finish its handshake within it.
     pub header_read_timeout: Duration,
     /// In-flight requests get this long to finish after shutdown begins.
     pub drain_deadline: Duration,
@@ -31,10 +33,35 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// Set by the accept loop on every request that arrived over TLS (and removed from every other),
+/// so links in responses use `https`. Never trusted from a client.
+pub const TLS_HEADER: http::HeaderName = http::HeaderName::from_static("x-rapd-tls");
+
+/// What rapd listens on: plain HTTP, HTTPS, or both. Both share the limits and the drain.
+#[derive(Default)]
+pub struct Listeners {
+    pub http: Option<TcpListener>,
+    pub https: Option<(TcpListener, TlsAcceptor)>,
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting and waits up to
 /// the drain deadline for the requests in flight.
 pub async fn serve(
     listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listeners = Listeners {
+        http: Some(listener),
+        https: None,
+    };
+    serve_listeners(listeners, app, limits, shutdown).await
+}
+
+/// [`serve`] on every listener in `listeners` at once.
+pub async fn serve_listeners(
+    listeners: Listeners,
     app: Router,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -44,39 +71,50 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     let graceful = GracefulShutdown::new();
+    let (http, https) = (listeners.http, listeners.https);
     tokio::pin!(shutdown);
     loop {
-        let (stream, remote) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Running out of file descriptors must not end the server; back off briefly.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+        let (accepted, tls) = tokio::select! {
+            accepted = accept(http.as_ref()) => (accepted, None),
+            accepted = accept(https.as_ref().map(|(l, _)| l)) => {
+                (accepted, https.as_ref().map(|(_, a)| a.clone()))
+            }
             () = &mut shutdown => break,
         };
+        let (stream, remote) = match accepted {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Running out of file descriptors must not end the server; back off briefly.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let service = app
-            .clone()
-            .map_request(move |mut request: axum::extract::Request<_>| {
-                request
-                    .extensions_mut()
-                    .insert(ConnectInfo::<SocketAddr>(remote));
-                request
-            });
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
+        let connection = Connection {
+            app: app.clone(),
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            remote,
+        };
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            match tls {
+                None => connection.serve(stream, false).await,
+                // The handshake runs in the connection's task so a slow client never stalls
+                // the accept loop; it gets the header read timeout to finish.
+                Some(acceptor) => {
+                    match tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(stream)) => connection.serve(stream, true).await,
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                }
             }
         });
     }
-    drop(listener);
+    drop((http, https));
     if tokio::time::timeout(limits.drain_deadline, graceful.shutdown())
         .await
         .is_err()
@@ -84,4 +122,49 @@ pub async fn serve(
         tracing::warn!("drain deadline passed with requests still in flight; stopping anyway");
     }
     Ok(())
+}
+
+/// The next connection on `listener`; never, when there is no listener.
+async fn accept(listener: Option<&TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    app: Router,
+    builder: http1::Builder,
+    watcher: Watcher,
+    remote: SocketAddr,
+}
+
+impl Connection {
+    async fn serve<S>(self, stream: S, tls: bool)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        TokioIo<S>: Read + Write,
+    {
+        let remote = self.remote;
+        let service = self
+            .app
+            .map_request(move |mut request: axum::extract::Request<_>| {
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(remote));
+                let headers = request.headers_mut();
+                headers.remove(TLS_HEADER);
+                if tls {
+                    headers.insert(TLS_HEADER, http::HeaderValue::from_static("1"));
+                }
+                request
+            });
+        let connection = self
+            .builder
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        if let Err(e) = self.watcher.watch(connection).await {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+    }
 }

@@ -9,6 +9,7 @@ use rapd_store::PartnerStore;
 
 use crate::{
     control::{Control, ControlConfig},
+    idp::{IdentityConfig, IdentityProvider},
     overload::InFlight,
     tenancy::{Provisioning, Tenancy},
     throttle::{Throttle, ThrottleLimits},
@@ -36,6 +37,8 @@ pub struct ServerConfig {
     pub heartbeat_interval_secs: i64,
     /// The test-control API under `/_rapd/`; `None` leaves the prefix unrouted.
     pub control: Option<ControlConfig>,
+    /// The development identity provider's users, apps and lifetimes.
+    pub identity: IdentityConfig,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +53,7 @@ impl Default for ServerConfig {
             permissions: PermissionProfile::FoundingPage,
             heartbeat_interval_secs: 60,
             control: None,
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
     pub control: Option<Arc<Control>>,
+    pub idp: Arc<IdentityProvider>,
 }
 
 impl AppState {
@@ -80,6 +85,7 @@ impl AppState {
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
             control: config.control.clone().map(|c| Arc::new(Control::new(c))),
+            idp: IdentityProvider::new(config.identity.clone()),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,
@@ -96,7 +102,8 @@ impl AppState {
         }
     }
 
-    /// The origin links are built on: the configured public URL, else `http://` + `Host`.
+    /// The origin links are built on: the configured public URL, else the connection's scheme
+    /// (`https` on the TLS listener) + `Host`.
     pub fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(url) = &self.config.public_url {
             return url.trim_end_matches('/').to_owned();
@@ -106,7 +113,11 @@ impl AppState {
             .and_then(|h| h.to_str().ok())
             .filter(|h| h.parse::<http::uri::Authority>().is_ok())
             .unwrap_or("localhost");
-        format!("http://{host}")
+        let scheme = match headers.contains_key(crate::serve::TLS_HEADER) {
+            true => "https",
+            false => "http",
+        };
+        format!("{scheme}://{host}")
     }
 
     /// The permission rules for a call to `version`.

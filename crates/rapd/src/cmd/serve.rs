@@ -11,8 +11,9 @@ use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{
-    AppState, ConnectionLimits, ControlConfig, Provisioning, ServerConfig, SharedCounters,
-    ThrottleLimits,
+    AppState, ConnectionLimits, ControlConfig, IdentityConfig, Listeners, Provisioning,
+    ServerConfig, SharedCounters, ThrottleLimits,
+    tls::{self, CertificateSource},
 };
 use rapd_store::{PageQuery, PartnerStore};
 use tokio::net::TcpListener;
@@ -53,12 +54,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
     let control = super::control::control_config(&config)?;
+    let identity = super::identities::identity_config(&config)?;
     let mut state = AppState::new(
         store,
         verifier,
         issuer.clone(),
         clock.clone(),
-        server_config(&config, control.clone()),
+        server_config(&config, control.clone(), identity.clone()),
     );
     if let (Some(url), true) = (&config.redis_url, config.throttling.enabled) {
         let shared = SharedCounters::connect(url, &config.redis_key_prefix)
@@ -66,10 +68,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             .context("cannot reach redis_url for the shared throttling counters")?;
         state = state.with_shared_throttle(shared);
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
+    let http = match config.tls.only {
+        true => None,
+        false => Some(bind(config.listen).await?),
+    };
+    let https = match config.tls.listen {
+        Some(listen) => {
+            let served = certificate_source(&config).prepare(time::OffsetDateTime::now_utc())?;
+            let acceptor = tls::acceptor(&served)?;
+            Some((bind(listen).await?, acceptor, served))
+        }
+        None => None,
+    };
+    let http_address = http.as_ref().map(TcpListener::local_addr).transpose()?;
+    let https_address = https.as_ref().map(|(l, _, _)| l.local_addr()).transpose()?;
+    // Links and the printed lines use https when that is all there is.
+    let (scheme, address) = match (http_address, https_address) {
+        (Some(a), _) => ("http", a),
+        (None, Some(a)) => ("https", a),
+        (None, None) => unreachable!("Config::validate requires a listener"),
+    };
+    let base = format!("{scheme}://{address}");
     match &issuer {
         Some(issuer) => {
             let token = issuer.mint(
@@ -81,19 +100,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 },
                 clock.now().unix_secs(),
             )?;
-            print_banner(&address.to_string(), &token, sample);
+            print_banner(&base, &token, sample);
             if let Some(control) = &control {
-                print_control_line(&address.to_string(), &control.admin_token);
+                print_control_line(&base, &control.admin_token);
             }
+            print_identity_banner(
+                https_address.map(|a| format!("https://{a}")).as_deref(),
+                https.as_ref().and_then(|(_, _, s)| s.ca_file.as_deref()),
+                &identity,
+            );
         }
         None => {
-            let line = format!(
-                "rapd is serving Microsoft Graph's remoteAssistancePartners on http://{address}\n"
-            );
+            let line =
+                format!("rapd is serving Microsoft Graph's remoteAssistancePartners on {base}\n");
             let _ = std::io::stdout().lock().write_all(line.as_bytes());
         }
     }
-    tracing::info!(listen = %address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
+    tracing::info!(listen = ?http_address, tls_listen = ?https_address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
     let limits = ConnectionLimits {
         header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
         drain_deadline: Duration::from_secs(config.shutdown_drain_secs),
@@ -102,7 +125,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let settings = super::partner_sim::Settings::from(&config.partner_sim);
         tokio::spawn(super::partner_sim::run_in_process(
             sim_store,
-            format!("http://{address}"),
+            base.clone(),
             settings,
         ));
         tracing::info!(
@@ -110,12 +133,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             config.partner_sim.delay_secs
         );
     }
-    rapd_server::run(listener, state, limits, shutdown_signal()).await?;
+    let listeners = Listeners {
+        http,
+        https: https.map(|(listener, acceptor, _)| (listener, acceptor)),
+    };
+    rapd_server::run_listeners(listeners, state, limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-fn server_config(config: &Config, control: Option<ControlConfig>) -> ServerConfig {
+async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))
+}
+
+/// The operator's certificate files, or the development CA's leaf.
+fn certificate_source(config: &Config) -> CertificateSource {
+    match (&config.tls.cert_file, &config.tls.key_file) {
+        (Some(cert), Some(key)) => CertificateSource::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        _ => CertificateSource::Development {
+            data_dir: config.data_dir.clone(),
+            extra_names: config.tls.names.clone(),
+        },
+    }
+}
+
+fn server_config(
+    config: &Config,
+    control: Option<ControlConfig>,
+    identity: IdentityConfig,
+) -> ServerConfig {
     let t = &config.throttling;
     ServerConfig {
         onboarding_ttl_secs: config.onboarding_ttl_secs,
@@ -139,6 +190,7 @@ fn server_config(config: &Config, control: Option<ControlConfig>) -> ServerConfi
         },
         heartbeat_interval_secs: config.heartbeat_interval_secs,
         control,
+        identity,
     }
 }
 
@@ -211,8 +263,8 @@ async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<Partn
 
 /// Prints where rapd listens, a token and a `curl` line. A closed stdout must not stop the
 /// server, so write errors are ignored.
-fn print_banner(address: &str, token: &str, sample: Option<PartnerId>) {
-    let partners = format!("http://{address}/v1.0/deviceManagement/remoteAssistancePartners");
+fn print_banner(base: &str, token: &str, sample: Option<PartnerId>) {
+    let partners = format!("{base}/v1.0/deviceManagement/remoteAssistancePartners");
     let try_line = match sample {
         Some(id) => format!(
             "Disconnect the sample partner:\n  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" \
@@ -222,8 +274,8 @@ fn print_banner(address: &str, token: &str, sample: Option<PartnerId>) {
         None => format!("List partners:\n  curl -s -H \"Authorization: Bearer $TOKEN\" {partners}"),
     };
     let banner = format!(
-        "rapd is serving Microsoft Graph's remoteAssistancePartners on http://{address}\n  \
-         v1.0: http://{address}/v1.0    beta: http://{address}/beta\n\n\
+        "rapd is serving Microsoft Graph's remoteAssistancePartners on {base}\n  \
+         v1.0: {base}/v1.0    beta: {base}/beta\n\n\
          A development token (tenant {DEV_TENANT}, 24 hours; `rapd token` mints more):\n\
          TOKEN={token}\n\n{try_line}\n\n"
     );
@@ -232,12 +284,53 @@ fn print_banner(address: &str, token: &str, sample: Option<PartnerId>) {
 }
 
 /// Where the test-control API is and its admin token (stdout only, never the log).
-fn print_control_line(address: &str, token: &str) {
+fn print_control_line(base: &str, token: &str) {
     let line = format!(
-        "Test control (reset, seed, export, faults, request log) at http://{address}/_rapd/ \
+        "Test control (reset, seed, export, faults, request log) at {base}/_rapd/ \
          with this admin token (`rapd control-token` prints it again):\nCONTROL_TOKEN={token}\n\n"
     );
     let _ = std::io::stdout().lock().write_all(line.as_bytes());
+}
+
+/// Where to point MSAL and azure-identity, and who can sign in.
+fn print_identity_banner(
+    https: Option<&str>,
+    ca: Option<&std::path::Path>,
+    identity: &IdentityConfig,
+) {
+    let mut text = String::new();
+    match https {
+        Some(origin) => {
+            text.push_str(&format!(
+                "https on {origin} (Graph and the identity provider): authority {origin}/<tenant>\n"
+            ));
+            if let Some(ca) = ca {
+                text.push_str(&format!(
+                    "  development CA: {} (`rapd ca` prints the trust variables)\n",
+                    ca.display()
+                ));
+            }
+        }
+        None => text.push_str(
+            "Identity libraries need https for the authority: add --tls-listen 127.0.0.1:8443\n",
+        ),
+    }
+    if let Some(user) = identity.users.first() {
+        text.push_str(&format!(
+            "  development user: {} / {}\n",
+            user.username, user.password
+        ));
+    }
+    if let Some(app) = identity.apps.first() {
+        text.push_str(&format!(
+            "  development app: client id {}, secret {}\n",
+            app.client_id,
+            app.secret.as_deref().unwrap_or("(public client)")
+        ));
+    }
+    text.push('\n');
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 async fn shutdown_signal() {

@@ -48,6 +48,7 @@ pub fn paths() -> Value {
     }
     super::extensions::paths(&mut paths);
     service_paths(&mut paths);
+    super::identity_provider::paths(&mut paths);
     Value::Object(paths)
 }
 

@@ -1,0 +1,101 @@
+//! `GET /{tenant}/v2.0/.well-known/openid-configuration`, its ADFS form, and
+//! `GET /common/userrealm/{upn}`: what MSAL reads before it asks for a token.
+//!
+//! msal-node requires the `issuer` to share the authority's scheme, host and port, and derives
+//! the device-code endpoint from `token_endpoint` by replacing `/token` with `/devicecode`.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+};
+use http::HeaderMap;
+use rapd_auth::DEV_TENANT;
+use serde_json::json;
+
+use super::{OAuthError, tenant::Tenant};
+use crate::state::AppState;
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration`
+pub async fn get_openid_configuration(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, OAuthError> {
+    // Like Entra: a tenant id or name answers with the tenant id, `common` and
+    // `organizations` keep their alias and a `{tenantid}` issuer.
+    let (segment, issuer_tenant) = match Tenant::parse(&tenant)? {
+        Tenant::Id(id) => (id.to_string(), id.to_string()),
+        Tenant::Named if is_alias(&tenant) => (tenant.to_ascii_lowercase(), "{tenantid}".into()),
+        Tenant::Named => (DEV_TENANT.to_string(), DEV_TENANT.to_string()),
+    };
+    let origin = state.origin(&headers);
+    let base = format!("{origin}/{segment}");
+    Ok(document(
+        &format!("{base}/oauth2/v2.0"),
+        &format!("{origin}/{issuer_tenant}/v2.0"),
+        &format!("{base}/discovery/v2.0/keys"),
+    ))
+}
+
+/// `GET /adfs/.well-known/openid-configuration`
+pub async fn get_adfs_openid_configuration(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    let origin = state.origin(&headers);
+    document(
+        &format!("{origin}/adfs/oauth2"),
+        &format!("{origin}/adfs"),
+        &format!("{origin}/adfs/discovery/v2.0/keys"),
+    )
+}
+
+fn is_alias(tenant: &str) -> bool {
+    ["common", "organizations", "adfs"]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(tenant))
+}
+
+fn document(oauth2: &str, issuer: &str, jwks_uri: &str) -> Response {
+    Json(json!({
+        "token_endpoint": format!("{oauth2}/token"),
+        "device_authorization_endpoint": format!("{oauth2}/devicecode"),
+        "authorization_endpoint": format!("{oauth2}/authorize"),
+        "end_session_endpoint": format!("{oauth2}/logout"),
+        "issuer": issuer,
+        "jwks_uri": jwks_uri,
+        "token_endpoint_auth_methods_supported": ["client_secret_post"],
+        "grant_types_supported": [
+            "client_credentials",
+            "password",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "nbf", "name", "oid", "tid",
+            "preferred_username", "ver",
+        ],
+        "tenant_region_scope": null,
+    }))
+    .into_response()
+}
+
+/// `GET /common/userrealm/{upn}`: MSAL Python asks before a password sign-in; `Managed` means
+/// "send the password to the token endpoint" (never `Federated`, which starts WS-Trust).
+pub async fn get_user_realm(Path(upn): Path<String>) -> Response {
+    let domain = upn.rsplit_once('@').map_or("", |(_, d)| d);
+    Json(json!({
+        "ver": "1.0",
+        "account_type": "Managed",
+        "domain_name": domain,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+    }))
+    .into_response()
+}

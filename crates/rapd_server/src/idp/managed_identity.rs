@@ -1,0 +1,95 @@
+//! Managed identity over plain http, so `DefaultAzureCredential` works with configuration only:
+//! `GET /msi/token` (App Service: `IDENTITY_ENDPOINT` + `IDENTITY_HEADER`) and
+//! `GET /metadata/identity/oauth2/token` (IMDS: `AZURE_POD_IDENTITY_AUTHORITY_HOST`; Node adds a
+//! trailing slash). Both give app-only tokens of the app named by `client_id`, else the first app.
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    extract::{Query, State},
+    response::{IntoResponse, Response},
+};
+use http::HeaderMap;
+use serde_json::json;
+
+use super::{
+    OAuthError, scopes::is_graph, tenant::Tenant, token::issuer, token_response::app_token,
+};
+use crate::state::AppState;
+
+/// `GET /msi/token?api-version=2019-08-01&resource=…` with `X-IDENTITY-HEADER`
+pub async fn get_app_service_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, OAuthError> {
+    if headers
+        .get("x-identity-header")
+        .is_none_or(|v| v.is_empty())
+    {
+        return Err(OAuthError::missing_parameter("X-IDENTITY-HEADER"));
+    }
+    let (token, ttl, resource, client_id) = token(&state, &query)?;
+    let expires_on = state.clock.now().unix_secs().saturating_add(ttl);
+    Ok(Json(json!({
+        "access_token": token,
+        "expires_on": expires_on.to_string(),
+        "resource": resource,
+        "token_type": "Bearer",
+        "client_id": client_id,
+    }))
+    .into_response())
+}
+
+/// `GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with `Metadata: true`
+pub async fn get_imds_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, OAuthError> {
+    if headers
+        .get("metadata")
+        .is_none_or(|v| !v.as_bytes().eq_ignore_ascii_case(b"true"))
+    {
+        return Err(OAuthError::missing_parameter("Metadata: true"));
+    }
+    let (token, ttl, resource, client_id) = token(&state, &query)?;
+    let now = state.clock.now().unix_secs();
+    Ok(Json(json!({
+        "access_token": token,
+        "refresh_token": "",
+        "expires_in": ttl.to_string(),
+        "expires_on": now.saturating_add(ttl).to_string(),
+        "not_before": now.to_string(),
+        "resource": resource,
+        "token_type": "Bearer",
+        "client_id": client_id,
+    }))
+    .into_response())
+}
+
+fn token(
+    state: &AppState,
+    query: &HashMap<String, String>,
+) -> Result<(String, i64, String, String), OAuthError> {
+    let resource = query
+        .get("resource")
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| OAuthError::missing_parameter("resource"))?;
+    if !is_graph(resource) {
+        return Err(OAuthError::unknown_resource(resource));
+    }
+    let config = &state.idp.config;
+    let app = match query.get("client_id").filter(|c| !c.is_empty()) {
+        Some(id) => config.app(id)?,
+        None => config
+            .apps
+            .first()
+            .ok_or_else(|| OAuthError::unknown_client("(none configured)"))?,
+    };
+    let now = state.clock.now().unix_secs();
+    let (token, ttl) = app_token(issuer(state)?, config, app, Tenant::Named.tid(None), now)?;
+    let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
+    Ok((token, ttl, resource.clone(), app.client_id.to_string()))
+}

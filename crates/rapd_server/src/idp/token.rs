@@ -1,0 +1,137 @@
+//! `POST /{tenant}/oauth2/v2.0/token` and `POST /adfs/oauth2/token`: client credentials,
+//! password (ROPC), device code (`urn:ietf:params:oauth:grant-type:device_code` from Python,
+//! `device_code` from msal-node) and refresh tokens.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    response::Response,
+};
+use http::HeaderMap;
+use rapd_auth::DevIssuer;
+
+use super::{
+    OAuthError,
+    form::Form,
+    scopes::RequestedScopes,
+    tenant::Tenant,
+    token_response::{UserGrant, app_response, app_token, user_response},
+};
+use crate::state::AppState;
+
+/// `POST /{tenant}/oauth2/v2.0/token`
+pub async fn post_token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    token(&state, &tenant, &headers, &body)
+}
+
+/// `POST /adfs/oauth2/token`
+pub async fn post_adfs_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    token(&state, "adfs", &headers, &body)
+}
+
+fn token(
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
+    let issuer = issuer(state)?;
+    let tenant = Tenant::parse(tenant)?;
+    let form = Form::parse(body, state.config.max_body_bytes)?;
+    let grant_type = form.require("grant_type")?;
+    let idp = &state.idp;
+    let app = idp.config.app(form.require("client_id")?)?;
+    let now = state.clock.now().unix_secs();
+    let origin = state.origin(headers);
+    match grant_type {
+        "client_credentials" => {
+            app.authenticate(form.get("client_secret"), true)?;
+            let scope = form.require("scope")?;
+            if !RequestedScopes::parse(scope)?.default {
+                return Err(OAuthError::scope_needs_default(scope));
+            }
+            let (token, ttl) = app_token(issuer, &idp.config, app, tenant.tid(None), now)?;
+            Ok(app_response(token, ttl))
+        }
+        "password" => {
+            app.authenticate(form.get("client_secret"), false)?;
+            let user = idp
+                .config
+                .sign_in(form.require("username")?, form.require("password")?)?;
+            let requested = RequestedScopes::parse(form.get("scope").unwrap_or(""))?;
+            let grant = UserGrant {
+                client_id: app.client_id,
+                username: user.username.clone(),
+                tid: tenant.tid(Some(user.tenant)),
+                permissions: granted(app, requested.permissions),
+                echo: requested.echo,
+            };
+            user_response(issuer, idp, user, grant, &origin, now)
+        }
+        "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
+            app.authenticate(form.get("client_secret"), false)?;
+            let code = form
+                .get("device_code")
+                .or_else(|| form.get("code"))
+                .ok_or_else(|| OAuthError::missing_parameter("device_code"))?;
+            let approved = idp
+                .device_codes
+                .poll(code, app.client_id, &idp.config, now)?;
+            let user = idp
+                .config
+                .user(&approved.username)
+                .ok_or_else(|| OAuthError::invalid_grant("device_code"))?;
+            let grant = UserGrant {
+                client_id: app.client_id,
+                username: user.username.clone(),
+                tid: approved.tenant.tid(Some(user.tenant)),
+                permissions: granted(app, approved.requested.permissions),
+                echo: approved.requested.echo,
+            };
+            user_response(issuer, idp, user, grant, &origin, now)
+        }
+        "refresh_token" => {
+            app.authenticate(form.get("client_secret"), false)?;
+            let mut grant =
+                idp.refresh_tokens
+                    .redeem(form.require("refresh_token")?, app.client_id, now)?;
+            if let Some(scope) = form.get("scope") {
+                let requested = RequestedScopes::parse(scope)?;
+                grant.permissions = granted(app, requested.permissions);
+                grant.echo = requested.echo;
+            }
+            let user = idp
+                .config
+                .user(&grant.username)
+                .ok_or_else(|| OAuthError::invalid_grant("refresh_token"))?;
+            user_response(issuer, idp, user, grant, &origin, now)
+        }
+        other => Err(OAuthError::unsupported_grant(other)),
+    }
+}
+
+/// The delegated permissions of a user token: those asked for, or the app's own when the
+/// client asked for `.default` or only for OpenID scopes.
+fn granted(app: &super::DevApp, asked: Vec<String>) -> Vec<String> {
+    match asked.is_empty() {
+        true => app.scopes.clone(),
+        false => asked,
+    }
+}
+
+/// The development issuer; the identity routes exist only when it does.
+pub(super) fn issuer(state: &AppState) -> Result<&DevIssuer, OAuthError> {
+    state
+        .dev_issuer
+        .as_deref()
+        .ok_or_else(|| OAuthError::server_error(&std::io::Error::other("no development issuer")))
+}
