@@ -6,8 +6,10 @@
 #
 # RAPD_BIN (default: target/release/rapd, relative to the repo root) must already be built.
 # Creates or updates the venv target/interop-venv and interop/js/node_modules, then runs
-# `pytest -q interop/python` and `node --test interop/js/`. Exits non-zero if either fails.
-# Both suites always run, so one failing does not hide the other.
+# `pytest -q interop/python` and `node --test interop/js/` once per engine: on SQLite, and on
+# PostgreSQL when RAPD_TEST_DATABASE_URL names a database (each rapd then gets a fresh schema
+# in it, made and dropped with psql). Under CI=true a missing RAPD_TEST_DATABASE_URL fails.
+# Exits non-zero if any pass fails; every pass always runs, so one failing hides no other.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,11 +49,28 @@ step "npm ci (interop/js)"
 
 status=0
 
-step "pytest -q interop/python (RAPD_BIN=$RAPD_BIN)"
-PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q interop/python || status=1
+engines=(sqlite)
+if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
+  engines+=(postgres)
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "interop: CI=true needs RAPD_TEST_DATABASE_URL: the SDK suites run on both engines" >&2
+  status=1
+fi
 
-step "node --test interop/js/ (RAPD_BIN=$RAPD_BIN)"
-node --test interop/js/ || status=1
+for engine in "${engines[@]}"; do
+  if [[ "$engine" == postgres ]]; then
+    export RAPD_INTEROP_DATABASE_URL="$RAPD_TEST_DATABASE_URL"
+  else
+    unset RAPD_INTEROP_DATABASE_URL
+  fi
+
+  step "pytest -q interop/python on $engine (RAPD_BIN=$RAPD_BIN)"
+  PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q interop/python || status=1
+
+  step "node --test interop/js/ on $engine (RAPD_BIN=$RAPD_BIN)"
+  node --test interop/js/ || status=1
+done
+unset RAPD_INTEROP_DATABASE_URL
 
 if [[ $status -ne 0 ]]; then
   step "FAILED"

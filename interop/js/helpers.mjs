@@ -7,6 +7,7 @@
 // RetryHandler, RedirectHandler and HTTPMessageHandler (Node 20's global fetch; no polyfill).
 
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -53,6 +54,26 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
+/**
+ * With $RAPD_INTEROP_DATABASE_URL set (interop/run.sh's PostgreSQL pass), a new schema in that
+ * database and the URL that makes rapd use it; otherwise null, and rapd uses SQLite.
+ */
+function freshPostgresSchema() {
+	const admin = process.env.RAPD_INTEROP_DATABASE_URL;
+	if (!admin) return null;
+	const name = `rapd_i_${randomBytes(8).toString("hex")}`;
+	execFileSync("psql", [admin, "-v", "ON_ERROR_STOP=1", "-qc", `CREATE SCHEMA ${name}`], { stdio: "inherit" });
+	const separator = admin.includes("?") ? "&" : "?";
+	const drop = () => {
+		try {
+			execFileSync("psql", [admin, "-qc", `DROP SCHEMA IF EXISTS ${name} CASCADE`], { stdio: "ignore" });
+		} catch {
+			// A schema left behind is only clutter in the test database.
+		}
+	};
+	return { url: `${admin}${separator}options=-c%20search_path%3D${name}`, drop };
+}
+
 /** Starts `rapd serve --listen 127.0.0.1:PORT --data-dir TMP [ARGS]` and waits for /healthz. */
 export async function startRapd({ args = [] } = {}) {
 	const bin = rapdBin();
@@ -64,8 +85,13 @@ export async function startRapd({ args = [] } = {}) {
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const output = { stdout: "", stderr: "" };
+	const postgres = freshPostgresSchema();
+	const env = { ...process.env };
+	delete env.RAPD_INTEROP_DATABASE_URL;
+	if (postgres) env.RAPD_DATABASE_URL = postgres.url;
 	const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, ...args], {
 		stdio: ["ignore", "pipe", "pipe"],
+		env,
 	});
 	child.stdout.setEncoding("utf8").on("data", (s) => (output.stdout += s));
 	child.stderr.setEncoding("utf8").on("data", (s) => (output.stderr += s));
@@ -82,6 +108,7 @@ export async function startRapd({ args = [] } = {}) {
 			await exit;
 			clearTimeout(killer);
 		}
+		postgres?.drop();
 		await rm(workdir, { recursive: true, force: true });
 	};
 

@@ -39,6 +39,25 @@ def rapd_bin() -> Path:
     return path if path.is_absolute() else (Path.cwd() / path)
 
 
+def fresh_postgres_schema() -> Optional[tuple[str, str]]:
+    """With $RAPD_INTEROP_DATABASE_URL set (interop/run.sh's PostgreSQL pass), a new schema in
+    that database: (name, the URL that makes rapd use it). None: rapd uses SQLite."""
+    admin = os.environ.get("RAPD_INTEROP_DATABASE_URL")
+    if not admin:
+        return None
+    name = f"rapd_i_{os.urandom(8).hex()}"
+    subprocess.run(
+        ["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE SCHEMA {name}"], check=True
+    )
+    separator = "&" if "?" in admin else "?"
+    return name, f"{admin}{separator}options=-c%20search_path%3D{name}"
+
+
+def drop_postgres_schema(name: str) -> None:
+    admin = os.environ["RAPD_INTEROP_DATABASE_URL"]
+    subprocess.run(["psql", admin, "-qc", f"DROP SCHEMA IF EXISTS {name} CASCADE"], check=False)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -54,6 +73,7 @@ class RapdServer:
     port: int = field(default_factory=free_port)
     process: Optional[subprocess.Popen] = None
     config: Optional[str] = None  # TOML text for `--config`, when the test needs settings
+    schema: Optional[str] = None  # the PostgreSQL schema of this server, when on PostgreSQL
 
     @property
     def data_dir(self) -> Path:
@@ -87,9 +107,14 @@ class RapdServer:
             config_path = self.workdir / "rapd.toml"
             config_path.write_text(self.config)
             args += ["--config", str(config_path)]
+        env = dict(os.environ)
+        postgres = fresh_postgres_schema()
+        if postgres is not None:
+            self.schema, env["RAPD_DATABASE_URL"] = postgres
+        env.pop("RAPD_INTEROP_DATABASE_URL", None)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
             )
         self._wait_healthy()
 
@@ -117,14 +142,16 @@ class RapdServer:
         )
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.schema is not None:
+            drop_postgres_schema(self.schema)
+            self.schema = None
 
     def logs(self) -> str:
         parts = []

@@ -13,7 +13,10 @@ mod shared;
 use std::{
     collections::HashMap,
     hash::{BuildHasher, RandomState},
-    sync::Mutex,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use rapd_model::{TenantId, Timestamp};
@@ -89,6 +92,8 @@ pub struct Throttle {
     hasher: RandomState,
     shards: [Mutex<HashMap<TenantId, TenantWindows>>; SHARDS],
     shared: Option<SharedCounters>,
+    /// Whether the last call to `shared` failed: the outage and the recovery are logged once.
+    shared_failing: AtomicBool,
 }
 
 impl Throttle {
@@ -99,6 +104,7 @@ impl Throttle {
             hasher: RandomState::new(),
             shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
             shared: None,
+            shared_failing: AtomicBool::new(false),
         }
     }
 
@@ -123,9 +129,16 @@ impl Throttle {
             return self.admit_here(tenant, app, write, now);
         };
         match shared.admit(limits, tenant, app, write).await {
-            Ok(decision) => decision,
+            Ok(decision) => {
+                if self.shared_failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("shared throttling is back");
+                }
+                decision
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "shared throttling unavailable; counting on this node");
+                if !self.shared_failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "shared throttling unavailable; counting on this node");
+                }
                 self.admit_here(tenant, app, write, now)
             }
         }
