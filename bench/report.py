@@ -191,7 +191,7 @@ def write_svg(path, servers, fig):
         parts.append(f'<text x="{x0 + group * 0.4:.1f}" y="{height - bottom + 16}" '
                      f'text-anchor="middle">{NAMES[ep]}</text>')
     for s, server in enumerate(servers):
-        x = left + s * 130
+        x = left + s * 110
         parts.append(f'<rect x="{x}" y="{height - 18}" width="10" height="10" fill="{colours[s % len(colours)]}"/>')
         parts.append(f'<text x="{x + 14}" y="{height - 9}">{server}</text>')
     parts.append("</svg>")
