@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, every Rust test, then the real Graph SDKs and
-if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
-  stage "HTTP suite on PostgreSQL" env RAPD_TEST_ENGINE=postgres \
-    cargo test --locked -p rapd_server --test api
-fi
-if cargo build --release --locked -p rapd -p rapd_crashloop; then
+# schemathesis against the release binary, the crash loop, and the request log's flat memory over
+# a million requests. Run from anywhere; installs what those need (PyPI, npm, psql, the Debian
+# package wrk) on first use. Its last line counts the stages: "stages: N passed, N failed".
+#
+# Both storage engines: the store suite runs on SQLite and PostgreSQL, the binary's tests include
+# two nodes over PostgreSQL with throttling shared through Redis, the HTTP suite, the crash loop
+# and the SDK suites run once per engine. PostgreSQL is RAPD_TEST_DATABASE_URL (default: the local
+# server, database `test`), Redis RAPD_TEST_REDIS_URL (default: the local one). Without them a
+# local run warns and tests SQLite only; under CI=true a missing PostgreSQL or Redis fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
