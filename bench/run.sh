@@ -76,7 +76,7 @@ stop_server() {
 
 start_rapd() {   # $1 data dir, $2 port, $3 database url or "": sets SERVER_PID and READY_MS
   local launched
-  launched=$(RAPD_THROTTLING=off RAPD_LOG=error ${3:+RAPD_DATABASE_URL="$3"} \
+  launched=$(env RAPD_THROTTLING=off RAPD_LOG=error ${3:+RAPD_DATABASE_URL="$3"} \
     python3 "$BENCH/launch.py" "http://127.0.0.1:$2/healthz" "$WORK/rapd-$2.log" \
     "$RAPD" serve --listen "127.0.0.1:$2" --data-dir "$1")
   read -r SERVER_PID READY_MS <<<"$launched"
