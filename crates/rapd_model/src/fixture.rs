@@ -83,6 +83,33 @@ pub struct TenantState {
     pub partners: Vec<Partner>,
 }
 
+impl TenantState {
+    /// What an export holds for tenant `id`, from its stored rows; `None` when it has none. A
+    /// tenant with rows but no registration (removed by an operator) exports unlicensed, so
+    /// seeding the export back does not licence it.
+    pub fn from_rows(
+        id: TenantId,
+        registered: Option<Tenant>,
+        settings: Option<RemoteAssistanceSettings>,
+        partners: Vec<Partner>,
+    ) -> Option<TenantState> {
+        if registered.is_none() && settings.is_none() && partners.is_empty() {
+            return None;
+        }
+        let tenant = registered.unwrap_or(Tenant {
+            id,
+            display_name: None,
+            intune_licensed: false,
+            created: Timestamp::ZERO,
+        });
+        Some(TenantState {
+            tenant,
+            settings,
+            partners,
+        })
+    }
+}
+
 /// Why a fixture was refused; `at` names the entry, e.g. `tenants[0].partners[3].onboardingUrl`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FixtureError {

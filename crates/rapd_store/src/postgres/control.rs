@@ -4,7 +4,7 @@
 use deadpool_postgres::{GenericClient, Transaction};
 use rapd_model::{
     AuditContext, AuditEntry, Change, OperationKind, RemoteAssistanceSettings,
-    RemoteAssistanceState, Tenant, TenantId, TenantState, Timestamp,
+    RemoteAssistanceState, TenantId, TenantState, Timestamp,
 };
 
 use super::rows::{self, db_error, get};
@@ -127,22 +127,7 @@ pub(super) async fn export(
             .iter()
             .map(rows::partner_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        if registered.is_none() && settings.is_none() && partners.is_empty() {
-            continue;
-        }
-        // A tenant with rows but no registration (removed by an operator) exports unlicensed,
-        // so seeding the export back does not licence it.
-        let tenant = registered.unwrap_or(Tenant {
-            id,
-            display_name: None,
-            intune_licensed: false,
-            created: Timestamp::ZERO,
-        });
-        states.push(TenantState {
-            tenant,
-            settings,
-            partners,
-        });
+        states.extend(TenantState::from_rows(id, registered, settings, partners));
     }
     Ok(states)
 }

@@ -107,22 +107,7 @@ pub(super) fn export(
         let partners = stmt
             .query_map(params![id.0.as_bytes()], rows::partner_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        if registered.is_none() && settings.is_none() && partners.is_empty() {
-            continue;
-        }
-        // A tenant with rows but no registration (removed by an operator) exports unlicensed,
-        // so seeding the export back does not licence it.
-        let tenant = registered.unwrap_or(rapd_model::Tenant {
-            id,
-            display_name: None,
-            intune_licensed: false,
-            created: Timestamp::ZERO,
-        });
-        states.push(TenantState {
-            tenant,
-            settings,
-            partners,
-        });
+        states.extend(TenantState::from_rows(id, registered, settings, partners));
     }
     Ok(states)
 }
