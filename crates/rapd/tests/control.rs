@@ -67,27 +67,13 @@ async fn rapd_seed_writes_a_fixture_that_graph_and_export_then_show() {
     let server = Server::start(&data, &[]).await;
     let graph = token(&data, &[]);
     let client = reqwest::Client::new();
-    let partner: serde_json::Value = client
-        .get(format!("{}/{PARTNER}", server.partners()))
-        .bearer_auth(&graph)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let partner: serde_json::Value =
+        support::get_json(&client, &format!("{}/{PARTNER}", server.partners()), &graph).await;
     assert_eq!(partner["onboardingStatus"], "onboarded");
     assert_eq!(partner["displayName"], "Seeded vendor");
 
-    let export: serde_json::Value = client
-        .get(format!("{}/_rapd/export", server.origin))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: serde_json::Value =
+        support::get_json(&client, &format!("{}/_rapd/export", server.origin), &admin).await;
     let partners = export["tenants"][0]["partners"].as_array().unwrap();
     assert!(
         partners

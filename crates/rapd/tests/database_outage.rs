@@ -124,15 +124,7 @@ async fn while_the_database_is_gone_the_node_answers_503_and_recovers() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(create().await.unwrap().status(), 201, "writes work again");
-    let listed: serde_json::Value = client
-        .get(server.partners())
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = support::get_json(&client, &server.partners(), &token).await;
     assert_eq!(
         listed["value"].as_array().unwrap().len(),
         3,

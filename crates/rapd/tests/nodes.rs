@@ -72,15 +72,8 @@ async fn a_write_on_one_node_is_read_on_the_other_at_once() {
             .await
             .unwrap();
         assert!(patch.status().is_success());
-        let on_a: Value = client
-            .get(format!("{}/{id}", a.partners()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let on_a: Value =
+            support::get_json(&client, &format!("{}/{id}", a.partners()), &token).await;
         assert_eq!(on_a["displayName"], format!("renamed on B {i}"));
         let begin = client
             .post(format!("{}/{id}/beginOnboarding", a.partners()))

@@ -63,14 +63,7 @@ async fn the_printed_link_carries_a_code_the_vendor_can_redeem() {
         .await
         .unwrap();
     assert_eq!(redeemed.status(), 200);
-    let partner: Value = client
-        .get(format!("{}/{id}", server.partners()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let partner: Value =
+        support::get_json(&client, &format!("{}/{id}", server.partners()), &token).await;
     assert_eq!(partner["onboardingStatus"], "onboarded");
 }
