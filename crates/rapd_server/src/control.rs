@@ -21,7 +21,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    envelope::{RequestIds, graph_envelope},
+    envelope::{GraphEnvelope, RequestIds},
+    middleware::AroundLayer,
     error::ApiError,
     partner_api::secrets::new_secret,
     state::AppState,
@@ -92,7 +93,7 @@ pub fn router(state: AppState) -> Router {
             &format!("{PREFIX}/faults"),
             guarded(get(list_faults).post(add_fault).delete(clear_faults)),
         )
-        .layer(middleware::from_fn(graph_envelope))
+        .layer(AroundLayer(GraphEnvelope))
         .with_state(state)
 }
 

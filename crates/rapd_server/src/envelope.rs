@@ -1,12 +1,15 @@
 //! What Graph puts around every response: `request-id`, `client-request-id`,
 //! `x-ms-ags-diagnostic`, and the error body of any [`ApiError`](crate::error::ApiError).
 
-use axum::{body::Body, extract::Request, middleware::Next, response::Response};
-use http::{HeaderName, HeaderValue, header};
+use axum::{body::Body, extract::Request, response::Response};
+use http::{HeaderName, HeaderValue, Uri, header};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ErrorPayload, MessageStyle};
+use crate::{
+    error::{ErrorPayload, MessageStyle},
+    middleware::Around,
+};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -23,38 +26,63 @@ pub struct RequestIds {
     pub request_id: Uuid,
 }
 
-pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
-    let request_id = Uuid::new_v4();
-    let request_id_text = request_id.hyphenated().to_string();
-    let client_request_id = request
-        .headers()
-        .get(CLIENT_REQUEST_ID)
-        .filter(|v| !v.is_empty() && v.len() <= MAX_CLIENT_REQUEST_ID && v.to_str().is_ok())
-        .cloned();
-    let path = request.uri().path().to_owned();
-    request.extensions_mut().insert(RequestIds { request_id });
+/// Graph's envelope as a layer: gives each request its id and puts Graph's headers (and, for an
+/// [`ErrorPayload`], Graph's error body) on each response.
+#[derive(Clone, Copy)]
+pub struct GraphEnvelope;
 
-    let mut response = next.run(request).await;
+/// What the envelope keeps of a request until its response.
+pub struct Pending {
+    request_id: Uuid,
+    client_request_id: Option<HeaderValue>,
+    uri: Uri,
+}
 
-    let client_request_id = client_request_id.unwrap_or_else(|| {
-        HeaderValue::from_str(&request_id_text).expect("a uuid is a header value")
-    });
-    if let Some(error) = response.extensions_mut().remove::<ErrorPayload>() {
-        let body = error_body(&error, &request_id_text, &client_request_id, &path);
-        *response.body_mut() = Body::from(body);
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+impl Around for GraphEnvelope {
+    type Carry = Pending;
+
+    fn before(&self, request: &mut Request) -> Result<Pending, Response> {
+        // Random, not cryptographic: `thread_rng` saves the system call `new_v4` makes.
+        let request_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let client_request_id = request
+            .headers()
+            .get(CLIENT_REQUEST_ID)
+            .filter(|v| !v.is_empty() && v.len() <= MAX_CLIENT_REQUEST_ID && v.to_str().is_ok())
+            .cloned();
+        request.extensions_mut().insert(RequestIds { request_id });
+        Ok(Pending {
+            request_id,
+            client_request_id,
+            uri: request.uri().clone(),
+        })
     }
-    let headers = response.headers_mut();
-    headers.insert(
-        REQUEST_ID,
-        HeaderValue::from_str(&request_id_text).expect("a uuid is a header value"),
-    );
-    headers.insert(CLIENT_REQUEST_ID, client_request_id);
-    headers.insert(DIAGNOSTIC, DIAGNOSTIC_VALUE);
-    response
+
+    fn after(&self, pending: Pending, mut response: Response) -> Response {
+        let mut buffer = Uuid::encode_buffer();
+        let request_id_text: &str = pending.request_id.hyphenated().encode_lower(&mut buffer);
+        let request_id = HeaderValue::from_str(request_id_text).expect("a uuid is a header value");
+        let client_request_id = pending
+            .client_request_id
+            .unwrap_or_else(|| request_id.clone());
+        if let Some(error) = response.extensions_mut().remove::<ErrorPayload>() {
+            let body = error_body(
+                &error,
+                request_id_text,
+                &client_request_id,
+                pending.uri.path(),
+            );
+            *response.body_mut() = Body::from(body);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        let headers = response.headers_mut();
+        headers.insert(REQUEST_ID, request_id);
+        headers.insert(CLIENT_REQUEST_ID, client_request_id);
+        headers.insert(DIAGNOSTIC, DIAGNOSTIC_VALUE);
+        response
+    }
 }
 
 /// Graph's error body. `innerError.date` has no fraction and no zone, as Graph writes it.

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod identity;
 pub mod idp;
 pub mod metadata;
+pub mod middleware;
 pub mod openapi;
 pub mod overload;
 pub mod paging;

@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Request, State},
-    middleware::Next,
+    extract::Request,
     response::{IntoResponse, Response},
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, middleware::Around};
 
 /// The permits of the requests in flight.
 pub struct InFlight(Arc<Semaphore>);
@@ -21,9 +20,27 @@ impl InFlight {
     }
 }
 
-pub async fn shed_load(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match state.in_flight.0.clone().try_acquire_owned() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => ApiError::Overloaded.into_response(),
+/// Load shedding as a layer: a request holds a permit until its response is written.
+#[derive(Clone)]
+pub struct ShedLoad(pub Arc<Semaphore>);
+
+impl ShedLoad {
+    pub fn new(in_flight: &InFlight) -> ShedLoad {
+        ShedLoad(in_flight.0.clone())
+    }
+}
+
+impl Around for ShedLoad {
+    type Carry = OwnedSemaphorePermit;
+
+    fn before(&self, _request: &mut Request) -> Result<OwnedSemaphorePermit, Response> {
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Overloaded.into_response())
+    }
+
+    fn after(&self, _permit: OwnedSemaphorePermit, response: Response) -> Response {
+        response
     }
 }

@@ -12,12 +12,13 @@ use http::{HeaderMap, Method};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
-    control::{self, faults::inject_faults, journal::record_request},
-    envelope::graph_envelope,
+    control::{self, faults::inject_faults, journal::RecordRequests},
+    envelope::GraphEnvelope,
     error::ApiError,
     extract::accepts,
     identity, idp, metadata,
-    overload::shed_load,
+    middleware::{Around, AroundLayer},
+    overload::ShedLoad,
     partner_api,
     partners::{self, actions},
     settings,
@@ -59,7 +60,7 @@ pub fn router(state: AppState) -> Router {
             "/{version}/deviceManagement/auditEvents",
             get(audit_events::list_audit_events).fallback(no_method_match),
         )
-        .route_layer(middleware::from_fn(require_json_accept));
+        .route_layer(AroundLayer(RequireJsonAccept));
     let count = Router::new().route(
         &format!("{PARTNERS}/$count"),
         get(partners::count_partners).fallback(no_method_match),
@@ -93,22 +94,19 @@ pub fn router(state: AppState) -> Router {
         false => served,
     };
     let app = served
-        .layer(middleware::from_fn_with_state(state.clone(), shed_load))
+        .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         // Health stays outside load shedding: a busy server is still alive.
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(crate::openapi::get_openapi))
-        .layer(middleware::from_fn(graph_envelope))
+        .layer(AroundLayer(GraphEnvelope))
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
     match state.control.is_some() {
         // The request log sees every request but the control API's own.
         true => app
-            .layer(middleware::from_fn_with_state(
-                state.clone(),
-                record_request,
-            ))
+            .layer(AroundLayer(RecordRequests(state.clone())))
             .merge(control::router(state)),
         false => app,
     }
@@ -160,11 +158,21 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 /// 406 only when the client's `Accept` excludes JSON: `*/*` and no `Accept` at all are JSON.
-async fn require_json_accept(request: Request, next: middleware::Next) -> Response {
-    if accepts(request.headers(), "application/json") {
-        next.run(request).await
-    } else {
-        ApiError::NotAcceptable.into_response()
+#[derive(Clone, Copy)]
+struct RequireJsonAccept;
+
+impl Around for RequireJsonAccept {
+    type Carry = ();
+
+    fn before(&self, request: &mut Request) -> Result<(), Response> {
+        match accepts(request.headers(), "application/json") {
+            true => Ok(()),
+            false => Err(ApiError::NotAcceptable.into_response()),
+        }
+    }
+
+    fn after(&self, (): (), response: Response) -> Response {
+        response
     }
 }
 

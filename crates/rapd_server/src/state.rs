@@ -58,8 +58,13 @@ impl Default for ServerConfig {
     }
 }
 
+/// What every handler holds: one `Arc`, so the per-request clones of axum's extractors and
+/// layers cost one reference count each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+/// The parts of [`AppState`], reached through `Deref`.
+pub struct SharedState {
     pub store: Arc<dyn PartnerStore>,
     pub verifier: Arc<Verifier>,
     pub dev_issuer: Option<Arc<DevIssuer>>,
@@ -72,6 +77,14 @@ pub struct AppState {
     pub idp: Arc<IdentityProvider>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(
         store: Arc<dyn PartnerStore>,
@@ -80,7 +93,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> AppState {
-        AppState {
+        AppState(Arc::new(SharedState {
             tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
@@ -91,15 +104,14 @@ impl AppState {
             dev_issuer,
             clock,
             config: Arc::new(config),
-        }
+        }))
     }
 
     /// Shares the throttling counters with every node through Redis.
-    pub fn with_shared_throttle(self, shared: crate::throttle::SharedCounters) -> AppState {
-        AppState {
-            throttle: Arc::new(Throttle::new(self.config.throttle).shared(shared)),
-            ..self
-        }
+    pub fn with_shared_throttle(mut self, shared: crate::throttle::SharedCounters) -> AppState {
+        let parts = Arc::get_mut(&mut self.0).expect("the state is configured before it is shared");
+        parts.throttle = Arc::new(Throttle::new(parts.config.throttle).shared(shared));
+        self
     }
 
     /// The origin links are built on: the configured public URL, else the connection's scheme

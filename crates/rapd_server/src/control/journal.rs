@@ -9,16 +9,12 @@ use std::{
     time::Instant,
 };
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use axum::{extract::Request, response::Response};
 use rapd_model::{TenantId, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{envelope::REQUEST_ID, state::AppState};
+use crate::{envelope::REQUEST_ID, middleware::Around, state::AppState};
 
 /// The longest path kept, in bytes; longer ones are cut at a character boundary.
 pub const MAX_PATH_BYTES: usize = 128;
@@ -154,37 +150,53 @@ impl Entry {
 }
 
 /// Records every request that passes: outside the envelope, so it sees the request id.
-pub async fn record_request(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let Some(control) = state.control.clone() else {
-        return next.run(request).await;
-    };
-    let started = Instant::now();
-    let (method, method_len) = bounded::<MAX_METHOD_BYTES>(request.method().as_str());
-    let (path, path_len) = bounded::<MAX_PATH_BYTES>(request.uri().path());
-    let slot = TenantSlot::default();
-    request.extensions_mut().insert(slot.clone());
-    let response = next.run(request).await;
-    let request_id = response
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| Uuid::try_parse(v).ok())
-        .map_or([0; 16], |u| *u.as_bytes());
-    control.journal.record(Entry {
-        sequence: 0,
-        at: state.clock.now(),
-        method,
-        method_len,
-        path,
-        path_len,
-        status: response.status().as_u16(),
-        duration_micros: u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX),
-        request_id,
-        tenant: slot.0.get().map(|t| *t.0.as_bytes()),
-    });
-    response
+#[derive(Clone)]
+pub struct RecordRequests(pub AppState);
+
+/// What the request log keeps of a request until its response.
+pub struct Started {
+    at: Instant,
+    method: ([u8; MAX_METHOD_BYTES], u8),
+    path: ([u8; MAX_PATH_BYTES], u8),
+    slot: TenantSlot,
+}
+
+impl Around for RecordRequests {
+    type Carry = Started;
+
+    fn before(&self, request: &mut Request) -> Result<Started, Response> {
+        let slot = TenantSlot::default();
+        request.extensions_mut().insert(slot.clone());
+        Ok(Started {
+            at: Instant::now(),
+            method: bounded::<MAX_METHOD_BYTES>(request.method().as_str()),
+            path: bounded::<MAX_PATH_BYTES>(request.uri().path()),
+            slot,
+        })
+    }
+
+    fn after(&self, started: Started, response: Response) -> Response {
+        let Some(control) = &self.0.control else {
+            return response;
+        };
+        let request_id = response
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| Uuid::try_parse(v).ok())
+            .map_or([0; 16], |u| *u.as_bytes());
+        control.journal.record(Entry {
+            sequence: 0,
+            at: self.0.clock.now(),
+            method: started.method.0,
+            method_len: started.method.1,
+            path: started.path.0,
+            path_len: started.path.1,
+            status: response.status().as_u16(),
+            duration_micros: u32::try_from(started.at.elapsed().as_micros()).unwrap_or(u32::MAX),
+            request_id,
+            tenant: started.slot.0.get().map(|t| *t.0.as_bytes()),
+        });
+        response
+    }
 }
