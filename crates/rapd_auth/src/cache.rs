@@ -2,11 +2,11 @@
 //!
 //! Keyed by a keyed hash of the whole token; a hit compares the full token, so a hash collision
 //! is only ever a miss. Time claims are checked again on every hit. Sharded read-write locks
-//! keep hits concurrent; a hit allocates nothing beyond the returned `Caller` clone.
+//! keep hits concurrent; a hit allocates nothing: the `Caller` is shared.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use crate::claims::Lifetime;
 use crate::{AuthError, CACHE_CAPACITY, Caller};
@@ -16,7 +16,7 @@ const SHARD_CAPACITY: usize = CACHE_CAPACITY.div_ceil(SHARDS);
 
 struct Entry {
     token: Box<str>,
-    caller: Caller,
+    caller: Arc<Caller>,
     lifetime: Lifetime,
 }
 
@@ -39,14 +39,14 @@ impl VerifiedCache {
     }
 
     /// `None` on a miss; on a hit, the caller or the lifetime failure as of `now`.
-    pub(crate) fn get(&self, token: &str, now: i64) -> Option<Result<Caller, AuthError>> {
+    pub(crate) fn get(&self, token: &str, now: i64) -> Option<Result<Arc<Caller>, AuthError>> {
         let hash = self.hasher.hash_one(token);
         let shard = self.shard(hash).read().unwrap_or_else(|e| e.into_inner());
         let entry = shard.get(&hash).filter(|e| *e.token == *token)?;
         Some(entry.lifetime.check(now).map(|()| entry.caller.clone()))
     }
 
-    pub(crate) fn insert(&self, token: &str, caller: &Caller, lifetime: Lifetime, now: i64) {
+    pub(crate) fn insert(&self, token: &str, caller: &Arc<Caller>, lifetime: Lifetime, now: i64) {
         let hash = self.hasher.hash_one(token);
         let mut shard = self.shard(hash).write().unwrap_or_else(|e| e.into_inner());
         if shard.len() >= SHARD_CAPACITY && !shard.contains_key(&hash) {
@@ -113,13 +113,23 @@ mod tests {
     fn stays_bounded_and_drops_expired_first() {
         let cache = VerifiedCache::new();
         for i in 0..CACHE_CAPACITY * 2 {
-            cache.insert(&format!("token-{i}"), &caller(1000), lifetime(1000), 0);
+            cache.insert(
+                &format!("token-{i}"),
+                &Arc::new(caller(1000)),
+                lifetime(1000),
+                0,
+            );
         }
         assert!(cache.len() <= SHARD_CAPACITY * SHARDS);
         assert!(cache.len() >= CACHE_CAPACITY / 2);
         // Later inserts at a time past every exp purge the expired entries.
         for i in 0..SHARDS * 20 {
-            cache.insert(&format!("late-{i}"), &caller(9000), lifetime(9000), 5000);
+            cache.insert(
+                &format!("late-{i}"),
+                &Arc::new(caller(9000)),
+                lifetime(9000),
+                5000,
+            );
         }
         assert!(cache.len() < CACHE_CAPACITY / 2);
     }
@@ -127,8 +137,8 @@ mod tests {
     #[test]
     fn hit_needs_the_same_token_and_rechecks_time() {
         let cache = VerifiedCache::new();
-        cache.insert("a.b.c", &caller(1000), lifetime(1000), 0);
-        assert_eq!(cache.get("a.b.c", 10).unwrap().unwrap(), caller(1000));
+        cache.insert("a.b.c", &Arc::new(caller(1000)), lifetime(1000), 0);
+        assert_eq!(*cache.get("a.b.c", 10).unwrap().unwrap(), caller(1000));
         assert!(cache.get("a.b.d", 10).is_none());
         assert!(matches!(
             cache.get("a.b.c", 2000),

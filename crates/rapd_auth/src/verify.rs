@@ -95,7 +95,7 @@ impl Verifier {
     /// Personal-account and app-only tokens verify; [`Caller::authorize`] decides on them.
     /// Awaits only for a JWKS refresh after an unknown `kid` of an external issuer, which
     /// needs a Tokio runtime (without one, no refresh happens and the `kid` stays unknown).
-    pub async fn verify(&self, token: &str, now_unix: i64) -> Result<Caller, AuthError> {
+    pub async fn verify(&self, token: &str, now_unix: i64) -> Result<Arc<Caller>, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::TooLarge);
         }
@@ -136,6 +136,7 @@ impl Verifier {
         let key = key.get();
         check_signature(&compact, &header, key, rules)?;
         let (caller, lifetime) = claims::check(claims, rules, key.issuer.as_deref(), now_unix)?;
+        let caller = Arc::new(caller);
         self.cache.insert(token, &caller, lifetime, now_unix);
         Ok(caller)
     }

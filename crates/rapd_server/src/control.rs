@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::{
     envelope::{GraphEnvelope, RequestIds},
-    middleware::AroundLayer,
     error::ApiError,
+    middleware::AroundLayer,
     partner_api::secrets::new_secret,
     state::AppState,
 };

@@ -42,8 +42,7 @@ impl Around for GraphEnvelope {
     type Carry = Pending;
 
     fn before(&self, request: &mut Request) -> Result<Pending, Response> {
-        // Random, not cryptographic: `thread_rng` saves the system call `new_v4` makes.
-        let request_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let request_id = Uuid::new_v4();
         let client_request_id = request
             .headers()
             .get(CLIENT_REQUEST_ID)

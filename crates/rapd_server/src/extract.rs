@@ -1,6 +1,8 @@
 //! Extractors that turn a raw request into typed values, rejecting with [`ApiError`] so that even
 //! a malformed request gets Graph's error body.
 
+use std::sync::Arc;
+
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
@@ -55,8 +57,30 @@ impl FromRequestParts<AppState> for GraphPath {
     }
 }
 
+/// The origin links in a response are built on (see [`AppState::origin`]); taken from the
+/// request without copying its headers.
+pub struct Origin(pub String);
+
+impl Origin {
+    /// `{origin}/{version}`: the service root of one Graph version.
+    pub fn service_root(&self, version: ApiVersion) -> String {
+        format!("{}/{}", self.0, version.segment())
+    }
+}
+
+impl FromRequestParts<AppState> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Origin(state.origin(&parts.headers)))
+    }
+}
+
 /// The caller, from a strictly verified bearer token.
-pub struct Authenticated(pub Caller);
+pub struct Authenticated(pub Arc<Caller>);
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;

@@ -20,7 +20,7 @@ use rapd_store::{PageQuery, SeekKey};
 use crate::{
     envelope::RequestIds,
     error::ApiError,
-    extract::{Authenticated, GraphPath, JsonBody, accepts},
+    extract::{Authenticated, GraphPath, JsonBody, Origin, accepts},
     paging, response,
     state::AppState,
 };
@@ -33,7 +33,7 @@ pub async fn list_partners(
     State(state): State<AppState>,
     path: GraphPath,
     caller: Authenticated,
-    headers: HeaderMap,
+    origin: Origin,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     caller.admit(&state, Permission::Read, path.version).await?;
@@ -65,7 +65,7 @@ pub async fn list_partners(
         false => None,
     };
     let now = state.clock.now();
-    let root = state.service_root(&headers, path.version);
+    let root = origin.service_root(path.version);
     let next_link = match (page.more, page.items.last()) {
         (true, Some(last)) => {
             let token = paging::encode(
@@ -126,7 +126,7 @@ pub async fn get_partner(
     State(state): State<AppState>,
     path: GraphPath,
     caller: Authenticated,
-    headers: HeaderMap,
+    origin: Origin,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     caller.admit(&state, Permission::Read, path.version).await?;
@@ -139,7 +139,7 @@ pub async fn get_partner(
         .ok_or(ApiError::NotFound)?;
     Ok(entity(
         &state,
-        &headers,
+        &origin,
         &path,
         &partner,
         StatusCode::OK,
@@ -153,7 +153,7 @@ pub async fn create_partner(
     Extension(ids): Extension<RequestIds>,
     path: GraphPath,
     caller: Authenticated,
-    headers: HeaderMap,
+    origin: Origin,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
@@ -168,10 +168,10 @@ pub async fn create_partner(
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("create made no row".into()))?;
-    let mut response = entity(&state, &headers, &path, &partner, StatusCode::CREATED, None);
+    let mut response = entity(&state, &origin, &path, &partner, StatusCode::CREATED, None);
     let location = format!(
         "{}/{ENTITY_SET}/{}",
-        state.service_root(&headers, path.version),
+        origin.service_root(path.version),
         partner.id
     );
     if let Ok(location) = HeaderValue::from_str(&location) {
@@ -186,7 +186,7 @@ pub async fn update_partner(
     Extension(ids): Extension<RequestIds>,
     path: GraphPath,
     caller: Authenticated,
-    headers: HeaderMap,
+    origin: Origin,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     caller
@@ -201,7 +201,7 @@ pub async fn update_partner(
         .ok_or_else(|| ApiError::Internal("update removed the row".into()))?;
     Ok(entity(
         &state,
-        &headers,
+        &origin,
         &path,
         &partner,
         StatusCode::OK,
@@ -229,13 +229,13 @@ pub async fn delete_partner(
 /// (`…/remoteAssistancePartners(displayName)/$entity` under `$select`).
 fn entity(
     state: &AppState,
-    headers: &HeaderMap,
+    origin: &Origin,
     path: &GraphPath,
     partner: &Partner,
     status: StatusCode,
     select: Option<&[Property]>,
 ) -> Response {
-    let root = state.service_root(headers, path.version);
+    let root = origin.service_root(path.version);
     let context = format!(
         "{root}/$metadata#{ENTITY_SET}{}/$entity",
         select_suffix(select)

@@ -1,7 +1,7 @@
 //! Fixtures and a forger: tokens signed with the real development key (read from its file, as
 //! an attacker who stole it would) or with an attacker's key, from hand-written JSON.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -45,7 +45,7 @@ impl Fixture {
     /// Verifies on a throwaway runtime: the development issuer never fetches, so the
     /// synchronous dev-issuer tests need no runtime of their own.
     pub fn verify(&self, token: &str, now: i64) -> Result<rapd_auth::Caller, rapd_auth::AuthError> {
-        block_on(self.verifier.verify(token, now))
+        block_on(self.verifier.verify(token, now)).map(Arc::unwrap_or_clone)
     }
 
     pub fn mint(&self, req: &TokenRequest) -> String {

@@ -248,7 +248,6 @@ fn commit_group(
     group: &[Job],
     clock: &dyn Clock,
 ) -> Vec<Result<Done, StoreError>> {
-    let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
     let fail_all = |e: rusqlite::Error| {
         let reason = e.to_string();
         group
@@ -256,23 +255,38 @@ fn commit_group(
             .map(|_| Err(StoreError::Unavailable(reason.clone())))
             .collect()
     };
-    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return fail_all(e),
     };
     let mut results = Vec::with_capacity(group.len());
     for job in group {
-        let result = tx.savepoint().map_err(unavailable).and_then(|sp| {
-            // Dropping a savepoint without committing it rolls it back.
-            let done = job.run(&sp, clock.now())?;
-            sp.commit().map_err(unavailable)?;
-            Ok(done)
-        });
-        results.push(result);
+        match in_savepoint(&tx, || job.run(&tx, clock.now())) {
+            Ok(result) => results.push(result),
+            // The savepoint machinery itself failed: the transaction is in doubt; commit nothing.
+            Err(e) => return fail_all(e),
+        }
     }
     if let Err(e) = tx.commit() {
         tracing::error!(error = %e, "group commit failed");
         return fail_all(e);
     }
     results
+}
+
+/// Runs `job` inside a savepoint: kept when it succeeds, rolled back when it is refused, so one
+/// refused request never undoes another. The statements are cached (rusqlite's `Savepoint`
+/// parses its SQL anew each time). `Err` only when the savepoint itself cannot be managed.
+fn in_savepoint<T>(
+    conn: &Connection,
+    job: impl FnOnce() -> Result<T, StoreError>,
+) -> rusqlite::Result<Result<T, StoreError>> {
+    let run = |sql: &str| conn.prepare_cached(sql)?.execute([]).map(|_| ());
+    run("SAVEPOINT job")?;
+    let result = job();
+    if result.is_err() {
+        run("ROLLBACK TO job")?;
+    }
+    run("RELEASE job")?;
+    Ok(result)
 }

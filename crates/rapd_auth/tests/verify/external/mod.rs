@@ -9,7 +9,7 @@ mod refresh;
 mod unsafe_fetch;
 mod valid;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use rapd_auth::testing::{EntraVersion, JwksServer, Principal, TestKey, entra_claims};
 use rapd_auth::{
@@ -124,7 +124,10 @@ impl Ext {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, AuthError> {
-        self.verifier.verify(token, NOW).await
+        self.verifier
+            .verify(token, NOW)
+            .await
+            .map(Arc::unwrap_or_clone)
     }
 
     pub async fn err(&self, token: &str) -> AuthError {
