@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    error::{ErrorPayload, MessageStyle},
+    error::{ApiError, ErrorPayload, MessageStyle},
     middleware::Around,
 };
 
@@ -41,7 +41,7 @@ pub struct Pending {
 impl Around for GraphEnvelope {
     type Carry = Pending;
 
-    fn before(&self, request: &mut Request) -> Result<Pending, Response> {
+    fn before(&self, request: &mut Request) -> Result<Pending, ApiError> {
         let request_id = Uuid::new_v4();
         let client_request_id = request
             .headers()

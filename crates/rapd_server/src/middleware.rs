@@ -11,8 +11,13 @@ use std::{
     task::{Context, Poll},
 };
 
-use axum::{extract::Request, response::Response};
+use axum::{
+    extract::Request,
+    response::{IntoResponse, Response},
+};
 use tower::{Layer, Service};
+
+use crate::error::ApiError;
 
 /// One middleware: what it does before the inner service and what it does to the response.
 pub trait Around: Clone + Send + Sync + 'static {
@@ -20,7 +25,7 @@ pub trait Around: Clone + Send + Sync + 'static {
     type Carry: Send + 'static;
 
     /// Looks at (and may change) the request; `Err` answers in place of the inner service.
-    fn before(&self, request: &mut Request) -> Result<Self::Carry, Response>;
+    fn before(&self, request: &mut Request) -> Result<Self::Carry, ApiError>;
 
     /// Finishes the inner service's response.
     fn after(&self, carry: Self::Carry, response: Response) -> Response;
@@ -66,8 +71,8 @@ where
                 future: self.inner.call(request),
                 carry: Some(carry),
             },
-            Err(response) => State::Answered {
-                response: Some(response),
+            Err(error) => State::Answered {
+                response: Some(error.into_response()),
             },
         };
         AroundFuture {

@@ -3,10 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::{
-    extract::Request,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Request, response::Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{error::ApiError, middleware::Around};
@@ -33,11 +30,11 @@ impl ShedLoad {
 impl Around for ShedLoad {
     type Carry = OwnedSemaphorePermit;
 
-    fn before(&self, _request: &mut Request) -> Result<OwnedSemaphorePermit, Response> {
+    fn before(&self, _request: &mut Request) -> Result<OwnedSemaphorePermit, ApiError> {
         self.0
             .clone()
             .try_acquire_owned()
-            .map_err(|_| ApiError::Overloaded.into_response())
+            .map_err(|_| ApiError::Overloaded)
     }
 
     fn after(&self, _permit: OwnedSemaphorePermit, response: Response) -> Response {

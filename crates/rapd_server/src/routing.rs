@@ -4,7 +4,7 @@ use axum::{
     Extension, Router,
     extract::{Request, State},
     middleware,
-    response::{IntoResponse, Response},
+    response::Response,
     routing::{get, post},
 };
 use http::{HeaderMap, Method};
@@ -164,10 +164,10 @@ struct RequireJsonAccept;
 impl Around for RequireJsonAccept {
     type Carry = ();
 
-    fn before(&self, request: &mut Request) -> Result<(), Response> {
+    fn before(&self, request: &mut Request) -> Result<(), ApiError> {
         match accepts(request.headers(), "application/json") {
             true => Ok(()),
-            false => Err(ApiError::NotAcceptable.into_response()),
+            false => Err(ApiError::NotAcceptable),
         }
     }
 

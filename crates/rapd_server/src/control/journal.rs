@@ -14,7 +14,7 @@ use rapd_model::{TenantId, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{envelope::REQUEST_ID, middleware::Around, state::AppState};
+use crate::{envelope::REQUEST_ID, error::ApiError, middleware::Around, state::AppState};
 
 /// The longest path kept, in bytes; longer ones are cut at a character boundary.
 pub const MAX_PATH_BYTES: usize = 128;
@@ -164,7 +164,7 @@ pub struct Started {
 impl Around for RecordRequests {
     type Carry = Started;
 
-    fn before(&self, request: &mut Request) -> Result<Started, Response> {
+    fn before(&self, request: &mut Request) -> Result<Started, ApiError> {
         let slot = TenantSlot::default();
         request.extensions_mut().insert(slot.clone());
         Ok(Started {
