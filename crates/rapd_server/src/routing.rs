@@ -3,7 +3,6 @@
 use axum::{
     Extension, Router,
     extract::{Request, State},
-    middleware,
     response::Response,
     routing::{get, post},
 };
@@ -12,7 +11,7 @@ use http::{HeaderMap, Method};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
-    control::{self, faults::inject_faults, journal::RecordRequests},
+    control::{self, faults::InjectFaults, journal::RecordRequests},
     envelope::GraphEnvelope,
     error::ApiError,
     extract::accepts,
@@ -90,7 +89,7 @@ pub fn router(state: AppState) -> Router {
     // requests too; without fault injection the layer is not there at all.
     let faults_on = state.control.as_ref().is_some_and(|c| c.faults.is_some());
     let served = match faults_on {
-        true => served.layer(middleware::from_fn_with_state(state.clone(), inject_faults)),
+        true => served.layer(InjectFaults(state.clone())),
         false => served,
     };
     let app = served

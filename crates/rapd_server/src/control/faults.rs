@@ -5,22 +5,27 @@
 //! With no rule set, the hot path costs one atomic load and one header lookup.
 
 use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
     sync::{
         Arc, RwLock,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
+    task::{Context, Poll},
     time::Duration,
 };
 
 use axum::{
-    extract::{Request, State},
-    middleware::Next,
+    extract::Request,
     response::{IntoResponse, Response},
 };
+use futures_util::future::Either;
 use http::HeaderName;
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tower::{Layer, Service, ServiceExt};
 
 use crate::{error::ApiError, state::AppState};
 
@@ -286,40 +291,77 @@ fn parse_trigger(value: &str) -> Result<Verdict, ApiError> {
     Ok(verdict)
 }
 
-/// Delays or fails a request as the rules or its trigger header say.
-pub async fn inject_faults(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let Some(faults) = state.control.as_ref().and_then(|c| c.faults.as_ref()) else {
-        return next.run(request).await;
-    };
-    let trigger = request.headers().get(TRIGGER);
-    if trigger.is_none() && !faults.active.load(Ordering::Acquire) {
-        return next.run(request).await;
-    }
-    let verdict = match trigger {
-        Some(value) => match value.to_str() {
-            Ok(text) => parse_trigger(text),
-            Err(_) => Err(invalid(format!("{TRIGGER} is not ASCII"))),
-        },
-        None => Ok(faults.judge(request.method().as_str(), request.uri().path())),
-    };
-    let verdict = match verdict {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
-    if verdict.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
-    }
-    match verdict.fault {
-        Some((status, retry_after_secs)) => ApiError::InjectedFault {
-            status,
-            retry_after_secs,
+/// Fault injection as a layer. A request without the trigger header, while no rule is set, goes
+/// straight to the inner service; only a request that may be delayed or failed pays for a copy
+/// of the inner service and a boxed future.
+#[derive(Clone)]
+pub struct InjectFaults(pub AppState);
+
+impl<S> Layer<S> for InjectFaults {
+    type Service = InjectFaultsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        InjectFaultsService {
+            state: self.0.clone(),
+            inner,
         }
-        .into_response(),
-        None => next.run(request).await,
+    }
+}
+
+#[derive(Clone)]
+pub struct InjectFaultsService<S> {
+    state: AppState,
+    inner: S,
+}
+
+type Answer = Result<Response, Infallible>;
+
+impl<S> Service<Request> for InjectFaultsService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<S::Future, Pin<Box<dyn Future<Output = Answer> + Send>>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let Some(faults) = self.state.control.as_ref().and_then(|c| c.faults.as_ref()) else {
+            return Either::Left(self.inner.call(request));
+        };
+        let trigger = request.headers().get(TRIGGER);
+        if trigger.is_none() && !faults.active.load(Ordering::Acquire) {
+            return Either::Left(self.inner.call(request));
+        }
+        let verdict = match trigger {
+            Some(value) => match value.to_str() {
+                Ok(text) => parse_trigger(text),
+                Err(_) => Err(invalid(format!("{TRIGGER} is not ASCII"))),
+            },
+            None => Ok(faults.judge(request.method().as_str(), request.uri().path())),
+        };
+        let inner = self.inner.clone();
+        Either::Right(Box::pin(async move {
+            let verdict = match verdict {
+                Ok(v) => v,
+                Err(e) => return Ok(e.into_response()),
+            };
+            if verdict.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+            }
+            match verdict.fault {
+                Some((status, retry_after_secs)) => Ok(ApiError::InjectedFault {
+                    status,
+                    retry_after_secs,
+                }
+                .into_response()),
+                None => inner.oneshot(request).await,
+            }
+        }))
     }
 }
 
