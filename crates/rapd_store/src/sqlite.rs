@@ -89,10 +89,16 @@ impl PartnerStore for SqliteStore {
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
         let sql = query_sql::page(Dialect::Sqlite, tenant, query, self.clock.now());
-        let mut items: Vec<Partner> = self.read(|c| {
+        let mut items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), rows::partner_from_row)?;
-            rows.collect()
+            // Room for the whole page at once, rather than growing (and copying) it row by row;
+            // `limit` may mean "all", so no more than the largest `$top` is reserved.
+            let mut items = Vec::with_capacity(query.limit.min(rapd_odata::MAX_TOP) as usize + 1);
+            for partner in rows {
+                items.push(partner?);
+            }
+            Ok(items)
         })?;
         let more = items.len() > query.limit as usize;
         items.truncate(query.limit as usize);
