@@ -230,6 +230,8 @@ pub struct Config {
     pub max_concurrent_requests: usize,
     pub header_read_timeout_secs: u64,
     pub shutdown_drain_secs: u64,
+    /// Threads serving requests; unset: one per CPU.
+    pub worker_threads: Option<usize>,
     /// A partner's calls refresh `lastConnectionDateTime` at most this often.
     pub heartbeat_interval_secs: i64,
     /// Run the development partner simulator inside `serve`.
@@ -276,6 +278,7 @@ impl Default for Config {
             max_concurrent_requests: 1024,
             header_read_timeout_secs: 10,
             shutdown_drain_secs: 20,
+            worker_threads: None,
             heartbeat_interval_secs: 60,
             partner_sim: PartnerSim::default(),
             dev_issuer: None,
@@ -414,6 +417,7 @@ impl Config {
             "RAPD_MAX_CONCURRENT_REQUESTS" => self.max_concurrent_requests = parse(value)?,
             "RAPD_HEADER_READ_TIMEOUT_SECS" => self.header_read_timeout_secs = parse(value)?,
             "RAPD_SHUTDOWN_DRAIN_SECS" => self.shutdown_drain_secs = parse(value)?,
+            "RAPD_WORKER_THREADS" => self.worker_threads = Some(parse(value)?),
             "RAPD_HEARTBEAT_INTERVAL_SECS" => self.heartbeat_interval_secs = parse(value)?,
             "RAPD_PARTNER_SIM" => self.partner_sim.enabled = parse_bool(value)?,
             "RAPD_PARTNER_SIM_DELAY_SECS" => self.partner_sim.delay_secs = parse(value)?,
@@ -511,6 +515,7 @@ impl Config {
                 self.max_concurrent_requests as u64,
             ),
             ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("worker_threads", self.worker_threads.unwrap_or(1) as u64),
             ("database_pool_size", self.database_pool_size as u64),
             (
                 "database_acquire_timeout_ms",
