@@ -6,7 +6,8 @@
 # runs) at 32 connections with Intune throttling off, checks that no answer was an error,
 # and records requests/s, p50, p99 and RSS. On SQLite it also measures the time to ready on a
 # database of 100 000 partners, and GET item and a filtered list at 1 000 and at 1 000 000
-# partners (100 000 tenants). Writes docs/performance.md and docs/performance.svg.
+# partners (100 000 tenants); and rapd on SQLite once more with `worker_threads = 1`. Writes
+# docs/performance.md and docs/performance.svg.
 #
 # Usage: bench/run.sh [--database-url postgres://user@host/db] [--peers] [--quick]
 #   --database-url  also run rapd on PostgreSQL (a database made for the run, then dropped)
@@ -74,9 +75,10 @@ stop_server() {
   SERVER_PID=""
 }
 
-start_rapd() {   # $1 data dir, $2 port, $3 database url or "": sets SERVER_PID and READY_MS
+start_rapd() {   # $1 data dir, $2 port, $3 database url or "", $4 worker threads or "": sets SERVER_PID and READY_MS
   local launched
   launched=$(env RAPD_THROTTLING=off RAPD_LOG=error ${3:+RAPD_DATABASE_URL="$3"} \
+    ${4:+RAPD_WORKER_THREADS="$4"} \
     python3 "$BENCH/launch.py" "http://127.0.0.1:$2/healthz" "$WORK/rapd-$2.log" \
     "$RAPD" serve --listen "127.0.0.1:$2" --data-dir "$1")
   read -r SERVER_PID READY_MS <<<"$launched"
@@ -125,10 +127,10 @@ print(ids[0])
 PY
 }
 
-bench_rapd() {   # $1 label, $2 database url or ""
+bench_rapd() {   # $1 label, $2 database url or "", $3 worker threads or "" (one per CPU)
   local dir="$WORK/$1" port=4020 token id
   mkdir -p "$dir"
-  start_rapd "$dir" "$port" "$2"
+  start_rapd "$dir" "$port" "$2" "${3:-}"
   token=$("$RAPD" token --data-dir "$dir" --ttl 86400)
   id=$(seed_api "http://127.0.0.1:$port" "$token" 100)
   curl -sf -o /dev/null -X POST -H "Authorization: Bearer $token" \
@@ -192,6 +194,10 @@ stop_server
 
 log "rapd on SQLite"
 bench_rapd rapd-sqlite ""
+# The same with one runtime thread: on a machine whose other core runs the load generator, this
+# shows what waking idle threads to steal work costs (docs/configuration.md, worker_threads).
+log "rapd on SQLite with worker_threads = 1"
+bench_rapd rapd-sqlite-1thread "" 1
 if [[ -n "$DATABASE_URL" ]]; then
   PG_DB="rapd_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
   PG_ADMIN="${DATABASE_URL%/*}/postgres"
