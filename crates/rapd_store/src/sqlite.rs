@@ -4,19 +4,15 @@
 //! transaction (group commit: many concurrent writes share one fsync), each inside its own
 //! savepoint so one refused request never undoes another. Reads use a small pool of connections
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
+//! A reader keeps its snapshot between reads until the writer commits (`readers.rs`).
 
 mod control;
+mod readers;
 mod rows;
 mod schema;
 mod writer;
 
-use std::{
-    path::Path,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
-    },
-};
+use std::{path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use rapd_model::{
@@ -36,8 +32,7 @@ const READERS: usize = 4;
 
 pub struct SqliteStore {
     clock: Arc<dyn Clock>,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    readers: Arc<readers::Readers>,
     writer: writer::Writer,
 }
 
@@ -46,25 +41,16 @@ impl SqliteStore {
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<SqliteStore, StoreError> {
         let conn = schema::open_connection(path)?;
         schema::migrate(&conn)?;
-        let readers = (0..READERS)
-            .map(|_| schema::open_connection(path).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()?;
+        let readers = Arc::new(readers::Readers::open(path, READERS)?);
         Ok(SqliteStore {
             clock: clock.clone(),
-            readers,
-            next_reader: AtomicUsize::new(0),
-            writer: writer::Writer::start(conn, clock)?,
+            readers: readers.clone(),
+            writer: writer::Writer::start(conn, clock, readers)?,
         })
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        // Take the first idle connection, starting from a rotating index; wait only if all are busy.
-        let guard = (0..READERS)
-            .find_map(|i| self.readers[(start + i) % READERS].try_lock().ok())
-            .map_or_else(|| self.readers[start % READERS].lock(), Ok)
-            .map_err(|_| StoreError::Unavailable("a reader connection was poisoned".into()))?;
-        f(&guard).map_err(rows::read_error)
+        self.readers.read(f)
     }
 }
 

@@ -9,7 +9,7 @@ use rapd_model::{
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{control, rows};
+use super::{control, readers::Readers, rows};
 use crate::StoreError;
 
 /// Requests waiting beyond this many make their callers wait (backpressure, not unbounded memory).
@@ -151,11 +151,15 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Connection, clock: Arc<dyn Clock>) -> Result<Writer, StoreError> {
+    pub(super) fn start(
+        conn: Connection,
+        clock: Arc<dyn Clock>,
+        readers: Arc<Readers>,
+    ) -> Result<Writer, StoreError> {
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
         thread::Builder::new()
             .name("rapd-sqlite-writer".into())
-            .spawn(move || run(conn, queue, clock.as_ref()))
+            .spawn(move || run(conn, queue, clock.as_ref(), &readers))
             .map_err(|e| StoreError::Open(format!("cannot start the writer thread: {e}")))?;
         Ok(Writer { jobs })
     }
@@ -224,7 +228,7 @@ impl Writer {
 }
 
 /// Runs until every [`Writer`] handle is dropped, then closes the connection (checkpointing WAL).
-fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock) {
+fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock, readers: &Readers) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
         group.push(first);
@@ -235,6 +239,8 @@ fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock) 
             }
         }
         let results = commit_group(&mut conn, &group, clock);
+        // Before anyone is answered, so a read after an acknowledgement sees the write.
+        readers.committed();
         for (job, result) in group.drain(..).zip(results) {
             job.answer(result);
         }
