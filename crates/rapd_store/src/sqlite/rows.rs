@@ -9,9 +9,16 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
-const PARTNER_COLUMNS: &str = "tenant_id, id, display_name, onboarding_url, onboarding_status, \
-     last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code, \
-     credential_hash";
+/// A constant: the writer runs it for every change, and the statement cache finds a constant
+/// without a string being built first.
+const UPSERT_PARTNER: &str = "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, \
+     onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
+     onboarding_code, credential_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+     ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
+     onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
+     last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
+     partner_domain = excluded.partner_domain, revision = excluded.revision, \
+     onboarding_code = excluded.onboarding_code, credential_hash = excluded.credential_hash";
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
@@ -72,15 +79,7 @@ pub(super) fn select_partner(
 }
 
 pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result<()> {
-    let sql = format!(
-        "INSERT INTO partners ({PARTNER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
-         ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
-         onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
-         last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
-         partner_domain = excluded.partner_domain, revision = excluded.revision, \
-         onboarding_code = excluded.onboarding_code, credential_hash = excluded.credential_hash"
-    );
-    conn.prepare_cached(&sql)?.execute(params![
+    conn.prepare_cached(UPSERT_PARTNER)?.execute(params![
         p.tenant.0.as_bytes(),
         p.id.0.as_bytes(),
         p.display_name,
