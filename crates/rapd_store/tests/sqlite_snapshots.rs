@@ -4,28 +4,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use rapd_model::{
-    Actor, AuditContext, ManualClock, Mutation, PartnerId, PartnerInput, TenantId, Timestamp,
-};
+use rapd_model::{ManualClock, Mutation, PartnerId, TenantId, Timestamp};
 use rapd_store::{PageQuery, PartnerStore, SqliteStore};
 use uuid::Uuid;
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor: Actor {
-            actor_type: "ItPro".into(),
-            ..Actor::default()
-        },
-        correlation_id: Uuid::new_v4(),
-    }
-}
-
-fn named(name: &str) -> PartnerInput {
-    PartnerInput {
-        display_name: Some(Some(name.into())),
-        onboarding_url: None,
-    }
-}
+mod common;
+use common::{ctx, named};
 
 struct Files {
     _dir: tempfile::TempDir,

@@ -4,31 +4,16 @@
 use std::sync::Arc;
 
 use rapd_model::{
-    Actor, AuditContext, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus,
-    OperationKind, PartnerId, PartnerInput, Rejection, TenantId, Timestamp,
+    BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus, OperationKind, PartnerId,
+    Rejection, TenantId, Timestamp,
 };
 use rapd_store::{
     Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore, StoreError, testing,
 };
 use uuid::Uuid;
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor: Actor {
-            actor_type: "ItPro".into(),
-            user_id: Some("u".into()),
-            ..Actor::default()
-        },
-        correlation_id: Uuid::new_v4(),
-    }
-}
-
-fn named(name: &str) -> PartnerInput {
-    PartnerInput {
-        display_name: Some(Some(name.into())),
-        onboarding_url: None,
-    }
-}
+mod common;
+use common::{ctx, named};
 
 /// Where a fixture's data lives, kept until the fixture is dropped.
 enum Place {
