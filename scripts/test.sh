@@ -80,12 +80,14 @@ if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
     cargo test --locked -p rapd_server --test api
 fi
 if cargo build --release --locked -p rapd -p rapd_crashloop; then
-  export RAPD_BIN="$PWD/target/release/rapd"
+  # Where cargo put them: CARGO_TARGET_DIR when a cache outside the clone is used.
+  RELEASE="${CARGO_TARGET_DIR:-$PWD/target}/release"
+  export RAPD_BIN="$RELEASE/rapd"
   # SIGKILL under a write load, 50 times; prints "kills=N acknowledged=N lost=0".
-  stage "crash loop (SQLite)" target/release/rapd-crashloop --kills 50
+  stage "crash loop (SQLite)" "$RELEASE/rapd-crashloop" --kills 50
   # The PostgreSQL leg, on the server RAPD_TEST_DATABASE_URL names (a database per run).
   if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
-    stage "crash loop (PostgreSQL)" target/release/rapd-crashloop --kills 50 \
+    stage "crash loop (PostgreSQL)" "$RELEASE/rapd-crashloop" --kills 50 \
       --database-url "$RAPD_TEST_DATABASE_URL"
   else
     echo "== crash loop (PostgreSQL): not run, RAPD_TEST_DATABASE_URL is not set"
