@@ -31,17 +31,8 @@ async fn kill_9_right_after_a_204_loses_nothing_on(database: Database) {
         server.origin
     );
 
-    let created: Value = client
-        .post(&partners)
-        .bearer_auth(&token)
-        .json(&json!({"displayName": "to disconnect"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let body = json!({"displayName": "to disconnect"});
+    let id = support::create_partner(&client, &partners, &token, body).await;
     let begin = client
         .post(format!("{partners}/{id}/beginOnboarding"))
         .bearer_auth(&token);

@@ -75,27 +75,16 @@ async fn a_write_on_one_node_is_read_on_the_other_at_once() {
         let on_a: Value =
             support::get_json(&client, &format!("{}/{id}", a.partners()), &token).await;
         assert_eq!(on_a["displayName"], format!("renamed on B {i}"));
-        let begin = client
-            .post(format!("{}/{id}/beginOnboarding", a.partners()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(begin.status(), 204);
-        let delete = client
-            .delete(format!("{}/{id}", b.partners()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(delete.status(), 204);
-        let gone = client
-            .get(format!("{}/{id}", a.partners()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(gone.status(), 404, "A sees B's delete at once");
+        let begin = client.post(format!("{}/{id}/beginOnboarding", a.partners()));
+        assert_eq!(support::status(begin, &token).await, 204);
+        let delete = client.delete(format!("{}/{id}", b.partners()));
+        assert_eq!(support::status(delete, &token).await, 204);
+        let gone = client.get(format!("{}/{id}", a.partners()));
+        assert_eq!(
+            support::status(gone, &token).await,
+            404,
+            "A sees B's delete at once"
+        );
     }
 }
 
@@ -237,17 +226,8 @@ async fn concurrent_actions_through_both_nodes_are_serializable_with_their_audit
     let mut rounds = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {
         let name = format!("round {round}");
-        let created: Value = client
-            .post(nodes[round % 2].partners())
-            .bearer_auth(&token)
-            .json(&json!({ "displayName": name }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = created["id"].as_str().unwrap().to_owned();
+        let body = json!({ "displayName": name });
+        let id = support::create_partner(&client, &nodes[round % 2].partners(), &token, body).await;
         let k = rng.gen_range(2..=MAX_CONCURRENT);
         let ops: Vec<Op> = (0..k).map(|i| random_op(&mut rng, round, i)).collect();
         let requests = ops.into_iter().enumerate().map(|(i, op)| {

@@ -12,17 +12,8 @@ async fn the_printed_link_carries_a_code_the_vendor_can_redeem() {
     let server = Server::start(dir.path(), &[]).await;
     let token = token(dir.path(), &[]);
     let client = reqwest::Client::new();
-    let created: Value = client
-        .post(server.partners())
-        .bearer_auth(&token)
-        .json(&json!({"displayName": "Contoso", "onboardingUrl": "https://portal.example/onboard?lang=en"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let body = json!({"displayName": "Contoso", "onboardingUrl": "https://portal.example/onboard?lang=en"});
+    let id = support::create_partner(&client, &server.partners(), &token, body).await;
     let tenant = rapd_auth::DEV_TENANT.to_string();
     let data_dir = dir.path().to_str().unwrap();
     let link_args = [

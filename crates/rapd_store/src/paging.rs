@@ -87,6 +87,21 @@ pub struct Page {
     pub more: bool,
 }
 
+impl Page {
+    /// The page from rows read with one beyond `limit`: that extra row only says more follow.
+    pub(crate) fn from_rows(items: Vec<Partner>, limit: u32) -> Page {
+        let (items, more) = split_off_extra(items, limit);
+        Page { items, more }
+    }
+}
+
+/// Keeps the first `limit` rows and says whether there were more (engines read `limit + 1`).
+fn split_off_extra<T>(mut items: Vec<T>, limit: u32) -> (Vec<T>, bool) {
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    (items, more)
+}
+
 /// A request for one page of a tenant's audit trail, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditPageQuery {
@@ -102,4 +117,12 @@ pub struct AuditPageQuery {
 pub struct AuditPage {
     pub items: Vec<(i64, AuditEntry)>,
     pub more: bool,
+}
+
+impl AuditPage {
+    /// The page from records read with one beyond `limit`, as [`Page::from_rows`].
+    pub(crate) fn from_rows(items: Vec<(i64, AuditEntry)>, limit: u32) -> AuditPage {
+        let (items, more) = split_off_extra(items, limit);
+        AuditPage { items, more }
+    }
 }

@@ -154,10 +154,8 @@ impl PartnerStore for PostgresStore {
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
         let sql = query_sql::page(Dialect::Postgres, tenant, query, self.clock.now());
-        let mut items = self.query_built(&sql, rows::partner_from_row).await?;
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        Ok(Page { items, more })
+        let items = self.query_built(&sql, rows::partner_from_row).await?;
+        Ok(Page::from_rows(items, query.limit))
     }
 
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {
@@ -200,14 +198,12 @@ impl PartnerStore for PostgresStore {
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError> {
         let sql = query_sql::audit_page(Dialect::Postgres, tenant, query);
-        let mut items = self
+        let items = self
             .query_built(&sql, |r| {
                 Ok((rows::get::<i64>(r, 9)?, rows::audit_from_row(r)?))
             })
             .await?;
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        Ok(AuditPage { items, more })
+        Ok(AuditPage::from_rows(items, query.limit))
     }
 
     async fn open_onboarding_requests(

@@ -75,7 +75,7 @@ impl PartnerStore for SqliteStore {
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
         let sql = query_sql::page(Dialect::Sqlite, tenant, query, self.clock.now());
-        let mut items = self.read(|c| {
+        let items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), rows::partner_from_row)?;
             // Room for the whole page at once, rather than growing (and copying) it row by row;
@@ -86,9 +86,7 @@ impl PartnerStore for SqliteStore {
             }
             Ok(items)
         })?;
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        Ok(Page { items, more })
+        Ok(Page::from_rows(items, query.limit))
     }
 
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {
@@ -123,16 +121,14 @@ impl PartnerStore for SqliteStore {
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError> {
         let sql = query_sql::audit_page(Dialect::Sqlite, tenant, query);
-        let mut items = self.read(|c| {
+        let items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
                 Ok((row.get::<_, i64>(9)?, rows::audit_from_row(row)?))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        Ok(AuditPage { items, more })
+        Ok(AuditPage::from_rows(items, query.limit))
     }
 
     async fn open_onboarding_requests(

@@ -193,3 +193,37 @@ pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde
         .await
         .unwrap()
 }
+
+/// `POST partners` with `body` as JSON and `token` as the bearer; the new partner's id.
+pub async fn create_partner(
+    client: &reqwest::Client,
+    partners: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> String {
+    let created: serde_json::Value = client
+        .post(partners)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"]
+        .as_str()
+        .expect("a created partner has an id")
+        .to_owned()
+}
+
+/// Sends `request` with `token` as the bearer; the status code.
+pub async fn status(request: reqwest::RequestBuilder, token: &str) -> u16 {
+    request
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
