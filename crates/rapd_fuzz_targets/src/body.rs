@@ -1,6 +1,6 @@
 //! Partner request bodies (`rapd_model::input`).
 
-use rapd_model::input::{MAX_DISPLAY_NAME_CHARS, MAX_URL_BYTES};
+use rapd_model::input::{MAX_DISPLAY_NAME_CHARS, MAX_URL_CHARS};
 use rapd_model::{ApiVersion, BeginOnboardingInput, PartnerInput};
 use serde_json::{Map, Value};
 
@@ -14,7 +14,7 @@ pub fn partner_body(data: &[u8]) {
                 assert!(name.chars().count() <= MAX_DISPLAY_NAME_CHARS);
             }
             if let Some(Some(url)) = &input.onboarding_url {
-                assert!(url.len() <= MAX_URL_BYTES);
+                assert!(url.chars().count() <= MAX_URL_CHARS);
             }
             let again = PartnerInput::parse(version, &write_back(&input))
                 .unwrap_or_else(|e| panic!("re-serialised input refused: {e}"));
@@ -25,7 +25,7 @@ pub fn partner_body(data: &[u8]) {
             assert!(
                 input
                     .partner_domain
-                    .is_none_or(|d| !d.is_empty() && d.len() <= MAX_URL_BYTES)
+                    .is_none_or(|d| !d.is_empty() && d.chars().count() <= MAX_URL_CHARS)
             );
         }
     }

@@ -6,8 +6,8 @@ use crate::{OnboardingStatus, Timestamp, version::ApiVersion};
 
 /// The longest `displayName` accepted, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 1024;
-/// The longest `onboardingUrl` or `partnerDomain` accepted, in bytes.
-pub const MAX_URL_BYTES: usize = 2048;
+/// The longest `onboardingUrl` or `partnerDomain` accepted, in characters.
+pub const MAX_URL_CHARS: usize = 2048;
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
 
@@ -37,10 +37,6 @@ pub enum InputError {
         "The @odata.type '{0}' does not match the entity type '#microsoft.graph.remoteAssistancePartner'."
     )]
     WrongODataType(String),
-    #[error(
-        "The property 'onboardingUrl' must be an absolute https URL (http only for loopback hosts)."
-    )]
-    InvalidUrl,
     #[error("The property '{property}' is longer than {max} characters.")]
     TooLong { property: &'static str, max: usize },
     #[error("This action does not take a request body.")]
@@ -139,10 +135,13 @@ impl BeginOnboardingInput {
             match key.as_str() {
                 "partnerDomain" => {
                     let domain = nullable_string(key, value)?;
-                    if domain.as_ref().is_some_and(|d| d.len() > MAX_URL_BYTES) {
+                    if domain
+                        .as_ref()
+                        .is_some_and(|d| d.chars().count() > MAX_URL_CHARS)
+                    {
                         return Err(InputError::TooLong {
                             property: "partnerDomain",
-                            max: MAX_URL_BYTES,
+                            max: MAX_URL_CHARS,
                         });
                     }
                     input.partner_domain = domain.filter(|d| !d.is_empty());
@@ -185,25 +184,16 @@ fn check_datetime(key: &str, value: &Value) -> Result<(), InputError> {
     }
 }
 
+/// `onboardingUrl` is a plain `Edm.String` in Microsoft's CSDL, so any string is taken (rapd
+/// stores it and never fetches it); only its length is limited.
 pub(crate) fn check_onboarding_url(text: &str) -> Result<(), InputError> {
-    if text.len() > MAX_URL_BYTES {
+    if text.chars().count() > MAX_URL_CHARS {
         return Err(InputError::TooLong {
             property: "onboardingUrl",
-            max: MAX_URL_BYTES,
+            max: MAX_URL_CHARS,
         });
     }
-    let url = url::Url::parse(text).map_err(|_| InputError::InvalidUrl)?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(InputError::InvalidUrl),
-    };
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(InputError::InvalidUrl),
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -273,23 +263,33 @@ mod tests {
             parse(r##"{"@odata.type":"#microsoft.graph.user"}"##),
             Err(InputError::WrongODataType(_))
         ));
-        for bad in [
+        // Any string, as the CSDL's Edm.String: http on any host, other schemes, no URL at all.
+        for any in [
+            "https://example.com/x",
             "http://example.com/",
             "ftp://example.com/",
             "example.com",
             "/relative",
+            "",
         ] {
-            let body = format!(r#"{{"onboardingUrl":"{bad}"}}"#);
-            assert_eq!(parse(&body), Err(InputError::InvalidUrl), "{bad}");
+            let body = format!(r#"{{"onboardingUrl":"{any}"}}"#);
+            assert!(parse(&body).is_ok(), "{any}");
         }
-        for good in [
-            "https://example.com/x",
-            "http://localhost:9000/",
-            "http://127.0.0.1/a",
-        ] {
-            let body = format!(r#"{{"onboardingUrl":"{good}"}}"#);
-            assert!(parse(&body).is_ok(), "{good}");
-        }
+    }
+
+    #[test]
+    fn onboarding_url_limit() {
+        // Characters, not bytes: 2048 two-byte characters are at the limit.
+        let at = "é".repeat(MAX_URL_CHARS);
+        let past = format!("{at}x");
+        assert!(parse(&format!(r#"{{"onboardingUrl":"{at}"}}"#)).is_ok());
+        assert_eq!(
+            parse(&format!(r#"{{"onboardingUrl":"{past}"}}"#)),
+            Err(InputError::TooLong {
+                property: "onboardingUrl",
+                max: MAX_URL_CHARS
+            })
+        );
     }
 
     #[test]

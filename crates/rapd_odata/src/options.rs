@@ -1,5 +1,5 @@
 //! The values of the options other than `$filter`: `$top`, `$skip`, `$count`, `$skiptoken`,
-//! `$select`, `$orderby` and `$format`. Each takes the percent-decoded value.
+//! `$select`, `$expand`, `$orderby` and `$format`. Each takes the percent-decoded value.
 
 use rapd_model::{ApiVersion, Property};
 
@@ -78,6 +78,39 @@ pub(crate) fn format(value: &str) -> Result<(), QueryError> {
             format!("'{value}' is not supported: the only format is json"),
         ))
     }
+}
+
+/// `$expand`: the entity has no navigation properties, so `*` (every navigation property)
+/// expands nothing and is accepted, as OData defines it; naming any property is refused with
+/// the message Graph's OData layer gives.
+pub(crate) fn expand(version: ApiVersion, value: &str) -> Result<(), QueryError> {
+    const OPTION: &str = "$expand";
+    const TYPE: &str = "microsoft.graph.remoteAssistancePartner";
+    for (position, item) in items(value) {
+        if item == "*" {
+            continue;
+        }
+        if item.is_empty() {
+            return Err(QueryError::at(
+                OPTION,
+                position,
+                "expected '*' or a navigation property",
+            ));
+        }
+        let reason = match names::property(version, item) {
+            Ok(property) => format!(
+                "Parsing OData Select and Expand failed: Property '{}' on type '{TYPE}' is not a \
+                 navigation property or complex property. Only navigation properties can be expanded.",
+                property.name()
+            ),
+            Err(_) => format!(
+                "Parsing OData Select and Expand failed: Could not find a property named '{item}' \
+                 on type '{TYPE}'."
+            ),
+        };
+        return Err(QueryError::at(OPTION, position, reason));
+    }
+    Ok(())
 }
 
 /// `$select`: properties in the order asked, each once; `*` (alone or among others) selects

@@ -102,10 +102,10 @@ impl SystemOption {
     /// Why this option is refused where it is not among the endpoint's options.
     fn refusal(self, endpoint: &str) -> QueryError {
         let reason = match self {
-            SystemOption::Expand => {
-                "ExpandNotSupported: remoteAssistancePartner has no navigation properties".into()
-            }
-            SystemOption::Search => "$search is not supported on remoteAssistancePartners".into(),
+            // Graph's OData layer, where a service does not offer `$search`.
+            SystemOption::Search => "The query specified in the URI is not valid. Query option \
+                'Search' is not allowed."
+                .into(),
             other => format!("{} is not supported on {endpoint}", other.name()),
         };
         QueryError::new(self.name(), reason)
@@ -150,7 +150,7 @@ impl Options {
 }
 
 /// Parses the options of the collection: `$filter`, `$orderby`, `$top`, `$skip`, `$select`,
-/// `$count`, `$skiptoken` and `$format=json`.
+/// `$count`, `$skiptoken`, `$format=json` and `$expand=*`.
 pub fn parse_list_query(
     version: ApiVersion,
     raw_query: Option<&str>,
@@ -165,6 +165,7 @@ pub fn parse_list_query(
         O::Count,
         O::SkipToken,
         O::Format,
+        O::Expand,
     ];
     let mut query = ListQuery::default();
     let options = Options::split(version, raw_query, &allowed, "remoteAssistancePartners")?;
@@ -178,24 +179,30 @@ pub fn parse_list_query(
             O::Count => query.count = options::count(&value)?,
             O::SkipToken => query.skip_token = Some(options::skip_token(&value)?),
             O::Format => options::format(&value)?,
-            O::Expand | O::Search => return Err(option.refusal("remoteAssistancePartners")),
+            O::Expand => options::expand(version, &value)?,
+            O::Search => return Err(option.refusal("remoteAssistancePartners")),
         }
     }
     Ok(query)
 }
 
-/// Parses the options of one partner: `$select` and `$format=json`.
+/// Parses the options of one partner: `$select`, `$format=json` and `$expand=*`.
 pub fn parse_item_query(
     version: ApiVersion,
     raw_query: Option<&str>,
 ) -> Result<ItemQuery, QueryError> {
     let endpoint = "a single remoteAssistancePartner";
-    let allowed = [SystemOption::Select, SystemOption::Format];
+    let allowed = [
+        SystemOption::Select,
+        SystemOption::Format,
+        SystemOption::Expand,
+    ];
     let mut query = ItemQuery::default();
     for (option, value) in Options::split(version, raw_query, &allowed, endpoint)?.0 {
         match option {
             SystemOption::Select => query.select = options::select(version, &value)?,
             SystemOption::Format => options::format(&value)?,
+            SystemOption::Expand => options::expand(version, &value)?,
             other => return Err(other.refusal(endpoint)),
         }
     }

@@ -209,12 +209,18 @@ fn relative_path(url: &str) -> Option<String> {
     let trimmed = url.trim_start_matches('/');
     let trimmed = ["v1.0/", "beta/"]
         .iter()
-        .find_map(|v| trimmed.strip_prefix(v))
+        .find_map(|v| strip_prefix_ignore_case(trimmed, v))
         .unwrap_or(trimmed);
-    if trimmed.is_empty() || trimmed.starts_with("$batch") {
+    if trimmed.is_empty() || strip_prefix_ignore_case(trimmed, "$batch").is_some() {
         return None;
     }
     Some(format!("/{trimmed}"))
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// A topological order of the items (Kahn's algorithm, stable by position); a cycle is 400.
@@ -285,6 +291,8 @@ async fn run(
         None => Body::empty(),
     };
     let request = request.body(body).map_err(|e| bad(e.to_string()))?;
+    // Inner requests may use any URL form Graph accepts, as outer ones may.
+    let request = crate::routing::canonical_request(request);
     let response = app
         .clone()
         .oneshot(request)

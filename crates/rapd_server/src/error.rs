@@ -44,8 +44,9 @@ pub enum ApiError {
     InvalidSkipToken,
     #[error("a partner with this id already exists")]
     Conflict,
-    #[error("the Accept header excludes JSON")]
-    NotAcceptable,
+    /// `Accept` excludes the only media type the resource has.
+    #[error("the Accept header excludes {0}")]
+    NotAcceptable(&'static str),
     #[error("the body is not application/json")]
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
@@ -185,10 +186,10 @@ impl ApiError {
                 "A remoteAssistancePartner with this id already exists.".into(),
                 Intune,
             ),
-            ApiError::NotAcceptable => (
+            ApiError::NotAcceptable(media_type) => (
                 StatusCode::NOT_ACCEPTABLE,
                 "NotAcceptable",
-                "The Accept header does not allow application/json, the only format this resource has.".into(),
+                format!("The Accept header does not allow {media_type}, the only format this resource has."),
                 Plain,
             ),
             ApiError::UnsupportedMediaType => (
@@ -277,7 +278,7 @@ fn forbidden_message(denied: &Denied) -> String {
             "Personal Microsoft accounts are not supported by this API; sign in with a work or school account.".into()
         }
         Denied::ApplicationToken => {
-            "Application is not authorized to perform this operation as called in app only context; this API supports delegated permissions only.".into()
+            "Application is not authorized to perform this operation as called in app only context; this API supports delegated permissions only, as its Graph reference page says. To accept application permissions as today's Graph does, start rapd with RAPD_PERMISSIONS=graph (or permissions = \"graph\" in its configuration file).".into()
         }
         Denied::MissingScope { required } => format!(
             "Application is not authorized to perform this operation. Application must have one of the following scopes: {}",

@@ -250,6 +250,46 @@ pub fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
         })
 }
 
+/// Whether an `Accept` header excludes `media_type` outright: the most specific range that
+/// matches it has `q=0`. A header that merely does not name it (`Accept: application/json` on a
+/// raw value) does not exclude it; Graph answers such a request in the value's own type.
+pub fn excludes(headers: &HeaderMap, media_type: &str) -> bool {
+    let (wanted_type, _) = media_type.split_once('/').unwrap_or((media_type, ""));
+    let mut best: Option<(u8, bool)> = None;
+    let ranges = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
+    for range in ranges {
+        let mut parts = range.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let specificity = if name.eq_ignore_ascii_case(media_type) {
+            2
+        } else if name
+            .strip_suffix("/*")
+            .is_some_and(|t| t.eq_ignore_ascii_case(wanted_type))
+        {
+            1
+        } else if name == "*/*" {
+            0
+        } else {
+            continue;
+        };
+        let zero = parts.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .or_else(|| p.strip_prefix("Q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if best.is_none_or(|(s, _)| specificity > s) {
+            best = Some((specificity, zero));
+        }
+    }
+    best.is_some_and(|(_, zero)| zero)
+}
+
 #[cfg(test)]
 mod tests {
     use http::HeaderValue;
@@ -280,6 +320,23 @@ mod tests {
             "application/json"
         ));
         assert!(accepts(&with_accept("text/plain;q=0.9"), "text/plain"));
+    }
+
+    #[test]
+    fn raw_values_are_refused_only_when_excluded() {
+        assert!(!excludes(&HeaderMap::new(), "text/plain"));
+        assert!(!excludes(&with_accept("application/json"), "text/plain"));
+        assert!(!excludes(&with_accept("*/*"), "text/plain"));
+        assert!(!excludes(
+            &with_accept("text/*;q=0, text/plain"),
+            "text/plain"
+        ));
+        assert!(excludes(&with_accept("text/plain;q=0"), "text/plain"));
+        assert!(excludes(
+            &with_accept("application/json, text/*;q=0"),
+            "text/plain"
+        ));
+        assert!(excludes(&with_accept("*/*;q=0"), "text/plain"));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod state;
 pub mod tenancy;
 pub mod throttle;
 pub mod tls;
+pub mod url_forms;
 
 use std::future::Future;
 

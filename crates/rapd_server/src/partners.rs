@@ -20,7 +20,7 @@ use rapd_store::{PageQuery, SeekKey};
 use crate::{
     envelope::RequestIds,
     error::ApiError,
-    extract::{Authenticated, GraphPath, JsonBody, Origin, accepts},
+    extract::{Authenticated, GraphPath, JsonBody, Origin, excludes},
     paging, response,
     state::AppState,
 };
@@ -110,8 +110,9 @@ pub async fn count_partners(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     caller.admit(&state, Permission::Read, path.version).await?;
-    if !accepts(&headers, "text/plain") {
-        return Err(ApiError::NotAcceptable);
+    // A count is a raw value: text/plain unless the client excludes that outright.
+    if excludes(&headers, "text/plain") {
+        return Err(ApiError::NotAcceptable("text/plain"));
     }
     let options = rapd_odata::parse_count_query(path.version, query.as_deref())?;
     let count = state

@@ -1,4 +1,5 @@
-//! Every route in one place, and Graph's answers for the ones that do not exist.
+//! Every Graph route in one place (the test-control API's are in `control.rs`), the rewrite of
+//! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
     Extension, Router,
@@ -22,7 +23,9 @@ use crate::{
     partners::{self, actions},
     settings,
     state::AppState,
+    url_forms,
 };
+use tower::ServiceExt;
 
 const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
 
@@ -102,13 +105,34 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
-    match state.control.is_some() {
+    let app = match state.control.is_some() {
         // The request log sees every request but the control API's own.
         true => app
             .layer(AroundLayer(RecordRequests(state.clone())))
             .merge(control::router(state)),
         false => app,
+    };
+    // Every URL form Graph accepts is rewritten to the router's before any route is matched.
+    Router::new().fallback_service(app.map_request(canonical_request))
+}
+
+/// The request with its path in the router's form (see [`url_forms`]); the query is kept.
+pub fn canonical_request<B>(mut request: http::Request<B>) -> http::Request<B> {
+    let Some(path) = url_forms::canonical_path(request.uri().path()) else {
+        return request;
+    };
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = path_and_query.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
     }
+    request
 }
 
 /// The development identity provider, only where the development issuer is on. The first
@@ -166,7 +190,7 @@ impl Around for RequireJsonAccept {
     fn before(&self, request: &mut Request) -> Result<(), ApiError> {
         match accepts(request.headers(), "application/json") {
             true => Ok(()),
-            false => Err(ApiError::NotAcceptable),
+            false => Err(ApiError::NotAcceptable("application/json")),
         }
     }
 

@@ -57,12 +57,13 @@ pub trait PartnerStore: Send + Sync {
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError>;
 
-    /// Open onboarding requests of every tenant, with their codes' secrets: for the development
-    /// partner simulator, which plays every tenant's vendor.
+    /// The tenant's open onboarding requests, with their codes' secrets: for the development
+    /// partner simulator, which plays the vendor of each tenant in turn. No HTTP route calls it.
     async fn open_onboarding_requests(
         &self,
+        tenant: TenantId,
         limit: u32,
-    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError>;
+    ) -> Result<Vec<(PartnerId, String)>, StoreError>;
 
     /// The tenant's beta `remoteAssistanceSettings` (defaults until first changed).
     async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError>;

@@ -208,19 +208,14 @@ impl PartnerStore for PostgresStore {
 
     async fn open_onboarding_requests(
         &self,
+        tenant: TenantId,
         limit: u32,
-    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError> {
+    ) -> Result<Vec<(PartnerId, String)>, StoreError> {
         let now = self.clock.now().as_micros();
         self.query(
             rows::SELECT_OPEN_ONBOARDING,
-            &[&now, &i64::from(limit)],
-            |r| {
-                Ok((
-                    TenantId(rows::get(r, 0)?),
-                    PartnerId(rows::get(r, 1)?),
-                    rows::get(r, 2)?,
-                ))
-            },
+            &[&tenant.0, &now, &i64::from(limit)],
+            |r| Ok((PartnerId(rows::get(r, 0)?), rows::get(r, 1)?)),
         )
         .await
     }

@@ -133,18 +133,18 @@ impl PartnerStore for SqliteStore {
 
     async fn open_onboarding_requests(
         &self,
+        tenant: TenantId,
         limit: u32,
-    ) -> Result<Vec<(TenantId, PartnerId, String)>, StoreError> {
+    ) -> Result<Vec<(PartnerId, String)>, StoreError> {
         let now = self.clock.now().as_micros();
         self.read(|c| {
             let mut stmt = c.prepare_cached(rows::SELECT_OPEN_ONBOARDING)?;
-            let rows = stmt.query_map(params![now, i64::from(limit)], |row| {
-                let tenant: [u8; 16] = row.get(0)?;
-                let id: [u8; 16] = row.get(1)?;
+            let key = tenant.0.as_bytes().as_slice();
+            let rows = stmt.query_map(params![key, now, i64::from(limit)], |row| {
+                let id: [u8; 16] = row.get(0)?;
                 Ok((
-                    TenantId(uuid::Uuid::from_bytes(tenant)),
                     PartnerId(uuid::Uuid::from_bytes(id)),
-                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(1)?,
                 ))
             })?;
             rows.collect()

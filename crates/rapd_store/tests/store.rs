@@ -425,8 +425,10 @@ async fn seed_export_and_reset_on(f: &Fixture) {
     );
     let b_tenant: Option<Tenant> = f.store.tenant(b).await.unwrap();
     assert!(!b_tenant.unwrap().intune_licensed);
-    let open = f.store.open_onboarding_requests(10).await.unwrap();
+    let open = f.store.open_onboarding_requests(a, 10).await.unwrap();
     assert_eq!(open.len(), 1, "the seeded onboarding partner has a code");
+    let open = f.store.open_onboarding_requests(b, 10).await.unwrap();
+    assert!(open.is_empty(), "another tenant's code is never listed");
 
     let exported = f.store.export(None).await.unwrap();
     assert_eq!(exported.len(), 2);

@@ -35,30 +35,39 @@ impl From<&PartnerSim> for Settings {
     }
 }
 
-/// Watches for open onboarding requests of every tenant and plays each one's vendor.
+/// Watches for open onboarding requests, one tenant at a time, and plays each one's vendor.
 pub async fn run_in_process(store: Arc<dyn PartnerStore>, base: String, settings: Settings) {
     let client = reqwest::Client::new();
     let mut seen: HashSet<(TenantId, PartnerId, String)> = HashSet::new();
     loop {
-        match store.open_onboarding_requests(100).await {
-            Ok(requests) => {
-                for (tenant, partner, secret) in requests {
-                    if seen.insert((tenant, partner, secret.clone())) {
-                        let code = secrets::code(tenant, partner, &secret);
-                        let (client, base) = (client.clone(), base.clone());
-                        tokio::spawn(async move {
-                            tokio::time::sleep(settings.delay).await;
-                            play_vendor(&client, &base, &code, settings.heartbeat).await;
-                        });
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "partner simulator cannot read onboarding requests")
-            }
+        if let Err(e) = poll_once(store.as_ref(), &client, &base, settings, &mut seen).await {
+            tracing::warn!(error = %e, "partner simulator cannot read onboarding requests")
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Starts a vendor for every open onboarding request not seen before.
+async fn poll_once(
+    store: &dyn PartnerStore,
+    client: &reqwest::Client,
+    base: &str,
+    settings: Settings,
+    seen: &mut HashSet<(TenantId, PartnerId, String)>,
+) -> Result<(), rapd_store::StoreError> {
+    for tenant in store.tenants().await? {
+        for (partner, secret) in store.open_onboarding_requests(tenant.id, 100).await? {
+            if seen.insert((tenant.id, partner, secret.clone())) {
+                let code = secrets::code(tenant.id, partner, &secret);
+                let (client, base) = (client.clone(), base.to_owned());
+                tokio::spawn(async move {
+                    tokio::time::sleep(settings.delay).await;
+                    play_vendor(&client, &base, &code, settings.heartbeat).await;
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Redeems `code`, then calls in every `heartbeat` until the credential is refused.

@@ -105,6 +105,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 clock.now().unix_secs(),
             )?;
             print_banner(&base, &token, sample);
+            print_profile_line(&config);
             if let Some(control) = &control {
                 print_control_line(&base, &control.admin_token);
             }
@@ -118,6 +119,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             let line =
                 format!("rapd is serving Microsoft Graph's remoteAssistancePartners on {base}\n");
             let _ = std::io::stdout().lock().write_all(line.as_bytes());
+            print_profile_line(&config);
         }
     }
     tracing::info!(listen = ?http_address, tls_listen = ?https_address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
@@ -285,6 +287,23 @@ fn print_banner(base: &str, token: &str, sample: Option<PartnerId>) {
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+}
+
+/// The active profile and permission table, and the switch to the other table.
+fn print_profile_line(config: &Config) {
+    let profile = match config.profile {
+        Profile::Development => "development",
+        Profile::Production => "production",
+    };
+    let permissions = match config.permissions {
+        Permissions::FoundingPage => {
+            "founding-page (delegated work or school tokens only, as the Graph reference page of \
+             disconnect says; RAPD_PERMISSIONS=graph also accepts application tokens)"
+        }
+        Permissions::Graph => "graph (today's Graph table: application permissions accepted too)",
+    };
+    let line = format!("Profile: {profile}; permissions: {permissions}\n\n");
+    let _ = std::io::stdout().lock().write_all(line.as_bytes());
 }
 
 /// Where the test-control API is and its admin token (stdout only, never the log).

@@ -1,18 +1,19 @@
 //! `rapd token`: mints one development token and prints it alone on stdout.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
 use rapd_auth::{
     DEV_APP, DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest,
 };
 use uuid::Uuid;
 
+use crate::{DataArgs, config::Config};
+
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
-    /// Data directory holding the development issuer's key [default: ./rapd-data].
-    #[arg(long, env = "RAPD_DATA_DIR", default_value = "./rapd-data")]
-    data_dir: PathBuf,
+    /// Where the development issuer's key is: the data directory, found as `serve` finds it
+    /// (`--data-dir`, `RAPD_DATA_DIR`, the configuration file's `data_dir`).
+    #[command(flatten)]
+    data: DataArgs,
     /// Tenant id (tid) [default: the development tenant].
     #[arg(long)]
     tenant: Option<Uuid>,
@@ -32,9 +33,11 @@ pub struct TokenArgs {
 }
 
 pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
-    let issuer = DevIssuer::load_or_create(&args.data_dir)?;
+    let config = Config::load(&args.data.overrides())?;
+    let data_dir = &config.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let issuer = DevIssuer::load_or_create(data_dir)?;
     let scopes = if args.scopes.is_empty() {
         vec![SCOPE_READ_WRITE.to_owned()]
     } else {

@@ -117,7 +117,8 @@ async fn invalid_bodies_are_400_and_change_nothing() {
         json!({"onboardingStatus": null}),
         json!({"lastConnectionDateTime": "yesterday"}),
         json!({"@odata.type": "#microsoft.graph.user"}),
-        json!({"onboardingUrl": "http://example.com/"}),
+        json!({"onboardingUrl": ["http://example.com/"]}),
+        json!({"onboardingUrl": "x".repeat(2049)}),
         json!({"onboardingRequestExpiryDateTime": "2017-01-01T00:02:07Z"}),
         json!(["displayName"]),
     ];

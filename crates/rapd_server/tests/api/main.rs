@@ -21,3 +21,4 @@ mod throttling;
 mod tls;
 mod tls_app;
 mod token_matrix;
+mod url_forms;

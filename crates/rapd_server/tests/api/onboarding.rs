@@ -239,3 +239,54 @@ async fn audit_events_filter_page_and_permission() {
         .bearer_auth(&auditor);
     graph_error(bad.send().await.unwrap(), 400, "BadRequest").await;
 }
+
+/// A tenant's onboarding code is reachable only in that tenant: another tenant's caller cannot
+/// see it through any Graph route, cannot act on the partner, and cannot redeem the secret
+/// under its own tenant; the store lists a tenant's open requests for that tenant alone.
+#[tokio::test]
+async fn no_caller_reaches_another_tenants_onboarding_code() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "ours").await;
+    let code = begin(&app, &id).await;
+    let (ours, partner) = (TenantId(DEV_TENANT), PartnerId::parse(&id).unwrap());
+    let theirs = uuid::Uuid::new_v4();
+    let token = app.token_for(theirs, &[SCOPE_READ_WRITE]);
+    let item = app.url(&format!("{}/{id}", app.partners("v1.0")));
+    for (method, url) in [
+        (Method::GET, item.clone()),
+        (Method::POST, format!("{item}/beginOnboarding")),
+        (Method::POST, format!("{item}/disconnect")),
+    ] {
+        let r = app
+            .client
+            .request(method, &url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        graph_error(r, 404, "ResourceNotFound").await;
+    }
+    let listed = app
+        .client
+        .get(app.url(&app.partners("v1.0")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(listed).await["value"], json!([]));
+    let open = app.store.open_onboarding_requests(ours, 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    let secret = &open[0].1;
+    assert!(
+        app.store
+            .open_onboarding_requests(TenantId(theirs), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let forged = secrets::code(TenantId(theirs), partner, secret);
+    graph_error(redeem(&app, &forged).await, 401, "InvalidOnboardingCode").await;
+    // The real code still works, once: the forgery changed nothing.
+    assert_eq!(redeem(&app, &code).await.status(), 200);
+    assert_eq!(app.get("v1.0", &id).await["onboardingStatus"], "onboarded");
+}

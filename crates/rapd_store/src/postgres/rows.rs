@@ -28,8 +28,9 @@ pub(super) const SELECT_TENANTS: &str =
     "SELECT tenant_id, display_name, intune_licensed, created FROM tenants ORDER BY tenant_id";
 
 /// Open onboarding requests across all tenants (for the development partner simulator).
-pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT tenant_id, id, onboarding_code FROM partners \
-     WHERE onboarding_status = 1 AND onboarding_expiry > $1 AND onboarding_code IS NOT NULL LIMIT $2";
+pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT id, onboarding_code FROM partners \
+     WHERE tenant_id = $1 AND onboarding_status = 1 AND onboarding_expiry > $2 \
+     AND onboarding_code IS NOT NULL LIMIT $3";
 
 /// An engine error as the store reports it: a conflict with a concurrent transaction (which the
 /// server rolled back, so a retry is safe) or unavailability; the SQLSTATE stays in the text.

@@ -190,8 +190,9 @@ pub(super) fn delete_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result
 }
 
 /// Open onboarding requests across all tenants (for the development partner simulator).
-pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT tenant_id, id, onboarding_code FROM partners \
-     WHERE onboarding_status = 1 AND onboarding_expiry > ?1 AND onboarding_code IS NOT NULL LIMIT ?2";
+pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT id, onboarding_code FROM partners \
+     WHERE tenant_id = ?1 AND onboarding_status = 1 AND onboarding_expiry > ?2 \
+     AND onboarding_code IS NOT NULL LIMIT ?3";
 
 /// A tenant's settings, or their defaults when never changed.
 pub(super) fn select_settings(

@@ -194,7 +194,7 @@ async fn a_bad_fixture_is_refused_whole_and_changes_nothing() {
     app.create("v1.0", "kept").await;
     let before = export(&app).await;
     let mut bad = fixture();
-    bad["tenants"][0]["partners"][1]["onboardingUrl"] = json!("ftp://nope.example");
+    bad["tenants"][0]["partners"][1]["onboardingUrl"] = json!("x".repeat(2049));
     let message = graph_error(seed(&app, &bad).await, 400, "BadRequest").await;
     assert!(
         message.contains("tenants[0].partners[1].onboardingUrl"),

@@ -176,11 +176,10 @@ async fn j45_app_token_is_403_under_the_founding_page() {
     for token in &tokens {
         for op in Op::ALL {
             let r = forbidden(m.send(op, &id, token).await, token).await;
-            assert!(
-                intune_text(&r.message).contains("app only context"),
-                "{op:?}: {}",
-                r.message
-            );
+            let text = intune_text(&r.message);
+            assert!(text.contains("app only context"), "{op:?}: {text}");
+            // The message names the exact switch to today's Graph behaviour.
+            assert!(text.contains("RAPD_PERMISSIONS=graph"), "{op:?}: {text}");
         }
     }
     assert_eq!(snapshot(&m).await, before, "refused calls change nothing");

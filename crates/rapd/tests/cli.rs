@@ -1,0 +1,97 @@
+//! The command line as a user meets it: `rapd token` finds the data directory as `serve` does,
+//! and the banner names the active profile and permission table.
+
+mod support;
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+};
+
+use support::{RAPD, Server};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_reads_the_data_directory_from_the_configuration_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("configured-data");
+    let config = dir.path().join("rapd.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.to_str().unwrap()),
+    )
+    .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(RAPD)
+        .args(["token", "--config"])
+        .arg(&config)
+        .current_dir(elsewhere.path())
+        .env_remove("RAPD_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(
+        data.exists(),
+        "the key is made in the configured data directory"
+    );
+    assert!(
+        !elsewhere.path().join("rapd-data").exists(),
+        "no stray ./rapd-data in the working directory"
+    );
+    let server = Server::start(&data, &[]).await;
+    let status = reqwest::Client::new()
+        .get(server.partners())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(
+        status, 200,
+        "the server with that data directory accepts the token"
+    );
+}
+
+/// The lines `rapd serve` prints up to and including its profile line.
+fn banner(env: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(RAPD)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("RAPD_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.starts_with("Profile:") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn the_banner_names_the_profile_and_the_permission_table() {
+    let default = banner(&[]);
+    assert!(
+        default.contains("Profile: development; permissions: founding-page"),
+        "{default}"
+    );
+    assert!(default.contains("RAPD_PERMISSIONS=graph"), "{default}");
+    let graph = banner(&[("RAPD_PERMISSIONS", "graph")]);
+    assert!(
+        graph.contains("Profile: development; permissions: graph"),
+        "{graph}"
+    );
+}
