@@ -9,14 +9,13 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use http::{HeaderMap, StatusCode};
-use rapd_auth::Permission;
 use rapd_model::{AuditEntry, audit};
 use rapd_store::AuditPageQuery;
 use serde_json::{Value, json};
 
 use crate::{
+    admission::{Admitted, AuditRead},
     error::ApiError,
-    extract::{Authenticated, GraphPath},
     paging, response,
     state::AppState,
 };
@@ -26,15 +25,12 @@ const ENTITY_SET: &str = "deviceManagement/auditEvents";
 /// `GET /{version}/deviceManagement/auditEvents`
 pub async fn list_audit_events(
     State(state): State<AppState>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<AuditRead>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::AuditRead, path.version)
-        .await?;
-    let options = rapd_odata::parse_audit_query(path.version, query.as_deref())?;
+    let version = caller.version();
+    let options = rapd_odata::parse_audit_query(version, query.as_deref())?;
     let after_seq = match &options.skip_token {
         Some(token) => Some(decode_token(token)?),
         None => None,
@@ -45,7 +41,7 @@ pub async fn list_audit_events(
         limit: options.top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
     };
     let page = state.store.audit_page(caller.tenant(), &page_query).await?;
-    let root = state.service_root(&headers, path.version);
+    let root = state.service_root(&headers, version);
     let mut body = json!({
         "@odata.context": format!("{root}/$metadata#{ENTITY_SET}"),
         "value": page.items.iter().map(|(_, e)| audit_event(e)).collect::<Vec<_>>(),

@@ -8,11 +8,10 @@ use axum::{
     extract::{FromRequest, FromRequestParts, RawPathParams, Request},
 };
 use http::{HeaderMap, header, request::Parts};
-use rapd_auth::CallerKind;
-use rapd_auth::{AuthError, Caller, Grant, Permission};
-use rapd_model::{Actor, ApiVersion, AuditContext, Change, Mutation, PartnerId, TenantId};
+use rapd_auth::{AuthError, Caller};
+use rapd_model::{ApiVersion, PartnerId, TenantId};
 
-use crate::{control::journal::TenantSlot, envelope::RequestIds, error::ApiError, state::AppState};
+use crate::{control::journal::TenantSlot, error::ApiError, state::AppState};
 
 /// The `{version}` segment, and the `{id}` segment when the route has one (raw: an id that is
 /// not a GUID is answered 404 only after the caller is authorised).
@@ -119,69 +118,6 @@ fn bearer_token<'a>(headers: &'a HeaderMap, query: Option<&str>) -> Result<&'a s
         return Err(AuthError::Missing.into());
     }
     Ok(token.trim())
-}
-
-impl Authenticated {
-    /// The caller's tenant: the token's `tid`, the only source of a tenant id.
-    pub fn tenant(&self) -> TenantId {
-        TenantId(self.0.tenant)
-    }
-
-    /// Lets the caller do `permission` on `version`, in this order: the permission table (403;
-    /// personal accounts and unsupported token kinds never reach the tenant store), the tenant's
-    /// Intune licence (403), then Intune's throttling (429).
-    pub async fn admit(
-        &self,
-        state: &AppState,
-        permission: Permission,
-        version: ApiVersion,
-    ) -> Result<Grant, ApiError> {
-        let grant = self.0.authorize(permission, state.policy(version))?;
-        let now = state.clock.now();
-        let tenant = self.tenant();
-        state.tenancy.admit(tenant, now).await?;
-        let app = self.0.app_id.as_deref().unwrap_or("");
-        let write = permission == Permission::Write;
-        state
-            .throttle
-            .admit(tenant, app, write, now)
-            .await
-            .map_err(|r| ApiError::Throttled(r.0))?;
-        Ok(grant)
-    }
-
-    /// Makes `mutation` in the caller's tenant, audited as the caller's under this request's id.
-    pub async fn mutate(
-        &self,
-        state: &AppState,
-        ids: &RequestIds,
-        mutation: Mutation,
-    ) -> Result<Change, ApiError> {
-        let tenant = self.tenant();
-        Ok(state
-            .store
-            .mutate(tenant, mutation, self.audit_context(ids))
-            .await?)
-    }
-
-    /// The audit context of a change this caller makes in `request`.
-    pub fn audit_context(&self, ids: &RequestIds) -> AuditContext {
-        let c = &self.0;
-        let actor = Actor {
-            actor_type: match c.kind {
-                CallerKind::Delegated => "ItPro".into(),
-                CallerKind::Application => "Application".into(),
-            },
-            user_id: c.object_id.map(|o| o.to_string()),
-            user_principal_name: c.display.clone(),
-            application_id: c.app_id.clone(),
-            ip_address: None,
-        };
-        AuditContext {
-            actor,
-            correlation_id: ids.request_id,
-        }
-    }
 }
 
 /// A request body of at most the configured size; when not empty, it must be declared as JSON.

@@ -4,6 +4,7 @@
 //! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
 //! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
 
+pub mod admission;
 pub mod audit_events;
 pub mod batch;
 pub mod control;

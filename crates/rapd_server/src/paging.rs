@@ -2,9 +2,9 @@
 //! with the sort order it belongs to) and the absolute `@odata.nextLink` that carries it.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rapd_model::PartnerId;
-use rapd_odata::OrderBy;
-use rapd_store::{SeekKey, SortValue};
+use rapd_model::{PartnerId, Timestamp};
+use rapd_odata::{Filter, OrderBy};
+use rapd_store::{Page, PageQuery, SeekKey, SortValue};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -22,6 +22,50 @@ fn order_signature(order_by: &[OrderBy]) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The store's query for one page: a `$skiptoken` resumes after the row it names (`$skip` was
+/// spent on the first page); without one, `$skip` applies.
+pub fn page_query(
+    filter: Option<Filter>,
+    order_by: Vec<OrderBy>,
+    top: Option<u32>,
+    skip: Option<u32>,
+    skip_token: Option<&str>,
+) -> Result<PageQuery, ApiError> {
+    let after = match skip_token {
+        Some(token) => Some(decode(token, &order_by)?),
+        None => None,
+    };
+    Ok(PageQuery {
+        skip: if after.is_some() {
+            0
+        } else {
+            skip.unwrap_or(0)
+        },
+        limit: top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
+        filter,
+        order_by,
+        after,
+    })
+}
+
+/// `@odata.nextLink` of a page that has more after it: `{root}/{entity_set}` with the request's
+/// options and a token resuming after the page's last row.
+pub fn link_after(
+    page: &Page,
+    query: &PageQuery,
+    now: Timestamp,
+    (root, entity_set): (&str, &str),
+    raw_query: Option<&str>,
+) -> Option<String> {
+    let last = page.items.last().filter(|_| page.more)?;
+    let token = encode(&SeekKey::of(last, &query.order_by, now), &query.order_by);
+    Some(next_link(
+        &format!("{root}/{entity_set}"),
+        raw_query,
+        &token,
+    ))
 }
 
 pub fn encode(key: &SeekKey, order_by: &[OrderBy]) -> String {

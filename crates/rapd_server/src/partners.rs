@@ -5,22 +5,19 @@
 pub mod actions;
 
 use axum::{
-    Extension,
     extract::{RawQuery, State},
     response::Response,
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use rapd_auth::Permission;
 use rapd_model::{
-    Mutation, Partner, PartnerId, PartnerInput, Property,
+    ApiVersion, Mutation, Partner, PartnerId, PartnerInput, Property,
     wire::{self, CollectionMeta},
 };
-use rapd_store::{PageQuery, SeekKey};
 
 use crate::{
-    envelope::RequestIds,
+    admission::{Admitted, Read, Write},
     error::ApiError,
-    extract::{Authenticated, GraphPath, JsonBody, Origin, excludes},
+    extract::{JsonBody, Origin, excludes},
     paging, response,
     state::AppState,
 };
@@ -31,28 +28,19 @@ const ENTITY_SET: &str = "deviceManagement/remoteAssistancePartners";
 /// `$top`, `$skip`, `$select`, `$count` and server-driven paging.
 pub async fn list_partners(
     State(state): State<AppState>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Read>,
     origin: Origin,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.admit(&state, Permission::Read, path.version).await?;
-    let options = rapd_odata::parse_list_query(path.version, query.as_deref())?;
-    let after = match &options.skip_token {
-        Some(token) => Some(paging::decode(token, &options.order_by)?),
-        None => None,
-    };
-    let page_query = PageQuery {
-        skip: if after.is_some() {
-            0
-        } else {
-            options.skip.unwrap_or(0)
-        },
-        limit: options.top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
-        filter: options.filter,
-        order_by: options.order_by,
-        after,
-    };
+    let version = caller.version();
+    let options = rapd_odata::parse_list_query(version, query.as_deref())?;
+    let page_query = paging::page_query(
+        options.filter,
+        options.order_by,
+        options.top,
+        options.skip,
+        options.skip_token.as_deref(),
+    )?;
     let tenant = caller.tenant();
     let page = state.store.list(tenant, &page_query).await?;
     let count = match options.count {
@@ -65,21 +53,9 @@ pub async fn list_partners(
         false => None,
     };
     let now = state.clock.now();
-    let root = origin.service_root(path.version);
-    let next_link = match (page.more, page.items.last()) {
-        (true, Some(last)) => {
-            let token = paging::encode(
-                &SeekKey::of(last, &page_query.order_by, now),
-                &page_query.order_by,
-            );
-            Some(paging::next_link(
-                &format!("{root}/{ENTITY_SET}"),
-                query.as_deref(),
-                &token,
-            ))
-        }
-        _ => None,
-    };
+    let root = origin.service_root(version);
+    let collection = (root.as_str(), ENTITY_SET);
+    let next_link = paging::link_after(&page, &page_query, now, collection, query.as_deref());
     let context = format!(
         "{root}/$metadata#{ENTITY_SET}{}",
         select_suffix(options.select.as_deref())
@@ -94,7 +70,7 @@ pub async fn list_partners(
         &mut body,
         meta,
         &page.items,
-        path.version,
+        version,
         now,
         options.select.as_deref(),
     );
@@ -104,17 +80,15 @@ pub async fn list_partners(
 /// `GET /{version}/deviceManagement/remoteAssistancePartners/$count`, with `$filter`.
 pub async fn count_partners(
     State(state): State<AppState>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Read>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.admit(&state, Permission::Read, path.version).await?;
     // A count is a raw value: text/plain unless the client excludes that outright.
     if excludes(&headers, "text/plain") {
         return Err(ApiError::NotAcceptable("text/plain"));
     }
-    let options = rapd_odata::parse_count_query(path.version, query.as_deref())?;
+    let options = rapd_odata::parse_count_query(caller.version(), query.as_deref())?;
     let count = state
         .store
         .count(caller.tenant(), options.filter.as_ref())
@@ -125,14 +99,12 @@ pub async fn count_partners(
 /// `GET /{version}/deviceManagement/remoteAssistancePartners/{id}`, with `$select`.
 pub async fn get_partner(
     State(state): State<AppState>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Read>,
     origin: Origin,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.admit(&state, Permission::Read, path.version).await?;
-    let id = path.partner_id()?;
-    let options = rapd_odata::parse_item_query(path.version, query.as_deref())?;
+    let id = caller.partner_id()?;
+    let options = rapd_odata::parse_item_query(caller.version(), query.as_deref())?;
     let partner = state
         .store
         .get(caller.tenant(), id)
@@ -141,7 +113,7 @@ pub async fn get_partner(
     Ok(entity(
         &state,
         &origin,
-        &path,
+        caller.version(),
         &partner,
         StatusCode::OK,
         options.select.as_deref(),
@@ -151,28 +123,31 @@ pub async fn get_partner(
 /// `POST /{version}/deviceManagement/remoteAssistancePartners`
 pub async fn create_partner(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Write>,
     origin: Origin,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
-    let input = PartnerInput::parse(path.version, &body)?;
+    let version = caller.version();
+    let input = PartnerInput::parse(version, &body)?;
     let mutation = Mutation::Create {
         id: PartnerId::new_random(),
         input,
     };
-    let change = caller.mutate(&state, &ids, mutation).await?;
+    let change = caller.mutate(&state, mutation).await?;
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("create made no row".into()))?;
-    let mut response = entity(&state, &origin, &path, &partner, StatusCode::CREATED, None);
+    let mut response = entity(
+        &state,
+        &origin,
+        version,
+        &partner,
+        StatusCode::CREATED,
+        None,
+    );
     let location = format!(
         "{}/{ENTITY_SET}/{}",
-        origin.service_root(path.version),
+        origin.service_root(version),
         partner.id
     );
     if let Ok(location) = HeaderValue::from_str(&location) {
@@ -184,26 +159,21 @@ pub async fn create_partner(
 /// `PATCH /{version}/deviceManagement/remoteAssistancePartners/{id}`
 pub async fn update_partner(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Write>,
     origin: Origin,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
-    let id = path.partner_id()?;
-    let input = PartnerInput::parse(path.version, &body)?;
+    let id = caller.partner_id()?;
+    let input = PartnerInput::parse(caller.version(), &body)?;
     let mutation = Mutation::Update { id, input };
-    let change = caller.mutate(&state, &ids, mutation).await?;
+    let change = caller.mutate(&state, mutation).await?;
     let partner = change
         .after
         .ok_or_else(|| ApiError::Internal("update removed the row".into()))?;
     Ok(entity(
         &state,
         &origin,
-        &path,
+        caller.version(),
         &partner,
         StatusCode::OK,
         None,
@@ -213,16 +183,10 @@ pub async fn update_partner(
 /// `DELETE /{version}/deviceManagement/remoteAssistancePartners/{id}`
 pub async fn delete_partner(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Write>,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
-    let id = path.partner_id()?;
-    let mutation = Mutation::Delete { id };
-    caller.mutate(&state, &ids, mutation).await?;
+    let id = caller.partner_id()?;
+    caller.mutate(&state, Mutation::Delete { id }).await?;
     Ok(response::no_content())
 }
 
@@ -231,26 +195,19 @@ pub async fn delete_partner(
 fn entity(
     state: &AppState,
     origin: &Origin,
-    path: &GraphPath,
+    version: ApiVersion,
     partner: &Partner,
     status: StatusCode,
     select: Option<&[Property]>,
 ) -> Response {
-    let root = origin.service_root(path.version);
+    let root = origin.service_root(version);
     let context = format!(
         "{root}/$metadata#{ENTITY_SET}{}/$entity",
         select_suffix(select)
     );
     let mut body = Vec::with_capacity(512);
     let now = state.clock.now();
-    wire::write_partner(
-        &mut body,
-        Some(&context),
-        partner,
-        path.version,
-        now,
-        select,
-    );
+    wire::write_partner(&mut body, Some(&context), partner, version, now, select);
     response::json(status, body)
 }
 

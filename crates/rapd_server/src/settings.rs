@@ -3,29 +3,19 @@
 //! <https://learn.microsoft.com/graph/api/resources/intune-remoteassistance-remoteassistancesettings?view=graph-rest-beta>
 
 use axum::{
-    Extension,
     extract::{RawQuery, State},
     response::Response,
 };
 use http::{HeaderMap, StatusCode};
-use rapd_auth::Permission;
 use rapd_model::{ApiVersion, RemoteAssistanceSettings, SettingsPatch};
 
 use crate::{
-    envelope::RequestIds,
+    admission::{Admitted, BetaOnly, Read, Write},
     error::ApiError,
-    extract::{Authenticated, GraphPath, JsonBody},
+    extract::JsonBody,
     response,
     state::AppState,
 };
-
-/// The singleton exists in beta only; on v1.0 it is an unknown segment, as on Graph.
-fn beta_only(path: &GraphPath) -> Result<(), ApiError> {
-    match path.version {
-        ApiVersion::Beta => Ok(()),
-        ApiVersion::V1 => Err(ApiError::UnknownSegment("remoteAssistanceSettings".into())),
-    }
-}
 
 /// The singleton takes no query options (it has four small properties); any system option is
 /// refused rather than ignored.
@@ -56,13 +46,11 @@ fn shaped(state: &AppState, headers: &HeaderMap, settings: &RemoteAssistanceSett
 /// `GET /beta/deviceManagement/remoteAssistanceSettings`
 pub async fn get_settings(
     State(state): State<AppState>,
-    path: GraphPath,
-    caller: Authenticated,
+    _beta: BetaOnly,
+    caller: Admitted<Read>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    beta_only(&path)?;
-    caller.admit(&state, Permission::Read, path.version).await?;
     refuse_query_options(query.as_deref())?;
     let settings = state.store.settings(caller.tenant()).await?;
     Ok(shaped(&state, &headers, &settings))
@@ -71,21 +59,15 @@ pub async fn get_settings(
 /// `PATCH /beta/deviceManagement/remoteAssistanceSettings`: `200` with the updated singleton.
 pub async fn update_settings(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    _beta: BetaOnly,
+    caller: Admitted<Write>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    beta_only(&path)?;
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
     let patch = SettingsPatch::parse(&body)?;
-    let tenant = caller.tenant();
     let settings = state
         .store
-        .patch_settings(tenant, patch, caller.audit_context(&ids))
+        .patch_settings(caller.tenant(), patch, caller.audit_context())
         .await?;
     Ok(shaped(&state, &headers, &settings))
 }

@@ -2,14 +2,13 @@
 //! `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/disconnect`.
 //! <https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancepartner-disconnect>
 
-use axum::{Extension, extract::State, response::Response};
-use rapd_auth::Permission;
+use axum::{extract::State, response::Response};
 use rapd_model::{BeginOnboardingInput, InputError, Mutation};
 
 use crate::{
-    envelope::RequestIds,
+    admission::{Admitted, Write},
     error::ApiError,
-    extract::{Authenticated, GraphPath, JsonBody},
+    extract::JsonBody,
     response,
     state::AppState,
 };
@@ -18,16 +17,11 @@ use crate::{
 /// v1.0; beta takes an optional `{"partnerDomain": "…"}`. `204` whatever the state was.
 pub async fn begin_onboarding(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Write>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
-    let id = path.partner_id()?;
-    let input = BeginOnboardingInput::parse(path.version, &body)?;
+    let id = caller.partner_id()?;
+    let input = BeginOnboardingInput::parse(caller.version(), &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
     // A fresh one-time code for the vendor; `rapd onboarding-link` shows it to the administrator.
     let code = crate::partner_api::secrets::new_secret();
@@ -37,27 +31,20 @@ pub async fn begin_onboarding(
         ttl_secs,
         code,
     };
-    caller.mutate(&state, &ids, mutation).await?;
+    caller.mutate(&state, mutation).await?;
     Ok(response::no_content())
 }
 
 /// `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/disconnect`: no body; `204`.
 pub async fn disconnect_partner(
     State(state): State<AppState>,
-    Extension(ids): Extension<RequestIds>,
-    path: GraphPath,
-    caller: Authenticated,
+    caller: Admitted<Write>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    caller
-        .admit(&state, Permission::Write, path.version)
-        .await?;
-    let id = path.partner_id()?;
+    let id = caller.partner_id()?;
     if !body.is_empty() {
         return Err(InputError::BodyNotAllowed.into());
     }
-    caller
-        .mutate(&state, &ids, Mutation::Disconnect { id })
-        .await?;
+    caller.mutate(&state, Mutation::Disconnect { id }).await?;
     Ok(response::no_content())
 }

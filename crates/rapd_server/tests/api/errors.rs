@@ -194,3 +194,51 @@ async fn bodies_must_be_json_and_within_the_limit() {
     let count = app.request(Method::GET, &format!("{url}/$count")).send();
     assert_eq!(count.await.unwrap().text().await.unwrap(), "1");
 }
+
+/// The caller is admitted before the body is read: a caller who may not write is refused at
+/// once, whatever the body, so a refused caller never has its body waited for or parsed.
+#[tokio::test]
+async fn authorisation_comes_before_the_body() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "kept").await;
+    let reader = app.token_for(rapd_auth::DEV_TENANT, &[rapd_auth::SCOPE_READ]);
+    let url = app.url(&format!("{}/{id}", app.partners("v1.0")));
+    // Too large, not JSON, not valid: each is 403 for a reader, not 413, 415 or 400.
+    for (content_type, body) in [
+        ("application/json", "x".repeat(BODY_LIMIT + 1)),
+        ("text/plain", "{}".to_owned()),
+        ("application/json", r#"{"colour":"blue"}"#.to_owned()),
+    ] {
+        let r = app
+            .client
+            .patch(&url)
+            .bearer_auth(&reader)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        graph_error(r, 403, "Forbidden").await;
+    }
+    // A body that never comes: the refusal does not wait for it.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let origin = app.url("");
+    let host = origin.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "PATCH {} HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {reader}\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n{{",
+        url.trim_start_matches(&origin)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 16];
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_exact(&mut answer),
+    )
+    .await
+    .expect("answered without the rest of the body")
+    .unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 403"), "{answer:?}");
+    assert_eq!(app.get("v1.0", &id).await["displayName"], "kept");
+}
