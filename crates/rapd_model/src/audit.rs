@@ -1,11 +1,15 @@
 //! Audit records, shaped after Intune's `auditEvent`, built from an accepted change.
 //!
-//! Engines store each entry in the same transaction as the change it records.
+//! Engines store each entry in the same transaction as the change it records. Both versions list
+//! the same records; each shows only the properties its CSDL declares
+//! ([`AuditEntry::modified_properties_in`], and the server's `audit_events.rs` for the rest).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Partner, RemoteAssistanceSettings, TenantId, Timestamp, lifecycle::Change};
+use crate::{
+    ApiVersion, Partner, Property, RemoteAssistanceSettings, TenantId, Timestamp, lifecycle::Change,
+};
 
 /// Which kind of change an entry records (`activityOperationType` and the verb of `activityType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,15 @@ impl OperationKind {
         }
     }
 
+    /// Whether `version` declares the property `name` of the resource a record is about: the
+    /// partner's as the catalogue has them, the settings' only in beta (v1.0 has no settings).
+    fn declares(self, version: ApiVersion, name: &str) -> bool {
+        match self {
+            OperationKind::PatchSettings => version == ApiVersion::Beta,
+            _ => Property::parse(version, name).is_some(),
+        }
+    }
+
     /// `activityType`, e.g. `Disconnect RemoteAssistancePartner`.
     pub fn activity_type(self) -> &'static str {
         match self {
@@ -71,7 +84,8 @@ impl OperationKind {
     }
 }
 
-/// Who made a change: `auditActor`, taken from the verified token.
+/// Who made a change: `auditActor`, taken from the verified token. Its serde form is how the
+/// engines store it, not the wire: `audit_events.rs` writes each version's `auditActor`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
@@ -144,6 +158,18 @@ impl AuditEntry {
 }
 
 impl AuditEntry {
+    /// `modifiedProperties` as `version` shows them: v1.0 never names a beta-only property (the
+    /// partner's `onboardingRequestExpiryDateTime`, any of the settings'), so a v1.0 record of a
+    /// settings change lists none. The record itself stays, so both versions page alike.
+    pub fn modified_properties_in(
+        &self,
+        version: ApiVersion,
+    ) -> impl Iterator<Item = &ModifiedProperty> {
+        self.modified_properties
+            .iter()
+            .filter(move |m| self.kind.declares(version, &m.display_name))
+    }
+
     /// The record of a change to the settings singleton.
     pub fn for_settings(
         tenant: TenantId,
@@ -218,4 +244,62 @@ fn modified_properties(before: Option<&Partner>, after: Option<&Partner>) -> Vec
             new_value: new,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::lifecycle::{Mutation, apply};
+    use crate::{BeginOnboardingInput, PartnerId, PartnerInput, RemoteAssistanceState};
+
+    const T: TenantId = TenantId(Uuid::nil());
+
+    fn names(e: &AuditEntry, version: ApiVersion) -> Vec<&str> {
+        e.modified_properties_in(version)
+            .map(|m| m.display_name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn v1_records_name_no_beta_only_property() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let context = AuditContext {
+            actor: Actor::default(),
+            correlation_id: Uuid::nil(),
+        };
+        let id = PartnerId::new_random();
+        let create = Mutation::Create {
+            id,
+            input: PartnerInput::default(),
+        };
+        let created = apply(T, None, &create, now).unwrap().after.unwrap();
+        let begin = Mutation::BeginOnboarding {
+            id,
+            input: BeginOnboardingInput::default(),
+            ttl_secs: 60,
+            code: "secret".into(),
+        };
+        let change = apply(T, Some(&created), &begin, now).unwrap();
+        let e = AuditEntry::for_change(T, OperationKind::BeginOnboarding, &change, &context, now);
+        assert_eq!(
+            names(&e, ApiVersion::Beta),
+            ["onboardingStatus", "onboardingRequestExpiryDateTime"]
+        );
+        assert_eq!(names(&e, ApiVersion::V1), ["onboardingStatus"]);
+
+        let before = RemoteAssistanceSettings::defaults(Uuid::nil());
+        let after = RemoteAssistanceSettings {
+            remote_assistance_state: RemoteAssistanceState::Enabled,
+            block_chat: true,
+            ..before
+        };
+        let e = AuditEntry::for_settings(T, &before, &after, &context, now);
+        assert_eq!(
+            names(&e, ApiVersion::Beta),
+            ["remoteAssistanceState", "blockChat"]
+        );
+        assert!(names(&e, ApiVersion::V1).is_empty());
+    }
 }

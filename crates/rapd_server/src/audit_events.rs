@@ -1,6 +1,6 @@
 //! `GET /{version}/deviceManagement/auditEvents`: the tenant's audit trail in Intune's
-//! `auditEvent` shape, oldest first, with `$filter` on `activityDateTime`, `category` and
-//! `activityType`, `$top` and server-driven paging.
+//! `auditEvent` shape as each version's CSDL declares it, oldest first, with `$filter` on
+//! `activityDateTime`, `category` and `activityType`, `$top` and server-driven paging.
 //! <https://learn.microsoft.com/graph/api/intune-auditing-auditevent-list>
 
 use axum::{
@@ -9,7 +9,7 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use http::{HeaderMap, StatusCode};
-use rapd_model::{AuditEntry, audit};
+use rapd_model::{ApiVersion, AuditEntry, audit};
 use rapd_store::AuditPageQuery;
 use serde_json::{Value, json};
 
@@ -44,7 +44,7 @@ pub async fn list_audit_events(
     let root = state.service_root(&headers, version);
     let mut body = json!({
         "@odata.context": format!("{root}/$metadata#{ENTITY_SET}"),
-        "value": page.items.iter().map(|(_, e)| audit_event(e)).collect::<Vec<_>>(),
+        "value": page.items.iter().map(|(_, e)| audit_event(e, version)).collect::<Vec<_>>(),
     });
     if let (true, Some((seq, _))) = (page.more, page.items.last()) {
         let token = URL_SAFE_NO_PAD.encode(format!("seq:{seq}"));
@@ -66,12 +66,14 @@ fn decode_token(token: &str) -> Result<i64, ApiError> {
         .ok_or(ApiError::InvalidSkipToken)
 }
 
-/// One record as Intune's `auditEvent`.
-fn audit_event(e: &AuditEntry) -> Value {
+/// One record as Intune's `auditEvent` in `version`: exactly the properties that version's CSDL
+/// declares (`metadata/`). Beta's `auditActor` and `auditResource` add `type` (beside
+/// `auditActorType`/`auditResourceType`) and the actor's `userRoleScopeTags`, `remoteTenantId`
+/// and `remoteUserId`, which rapd has nothing for.
+fn audit_event(e: &AuditEntry, version: ApiVersion) -> Value {
     let activity = e.kind.activity_type();
     let modified: Vec<Value> = e
-        .modified_properties
-        .iter()
+        .modified_properties_in(version)
         .map(|m| {
             json!({
                 "@odata.type": "microsoft.graph.auditProperty",
@@ -81,37 +83,44 @@ fn audit_event(e: &AuditEntry) -> Value {
             })
         })
         .collect();
+    let mut actor = json!({
+        "@odata.type": "microsoft.graph.auditActor",
+        "auditActorType": e.actor.actor_type,
+        "userPermissions": [],
+        "applicationId": e.actor.application_id,
+        "applicationDisplayName": null,
+        "userPrincipalName": e.actor.user_principal_name,
+        "servicePrincipalName": null,
+        "ipAddress": e.actor.ip_address,
+        "userId": e.actor.user_id,
+    });
+    let mut resource = json!({
+        "@odata.type": "microsoft.graph.auditResource",
+        "displayName": e.resource_display_name,
+        "modifiedProperties": modified,
+        "auditResourceType": e.kind.resource_type(),
+        "resourceId": e.resource_id.to_string(),
+    });
+    if version == ApiVersion::Beta {
+        actor["type"] = json!(e.actor.actor_type);
+        actor["userRoleScopeTags"] = json!([]);
+        actor["remoteTenantId"] = Value::Null;
+        actor["remoteUserId"] = Value::Null;
+        resource["type"] = json!(e.kind.resource_type());
+    }
     json!({
         "@odata.type": "#microsoft.graph.auditEvent",
         "id": e.id.to_string(),
         "displayName": activity,
         "componentName": audit::COMPONENT_NAME,
-        "actor": {
-            "@odata.type": "microsoft.graph.auditActor",
-            "type": e.actor.actor_type,
-            "auditActorType": e.actor.actor_type,
-            "userPermissions": [],
-            "applicationId": e.actor.application_id,
-            "applicationDisplayName": null,
-            "userPrincipalName": e.actor.user_principal_name,
-            "servicePrincipalName": null,
-            "ipAddress": e.actor.ip_address,
-            "userId": e.actor.user_id,
-        },
+        "actor": actor,
         "activity": activity,
         "activityDateTime": e.activity_date_time.to_string(),
         "activityType": activity,
         "activityOperationType": e.kind.operation_type(),
         "activityResult": "Success",
         "correlationId": e.correlation_id.to_string(),
-        "resources": [{
-            "@odata.type": "microsoft.graph.auditResource",
-            "displayName": e.resource_display_name,
-            "modifiedProperties": modified,
-            "type": e.kind.resource_type(),
-            "auditResourceType": e.kind.resource_type(),
-            "resourceId": e.resource_id.to_string(),
-        }],
+        "resources": [resource],
         "category": audit::CATEGORY,
     })
 }

@@ -143,7 +143,7 @@ fn list_audit_events(version: ApiVersion) -> Value {
         json!({
             "description": "The tenant's audit events, oldest first",
             "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-            "content": { "application/json": { "schema": schema_ref("auditEventCollection") } },
+            "content": { "application/json": { "schema": schema_ref(&format!("{k}.auditEventCollection")) } },
         }),
     );
     for status in [400, 401, 403, 429, 500, 503] {
@@ -318,103 +318,144 @@ pub fn schemas(into: &mut Map<String, Value>) {
         }),
     );
 
+    for version in [ApiVersion::V1, ApiVersion::Beta] {
+        let k = key(version);
+        into.insert(format!("{k}.auditEvent"), audit_event(version));
+        into.insert(
+            format!("{k}.auditEventCollection"),
+            json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["@odata.context", "value"],
+                "properties": {
+                    "@odata.context": { "type": "string" },
+                    "@odata.nextLink": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "The absolute URL of the next page, when there is one.",
+                    },
+                    "value": { "type": "array", "items": schema_ref(&format!("{k}.auditEvent")) },
+                },
+            }),
+        );
+    }
+}
+
+/// `microsoft.graph.auditEvent` as `audit_events.rs` writes it in `version`: the properties of
+/// that version's CSDL, so beta's actor and resource have more than v1.0's.
+fn audit_event(version: ApiVersion) -> Value {
     let nullable = json!({ "type": ["string", "null"] });
-    into.insert(
-        "auditEvent".into(),
-        json!({
-            "type": "object",
-            "description": "microsoft.graph.auditEvent, as Intune writes it for this resource.",
-            "additionalProperties": false,
-            "required": [
-                "@odata.type", "id", "displayName", "componentName", "actor", "activity",
-                "activityDateTime", "activityType", "activityOperationType", "activityResult",
-                "correlationId", "resources", "category",
-            ],
-            "properties": {
-                "@odata.type": { "type": "string", "const": "#microsoft.graph.auditEvent" },
-                "id": { "type": "string", "format": "uuid" },
-                "displayName": { "type": "string" },
-                "componentName": { "type": "string", "const": audit::COMPONENT_NAME },
-                "actor": {
+    let mut actor_required = vec![
+        "@odata.type",
+        "auditActorType",
+        "userPermissions",
+        "applicationId",
+        "applicationDisplayName",
+        "userPrincipalName",
+        "servicePrincipalName",
+        "ipAddress",
+        "userId",
+    ];
+    let mut actor = json!({
+        "@odata.type": { "type": "string", "const": "microsoft.graph.auditActor" },
+        "auditActorType": { "type": "string" },
+        "userPermissions": { "type": "array", "items": { "type": "string" } },
+        "applicationId": nullable,
+        "applicationDisplayName": nullable,
+        "userPrincipalName": nullable,
+        "servicePrincipalName": nullable,
+        "ipAddress": nullable,
+        "userId": nullable,
+    });
+    let mut resource_required = vec![
+        "@odata.type",
+        "displayName",
+        "modifiedProperties",
+        "auditResourceType",
+        "resourceId",
+    ];
+    let mut resource = json!({
+        "@odata.type": { "type": "string", "const": "microsoft.graph.auditResource" },
+        "displayName": nullable,
+        "modifiedProperties": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["@odata.type", "displayName", "oldValue", "newValue"],
+                "properties": {
+                    "@odata.type": { "type": "string", "const": "microsoft.graph.auditProperty" },
+                    "displayName": { "type": "string" },
+                    "oldValue": nullable,
+                    "newValue": nullable,
+                },
+            },
+        },
+        "auditResourceType": { "type": "string" },
+        "resourceId": { "type": "string", "format": "uuid" },
+    });
+    if version == ApiVersion::Beta {
+        actor_required.extend([
+            "type",
+            "userRoleScopeTags",
+            "remoteTenantId",
+            "remoteUserId",
+        ]);
+        actor["type"] = json!({ "type": "string" });
+        actor["userRoleScopeTags"] = json!({
+            "type": "array",
+            "description": "microsoft.graph.roleScopeTagInfo; rapd records none.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "displayName": nullable,
+                    "roleScopeTagId": nullable,
+                },
+            },
+        });
+        actor["remoteTenantId"] = nullable.clone();
+        actor["remoteUserId"] = nullable.clone();
+        resource_required.push("type");
+        resource["type"] = json!({ "type": "string" });
+    }
+    json!({
+        "type": "object",
+        "description": format!("microsoft.graph.auditEvent ({}), as Intune writes it for this resource.", version.segment()),
+        "additionalProperties": false,
+        "required": [
+            "@odata.type", "id", "displayName", "componentName", "actor", "activity",
+            "activityDateTime", "activityType", "activityOperationType", "activityResult",
+            "correlationId", "resources", "category",
+        ],
+        "properties": {
+            "@odata.type": { "type": "string", "const": "#microsoft.graph.auditEvent" },
+            "id": { "type": "string", "format": "uuid" },
+            "displayName": { "type": "string" },
+            "componentName": { "type": "string", "const": audit::COMPONENT_NAME },
+            "actor": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": actor_required,
+                "properties": actor,
+            },
+            "activity": { "type": "string" },
+            "activityDateTime": schema_ref("DateTimeOffset"),
+            "activityType": { "type": "string" },
+            "activityOperationType": { "type": "string" },
+            "activityResult": { "type": "string" },
+            "correlationId": { "type": "string", "format": "uuid" },
+            "resources": {
+                "type": "array",
+                "items": {
                     "type": "object",
                     "additionalProperties": false,
-                    "required": [
-                        "@odata.type", "type", "auditActorType", "userPermissions", "applicationId",
-                        "applicationDisplayName", "userPrincipalName", "servicePrincipalName",
-                        "ipAddress", "userId",
-                    ],
-                    "properties": {
-                        "@odata.type": { "type": "string", "const": "microsoft.graph.auditActor" },
-                        "type": { "type": "string" },
-                        "auditActorType": { "type": "string" },
-                        "userPermissions": { "type": "array", "items": { "type": "string" } },
-                        "applicationId": nullable,
-                        "applicationDisplayName": nullable,
-                        "userPrincipalName": nullable,
-                        "servicePrincipalName": nullable,
-                        "ipAddress": nullable,
-                        "userId": nullable,
-                    },
+                    "required": resource_required,
+                    "properties": resource,
                 },
-                "activity": { "type": "string" },
-                "activityDateTime": schema_ref("DateTimeOffset"),
-                "activityType": { "type": "string" },
-                "activityOperationType": { "type": "string" },
-                "activityResult": { "type": "string" },
-                "correlationId": { "type": "string", "format": "uuid" },
-                "resources": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": [
-                            "@odata.type", "displayName", "modifiedProperties", "type",
-                            "auditResourceType", "resourceId",
-                        ],
-                        "properties": {
-                            "@odata.type": { "type": "string", "const": "microsoft.graph.auditResource" },
-                            "displayName": nullable,
-                            "modifiedProperties": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "additionalProperties": false,
-                                    "required": ["@odata.type", "displayName", "oldValue", "newValue"],
-                                    "properties": {
-                                        "@odata.type": { "type": "string", "const": "microsoft.graph.auditProperty" },
-                                        "displayName": { "type": "string" },
-                                        "oldValue": nullable,
-                                        "newValue": nullable,
-                                    },
-                                },
-                            },
-                            "type": { "type": "string" },
-                            "auditResourceType": { "type": "string" },
-                            "resourceId": { "type": "string", "format": "uuid" },
-                        },
-                    },
-                },
-                "category": { "type": "string", "const": audit::CATEGORY },
             },
-        }),
-    );
-    into.insert(
-        "auditEventCollection".into(),
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["@odata.context", "value"],
-            "properties": {
-                "@odata.context": { "type": "string" },
-                "@odata.nextLink": {
-                    "type": "string",
-                    "format": "uri",
-                    "description": "The absolute URL of the next page, when there is one.",
-                },
-                "value": { "type": "array", "items": schema_ref("auditEvent") },
-            },
-        }),
-    );
+            "category": { "type": "string", "const": audit::CATEGORY },
+        },
+    })
 }
 
 #[cfg(test)]

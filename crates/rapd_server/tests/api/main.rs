@@ -1,6 +1,7 @@
 //! The Graph surface over loopback HTTP, against the real router and a real SQLite file.
 
 mod app;
+mod audit_events;
 mod auth;
 mod batch;
 mod control;

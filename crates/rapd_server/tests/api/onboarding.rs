@@ -112,7 +112,7 @@ async fn the_whole_loop_begin_connect_heartbeat_disconnect_with_its_audit_trail(
         .map(|e| {
             (
                 e["activityType"].as_str().unwrap(),
-                e["actor"]["type"].as_str().unwrap(),
+                e["actor"]["auditActorType"].as_str().unwrap(),
             )
         })
         .collect();

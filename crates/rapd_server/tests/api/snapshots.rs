@@ -114,6 +114,19 @@ async fn wire_shapes() {
         .await
         .unwrap();
     check("beta_get.txt", &shape(&app, beta).await);
+    // The same audit record in each version's shape: beta's actor and resource have more, and
+    // only beta names the partner's onboardingRequestExpiryDateTime.
+    let auditor = app.token_for(DEV_TENANT, &["DeviceManagementApps.Read.All"]);
+    for (version, name) in [
+        ("v1.0", "v1_audit_events.txt"),
+        ("beta", "beta_audit_events.txt"),
+    ] {
+        let url = app.url(&format!(
+            "/{version}/deviceManagement/auditEvents?$filter=activityType%20eq%20'BeginOnboarding%20RemoteAssistancePartner'"
+        ));
+        let events = app.client.get(url).bearer_auth(&auditor).send();
+        check(name, &shape(&app, events.await.unwrap()).await);
+    }
     let list = send(
         Method::GET,
         format!("{partners}?$count=true&$top=2&$orderby=displayName"),

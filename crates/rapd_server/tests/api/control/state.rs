@@ -97,7 +97,7 @@ async fn a_seed_and_a_reset_are_seen_through_graph() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["actor"]["type"] == "TestControl")
+        .filter(|e| e["actor"]["auditActorType"] == "TestControl")
         .collect();
     assert_eq!(seeded.len(), 3, "two partners and the settings: {audit}");
     assert!(
