@@ -159,71 +159,62 @@ fn is_json_media_type(value: &str) -> bool {
 
 /// Whether an `Accept` header admits `media_type` (`type/subtype`); a missing header admits all.
 pub fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
-    let mut values = headers.get_all(header::ACCEPT).iter().peekable();
-    if values.peek().is_none() {
+    if !headers.contains_key(header::ACCEPT) {
         return true;
     }
-    let (wanted_type, _) = media_type.split_once('/').unwrap_or((media_type, ""));
-    values
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|range| {
-            let mut parts = range.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                let p = p.trim();
-                p.strip_prefix("q=")
-                    .or_else(|| p.strip_prefix("Q="))
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            let matches = name == "*/*"
-                || name.eq_ignore_ascii_case(media_type)
-                || name
-                    .strip_suffix("/*")
-                    .is_some_and(|t| t.eq_ignore_ascii_case(wanted_type));
-            matches && !refused
-        })
+    media_ranges(headers).any(|(range, zero)| !zero && specificity(range, media_type).is_some())
 }
 
 /// Whether an `Accept` header excludes `media_type` outright: the most specific range that
 /// matches it has `q=0`. A header that merely does not name it (`Accept: application/json` on a
 /// raw value) does not exclude it; Graph answers such a request in the value's own type.
 pub fn excludes(headers: &HeaderMap, media_type: &str) -> bool {
-    let (wanted_type, _) = media_type.split_once('/').unwrap_or((media_type, ""));
-    let mut best: Option<(u8, bool)> = None;
-    let ranges = headers
+    media_ranges(headers)
+        .filter_map(|(range, zero)| Some((specificity(range, media_type)?, zero)))
+        .fold(
+            None,
+            |best: Option<(u8, bool)>, (closeness, zero)| match best {
+                Some((b, _)) if b >= closeness => best,
+                _ => Some((closeness, zero)),
+            },
+        )
+        .is_some_and(|(_, zero)| zero)
+}
+
+/// The media ranges of the `Accept` headers, each with whether its weight is `q=0`.
+fn media_ranges(headers: &HeaderMap) -> impl Iterator<Item = (&str, bool)> {
+    headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','));
-    for range in ranges {
-        let mut parts = range.split(';');
-        let name = parts.next().unwrap_or("").trim();
-        let specificity = if name.eq_ignore_ascii_case(media_type) {
-            2
-        } else if name
-            .strip_suffix("/*")
-            .is_some_and(|t| t.eq_ignore_ascii_case(wanted_type))
-        {
-            1
-        } else if name == "*/*" {
-            0
-        } else {
-            continue;
-        };
-        let zero = parts.any(|p| {
-            let p = p.trim();
-            p.strip_prefix("q=")
-                .or_else(|| p.strip_prefix("Q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        if best.is_none_or(|(s, _)| specificity > s) {
-            best = Some((specificity, zero));
-        }
+        .flat_map(|v| v.split(','))
+        .map(|range| {
+            let mut parts = range.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let zero = parts.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=")
+                    .or_else(|| p.strip_prefix("Q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name, zero)
+        })
+}
+
+/// How closely `range` names `media_type`: 2 exactly, 1 as `type/*`, 0 as `*/*`; `None` not at all.
+fn specificity(range: &str, media_type: &str) -> Option<u8> {
+    let (wanted_type, _) = media_type.split_once('/').unwrap_or((media_type, ""));
+    if range.eq_ignore_ascii_case(media_type) {
+        Some(2)
+    } else if range
+        .strip_suffix("/*")
+        .is_some_and(|t| t.eq_ignore_ascii_case(wanted_type))
+    {
+        Some(1)
+    } else {
+        (range == "*/*").then_some(0)
     }
-    best.is_some_and(|(_, zero)| zero)
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Snapshots of every wire shape a client parses: bodies, errors and `$metadata`, so that any
-//! change to Graph compatibility shows up as a diff of `tests/snapshots/`. Volatile values (ids,
-//! dates, the port, tokens) are replaced by stable placeholders. `UPDATE_SNAPSHOTS=1` rewrites.
+//! change to Graph compatibility shows up as a diff of `tests/snapshots/` (insta's `.snap` files).
+//! Volatile values (ids, dates, the port, tokens) are replaced by stable placeholders.
 
-use std::{collections::HashMap, path::PathBuf};
+use std::collections::HashMap;
 
 use rapd_auth::{DEV_TENANT, SCOPE_READ};
 use rapd_server::ThrottleLimits;
@@ -55,26 +55,15 @@ async fn shape(app: &TestApp, response: Response) -> String {
     )
 }
 
+/// Compares `actual` with `tests/snapshots/{name}.snap` through insta: under CI a difference or
+/// a missing snapshot fails; elsewhere insta writes `.snap.new` for review
+/// (`INSTA_UPDATE=always` accepts every change; read the diff before committing it).
 fn check(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some()
-        || (!path.exists() && std::env::var_os("CI").is_none())
-    {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        actual, expected,
-        "snapshot {name} changed; run with UPDATE_SNAPSHOTS=1 if that is intended"
-    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name.trim_end_matches(".txt"), actual));
 }
 
 #[tokio::test]
