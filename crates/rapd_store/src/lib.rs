@@ -9,6 +9,7 @@
 //! - no SQL leaves this crate, and no engine error type appears in its API.
 
 mod error;
+mod jobs;
 pub mod paging;
 pub mod postgres;
 mod query_sql;
