@@ -65,12 +65,11 @@ impl PostgresWrite for PatchSettings {
             patch,
             audit,
         } = self;
-        let before = rows::select_settings(tx, *tenant, true).await?;
-        let after = before.apply(patch);
-        rows::upsert_settings(tx, *tenant, &after).await?;
-        let entry = AuditEntry::for_settings(*tenant, &before, &after, audit, now);
-        rows::insert_audit(tx, &entry).await?;
-        Ok(after)
+        let current = rows::select_settings(tx, *tenant, true).await?;
+        let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
+        rows::upsert_settings(tx, *tenant, &change.after).await?;
+        rows::insert_audit(tx, &change.entry).await?;
+        Ok(change.after)
     }
 }
 

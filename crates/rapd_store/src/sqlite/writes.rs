@@ -64,12 +64,11 @@ impl SqliteWrite for PatchSettings {
             patch,
             audit,
         } = self;
-        let before = rows::select_settings(conn, *tenant).map_err(rows::read_error)?;
-        let after = before.apply(patch);
-        rows::upsert_settings(conn, *tenant, &after).map_err(write_error)?;
-        let entry = AuditEntry::for_settings(*tenant, &before, &after, audit, now);
-        rows::insert_audit(conn, &entry).map_err(write_error)?;
-        Ok(after)
+        let current = rows::select_settings(conn, *tenant).map_err(rows::read_error)?;
+        let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
+        rows::upsert_settings(conn, *tenant, &change.after).map_err(write_error)?;
+        rows::insert_audit(conn, &change.entry).map_err(write_error)?;
+        Ok(change.after)
     }
 }
 
