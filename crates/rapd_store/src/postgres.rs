@@ -28,7 +28,7 @@ use tokio_postgres::{NoTls, types::ToSql};
 pub use schema::MIGRATIONS_TABLE;
 
 use crate::{
-    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError, jobs,
+    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
     query_sql::{self, Dialect, Sql, Value},
 };
 use writes::PostgresWrite;
@@ -262,7 +262,11 @@ impl PartnerStore for PostgresStore {
             .map(drop)
             .map_err(rows::db_error)
     }
+}
 
+/// Reset and seed are one transaction each, like every write (`control.rs`).
+#[async_trait]
+impl ControlStore for PostgresStore {
     async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
         self.write(jobs::Reset { tenant }).await
     }

@@ -24,7 +24,7 @@ use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::{
-    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError, jobs,
+    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
     query_sql::{self, Dialect, Value},
 };
 
@@ -200,7 +200,11 @@ impl PartnerStore for SqliteStore {
     async fn ready(&self) -> Result<(), StoreError> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
+}
 
+/// Reset and seed are writes on the writer thread; export reads one snapshot (`control.rs`).
+#[async_trait]
+impl ControlStore for SqliteStore {
     async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
         self.writer.write(jobs::Reset { tenant }).await
     }
