@@ -5,19 +5,17 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rapd_model::Clock;
-use rapd_store::{Migrations, PartnerStore, PostgresOptions, PostgresStore, SqliteStore};
+use rapd_store::{Engine, Migrations, PostgresOptions, PostgresStore, SqliteStore};
 
 use crate::config::{Config, Profile};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "rapd.db";
 
-/// Opens the configured store. A PostgreSQL schema is migrated on open in the development
-/// profile; the production profile refuses an unmigrated one (`rapd migrate` is the step).
-pub async fn open_store(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> anyhow::Result<Arc<dyn PartnerStore>> {
+/// Opens the configured engine (its `PartnerStore` and `ControlStore`). A PostgreSQL schema is
+/// migrated on open in the development profile; the production profile refuses an unmigrated one
+/// (`rapd migrate` is the step).
+pub async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<dyn Engine>> {
     let migrations = match config.profile {
         Profile::Development => Migrations::Apply,
         Profile::Production => Migrations::Require,

@@ -1,8 +1,8 @@
 //! The Graph model of rapd: the `remoteAssistancePartner` entity, its lifecycle and its wire format.
 //!
 //! Everything here is pure: no I/O, no clock (callers pass `now`), no HTTP. The storage engines
-//! call [`lifecycle::apply`] inside their write transaction, so the rules of DESIGN §2 live in one
-//! place whatever engine runs them.
+//! call [`lifecycle::apply`], [`lifecycle::apply_settings`] and the [`seed`] rules inside their
+//! write transaction, so the rules of DESIGN §2 live in one place whatever engine runs them.
 
 pub mod audit;
 pub mod catalogue;
@@ -11,6 +11,7 @@ pub mod fixture;
 pub mod input;
 pub mod lifecycle;
 pub mod partner;
+pub mod seed;
 pub mod settings;
 pub mod tenant;
 pub mod timestamp;
@@ -22,7 +23,7 @@ pub use catalogue::{Property, PropertyKind};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fixture::{Fixture, FixtureError, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
-pub use lifecycle::{Change, Mutation, Rejection};
+pub use lifecycle::{Change, Mutation, Rejection, SettingsChange};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};
 pub use settings::{RemoteAssistanceSettings, RemoteAssistanceState, SettingsPatch};
 pub use tenant::Tenant;

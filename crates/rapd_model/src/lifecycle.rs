@@ -1,9 +1,10 @@
 //! The partner lifecycle of DESIGN §2: every change a client can ask for, and the rule that turns
-//! the current row into the next one. Engines run [`apply`] inside their write transaction.
+//! the current row into the next one; and the rule of a settings patch. Engines run [`apply`] and
+//! [`apply_settings`] inside their write transaction.
 
 use crate::{
-    BeginOnboardingInput, OnboardingStatus, OperationKind, Partner, PartnerId, PartnerInput,
-    TenantId, Timestamp,
+    AuditContext, AuditEntry, BeginOnboardingInput, OnboardingStatus, OperationKind, Partner,
+    PartnerId, PartnerInput, RemoteAssistanceSettings, SettingsPatch, TenantId, Timestamp,
 };
 
 /// A change asked for through the Graph surface.
@@ -208,6 +209,29 @@ pub fn apply(
     })
 }
 
+/// The settings singleton after a write, and the audit record committed with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsChange {
+    pub after: RemoteAssistanceSettings,
+    pub entry: AuditEntry,
+}
+
+/// Applies `patch` to the tenant's stored settings `current` (its defaults until first written,
+/// as read inside the write transaction). Every patch is recorded, even one that changes nothing.
+pub fn apply_settings(
+    tenant: TenantId,
+    current: &RemoteAssistanceSettings,
+    patch: &SettingsPatch,
+    audit: &AuditContext,
+    now: Timestamp,
+) -> SettingsChange {
+    let after = current.apply(patch);
+    SettingsChange {
+        entry: AuditEntry::for_settings(tenant, current, &after, audit, now),
+        after,
+    }
+}
+
 /// Compares secrets in time independent of where they differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -406,5 +430,40 @@ mod tests {
         );
         let gone = apply(T, Some(&p), &Mutation::Delete { id: p.id }, now).unwrap();
         assert!(gone.after.is_none());
+    }
+
+    #[test]
+    fn a_settings_patch_changes_what_it_names_and_is_recorded() {
+        let now = Timestamp::from_unix_secs(1);
+        let audit = AuditContext {
+            actor: crate::Actor::default(),
+            correlation_id: Uuid::nil(),
+        };
+        let current = RemoteAssistanceSettings::defaults(T.0);
+        let patch = SettingsPatch {
+            block_chat: Some(true),
+            ..SettingsPatch::default()
+        };
+        let change = apply_settings(T, &current, &patch, &audit, now);
+        assert!(change.after.block_chat);
+        assert_eq!(
+            change.after.remote_assistance_state,
+            current.remote_assistance_state
+        );
+        assert_eq!(change.entry.kind, OperationKind::PatchSettings);
+        let named: Vec<&str> = change
+            .entry
+            .modified_properties
+            .iter()
+            .map(|m| m.display_name.as_str())
+            .collect();
+        assert_eq!(named, ["blockChat"]);
+
+        let unchanged = apply_settings(T, &change.after, &patch, &audit, now);
+        assert_eq!(unchanged.after, change.after);
+        assert!(
+            unchanged.entry.modified_properties.is_empty(),
+            "recorded, naming nothing"
+        );
     }
 }

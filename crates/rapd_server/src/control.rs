@@ -165,7 +165,7 @@ async fn reset_state(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = tenant_param(&params)?;
-    state.store.reset(tenant).await?;
+    state.control_store.reset(tenant).await?;
     state.tenancy.forget();
     Ok(StatusCode::NO_CONTENT)
 }
@@ -189,7 +189,7 @@ async fn seed_state(
         states.iter().map(|s| s.partners.len()).sum::<usize>(),
     );
     let audit = control_actor("rapd-control-api", peer, ids.request_id);
-    state.store.seed(states, audit).await?;
+    state.control_store.seed(states, audit).await?;
     state.tenancy.forget();
     Ok(Json(json!({ "tenants": tenants, "partners": partners })).into_response())
 }
@@ -206,7 +206,7 @@ async fn export_state(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Fixture>, ApiError> {
     let tenant = tenant_param(&params)?;
-    let states = state.store.export(tenant).await?;
+    let states = state.control_store.export(tenant).await?;
     Ok(Json(Fixture::from_states(&states)))
 }
 

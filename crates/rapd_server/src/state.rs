@@ -5,7 +5,7 @@ use std::sync::Arc;
 use http::{HeaderMap, header};
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
 use rapd_model::{ApiVersion, Clock};
-use rapd_store::PartnerStore;
+use rapd_store::{ControlStore, Engine, PartnerStore};
 
 use crate::{
     control::{Control, ControlConfig},
@@ -66,6 +66,8 @@ pub struct AppState(Arc<SharedState>);
 /// The parts of [`AppState`], reached through `Deref`.
 pub struct SharedState {
     pub store: Arc<dyn PartnerStore>,
+    /// The same engine's test-control operations, for the routes under `/_rapd/`.
+    pub control_store: Arc<dyn ControlStore>,
     pub verifier: Arc<Verifier>,
     pub dev_issuer: Option<Arc<DevIssuer>>,
     pub clock: Arc<dyn Clock>,
@@ -87,12 +89,13 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(
-        store: Arc<dyn PartnerStore>,
+        engine: Arc<dyn Engine>,
         verifier: Verifier,
         dev_issuer: Option<Arc<DevIssuer>>,
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> AppState {
+        let store: Arc<dyn PartnerStore> = engine.clone();
         AppState(Arc::new(SharedState {
             tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
             throttle: Arc::new(Throttle::new(config.throttle)),
@@ -100,6 +103,7 @@ impl AppState {
             control: config.control.clone().map(|c| Arc::new(Control::new(c))),
             idp: IdentityProvider::new(config.identity.clone()),
             store,
+            control_store: engine,
             verifier: Arc::new(verifier),
             dev_issuer,
             clock,

@@ -1,5 +1,6 @@
-//! Storage for rapd: one [`PartnerStore`] trait and its engines, [`SqliteStore`] (embedded, one
-//! node) and [`PostgresStore`] (several nodes over one database).
+//! Storage for rapd: the [`PartnerStore`] and [`ControlStore`] traits and their engines,
+//! [`SqliteStore`] (embedded, one node) and [`PostgresStore`] (several nodes over one database),
+//! each implementing both ([`Engine`]).
 //!
 //! Invariants every engine keeps:
 //! - every key starts with the tenant, and no call reads or writes across tenants;
@@ -9,6 +10,7 @@
 //! - no SQL leaves this crate, and no engine error type appears in its API.
 
 mod error;
+mod jobs;
 pub mod paging;
 pub mod postgres;
 mod query_sql;
@@ -28,6 +30,8 @@ pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue}
 pub use postgres::{Migrations, PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
 
+/// The partners, audit trails, settings and registrations of tenants: everything the Graph
+/// surface, the partner API, the CLI and the partner simulator read and change.
 #[async_trait]
 pub trait PartnerStore: Send + Sync {
     /// One partner of `tenant`, if it exists.
@@ -90,15 +94,27 @@ pub trait PartnerStore: Send + Sync {
 
     /// Whether the store can serve now (for `/readyz`): one round trip to the database.
     async fn ready(&self) -> Result<(), StoreError>;
-    /// Test control: deletes every row of `tenant` (partners, audit trail, settings,
-    /// registration), or of every tenant.
+}
+
+/// The test-control operations on whole tenants' state, reached only from the CLI (`rapd seed`)
+/// and the loopback-only test-control API.
+#[async_trait]
+pub trait ControlStore: Send + Sync {
+    /// Deletes every row of `tenant` (partners, audit trail, settings, registration), or of
+    /// every tenant.
     async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError>;
 
-    /// Test control: writes `states` as given (registrations, settings, partners by id) in one
-    /// transaction, with an audit record under `audit` for every partner and settings written.
+    /// Writes `states` as given (registrations, settings, partners by id) in one transaction,
+    /// with an audit record under `audit` for every partner and settings written.
     async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError>;
 
-    /// Test control: the state of `tenant`, or of every tenant with any row, ordered by tenant
-    /// id then partner id. Settings appear only once written.
+    /// The state of `tenant`, or of every tenant with any row, ordered by tenant id then partner
+    /// id. Settings appear only once written.
     async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError>;
 }
+
+/// One engine seen through both traits: what the binary opens, and what the server shares out
+/// as its `Arc<dyn PartnerStore>` and `Arc<dyn ControlStore>`.
+pub trait Engine: PartnerStore + ControlStore {}
+
+impl<E: PartnerStore + ControlStore> Engine for E {}

@@ -28,10 +28,10 @@ use tokio_postgres::{NoTls, types::ToSql};
 pub use schema::MIGRATIONS_TABLE;
 
 use crate::{
-    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError,
+    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
     query_sql::{self, Dialect, Sql, Value},
 };
-use writes::{Done, Job};
+use writes::PostgresWrite;
 
 /// How to reach the database and how hard to use it.
 #[derive(Debug, Clone)]
@@ -140,7 +140,7 @@ impl PostgresStore {
         self.query(&sql.text, &params, read).await
     }
 
-    async fn write(&self, job: Job) -> Result<Done, StoreError> {
+    async fn write<J: PostgresWrite>(&self, job: J) -> Result<J::Reply, StoreError> {
         retry::write(&self.pool, self.clock.as_ref(), &job).await
     }
 }
@@ -170,17 +170,12 @@ impl PartnerStore for PostgresStore {
         mutation: Mutation,
         audit: AuditContext,
     ) -> Result<Change, StoreError> {
-        match self
-            .write(Job::Mutate {
-                tenant,
-                mutation,
-                audit,
-            })
-            .await?
-        {
-            Done::Change(change) => Ok(*change),
-            other => Err(other.mismatch()),
-        }
+        self.write(jobs::Mutate {
+            tenant,
+            mutation,
+            audit,
+        })
+        .await
     }
 
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
@@ -231,17 +226,12 @@ impl PartnerStore for PostgresStore {
         patch: SettingsPatch,
         audit: AuditContext,
     ) -> Result<RemoteAssistanceSettings, StoreError> {
-        match self
-            .write(Job::PatchSettings {
-                tenant,
-                patch,
-                audit,
-            })
-            .await?
-        {
-            Done::Settings(settings) => Ok(settings),
-            other => Err(other.mismatch()),
-        }
+        self.write(jobs::PatchSettings {
+            tenant,
+            patch,
+            audit,
+        })
+        .await
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
@@ -257,14 +247,11 @@ impl PartnerStore for PostgresStore {
     }
 
     async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
-        self.write(Job::PutTenant { tenant }).await.map(drop)
+        self.write(jobs::PutTenant { tenant }).await
     }
 
     async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
-        match self.write(Job::RemoveTenant { id }).await? {
-            Done::Removed(existed) => Ok(existed),
-            other => Err(other.mismatch()),
-        }
+        self.write(jobs::RemoveTenant { id }).await
     }
 
     async fn ready(&self) -> Result<(), StoreError> {
@@ -275,13 +262,17 @@ impl PartnerStore for PostgresStore {
             .map(drop)
             .map_err(rows::db_error)
     }
+}
 
+/// Reset and seed are one transaction each, like every write (`control.rs`).
+#[async_trait]
+impl ControlStore for PostgresStore {
     async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
-        self.write(Job::Reset { tenant }).await.map(drop)
+        self.write(jobs::Reset { tenant }).await
     }
 
     async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError> {
-        self.write(Job::Seed { states, audit }).await.map(drop)
+        self.write(jobs::Seed { states, audit }).await
     }
 
     async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError> {

@@ -11,6 +11,7 @@ mod readers;
 mod rows;
 mod schema;
 mod writer;
+mod writes;
 
 use std::{path::Path, sync::Arc};
 
@@ -23,7 +24,7 @@ use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::{
-    AuditPage, AuditPageQuery, Page, PageQuery, PartnerStore, StoreError,
+    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
     query_sql::{self, Dialect, Value},
 };
 
@@ -104,7 +105,13 @@ impl PartnerStore for SqliteStore {
         mutation: Mutation,
         audit: AuditContext,
     ) -> Result<Change, StoreError> {
-        self.writer.mutate(tenant, mutation, audit).await
+        self.writer
+            .write(jobs::Mutate {
+                tenant,
+                mutation,
+                audit,
+            })
+            .await
     }
 
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
@@ -161,7 +168,13 @@ impl PartnerStore for SqliteStore {
         patch: SettingsPatch,
         audit: AuditContext,
     ) -> Result<RemoteAssistanceSettings, StoreError> {
-        self.writer.patch_settings(tenant, patch, audit).await
+        self.writer
+            .write(jobs::PatchSettings {
+                tenant,
+                patch,
+                audit,
+            })
+            .await
     }
 
     async fn tenant(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
@@ -177,23 +190,27 @@ impl PartnerStore for SqliteStore {
     }
 
     async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
-        self.writer.put_tenant(tenant).await
+        self.writer.write(jobs::PutTenant { tenant }).await
     }
 
     async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
-        self.writer.remove_tenant(id).await
+        self.writer.write(jobs::RemoveTenant { id }).await
     }
 
     async fn ready(&self) -> Result<(), StoreError> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
+}
 
+/// Reset and seed are writes on the writer thread; export reads one snapshot (`control.rs`).
+#[async_trait]
+impl ControlStore for SqliteStore {
     async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
-        self.writer.reset(tenant).await
+        self.writer.write(jobs::Reset { tenant }).await
     }
 
     async fn seed(&self, states: Vec<TenantState>, audit: AuditContext) -> Result<(), StoreError> {
-        self.writer.seed(states, audit).await
+        self.writer.write(jobs::Seed { states, audit }).await
     }
 
     async fn export(&self, tenant: Option<TenantId>) -> Result<Vec<TenantState>, StoreError> {

@@ -8,7 +8,8 @@ use rapd_model::{
     Rejection, TenantId, Timestamp,
 };
 use rapd_store::{
-    Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore, StoreError, testing,
+    ControlStore, Engine, Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore,
+    StoreError, testing,
 };
 use uuid::Uuid;
 
@@ -25,8 +26,10 @@ enum Place {
 }
 
 struct Fixture {
-    // Declared first so the store closes before its schema is dropped.
+    // Declared first so the engine closes before its schema is dropped.
     store: Arc<dyn PartnerStore>,
+    /// The same engine, through its test-control operations.
+    control: Arc<dyn ControlStore>,
     clock: Arc<ManualClock>,
     place: Place,
 }
@@ -38,7 +41,7 @@ impl Fixture {
     }
 }
 
-async fn open(place: &Place, clock: Arc<ManualClock>) -> Arc<dyn PartnerStore> {
+async fn open(place: &Place, clock: Arc<ManualClock>) -> Arc<dyn Engine> {
     match place {
         Place::Sqlite { path, .. } => Arc::new(SqliteStore::open(path, clock).unwrap()),
         Place::Postgres(schema) => Arc::new(
@@ -60,8 +63,10 @@ async fn fixtures() -> Vec<Fixture> {
     let mut fixtures = Vec::new();
     for place in places {
         let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
+        let engine = open(&place, clock.clone()).await;
         fixtures.push(Fixture {
-            store: open(&place, clock.clone()).await,
+            store: engine.clone(),
+            control: engine,
             clock,
             place,
         });
@@ -403,7 +408,7 @@ async fn seed_export_and_reset_on(f: &Fixture) {
         .unwrap()
         .validate(f.clock.now(), || "code".into())
         .unwrap();
-    f.store.seed(states, ctx()).await.unwrap();
+    f.control.seed(states, ctx()).await.unwrap();
 
     let p = f.store.get(a, kept).await.unwrap().unwrap();
     assert_eq!(p.display_name.as_deref(), Some("overwritten"));
@@ -430,22 +435,22 @@ async fn seed_export_and_reset_on(f: &Fixture) {
     let open = f.store.open_onboarding_requests(b, 10).await.unwrap();
     assert!(open.is_empty(), "another tenant's code is never listed");
 
-    let exported = f.store.export(None).await.unwrap();
+    let exported = f.control.export(None).await.unwrap();
     assert_eq!(exported.len(), 2);
-    let one = f.store.export(Some(a)).await.unwrap();
+    let one = f.control.export(Some(a)).await.unwrap();
     assert_eq!(one[0].partners.len(), 2);
     assert!(one[0].settings.unwrap().block_chat);
 
-    f.store.reset(Some(a)).await.unwrap();
+    f.control.reset(Some(a)).await.unwrap();
     assert!(f.store.get(a, kept).await.unwrap().is_none());
     assert!(f.store.audit_entries(a).await.unwrap().is_empty());
     assert!(f.store.tenant(a).await.unwrap().is_none());
-    assert!(f.store.export(Some(a)).await.unwrap().is_empty());
+    assert!(f.control.export(Some(a)).await.unwrap().is_empty());
     assert_eq!(
-        f.store.export(None).await.unwrap().len(),
+        f.control.export(None).await.unwrap().len(),
         1,
         "b is untouched"
     );
-    f.store.reset(None).await.unwrap();
-    assert!(f.store.export(None).await.unwrap().is_empty());
+    f.control.reset(None).await.unwrap();
+    assert!(f.control.export(None).await.unwrap().is_empty());
 }

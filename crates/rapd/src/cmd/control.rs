@@ -5,6 +5,7 @@ use std::{io::Write, path::Path, sync::Arc};
 use anyhow::Context;
 use rapd_model::{Clock, Fixture, SystemClock};
 use rapd_server::{ControlConfig, control::control_actor, partner_api::secrets::new_secret};
+use rapd_store::ControlStore;
 use uuid::Uuid;
 
 use crate::{
@@ -97,7 +98,7 @@ pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let store = open_store(&config, clock).await?;
+        let store: Arc<dyn ControlStore> = open_store(&config, clock).await?;
         store
             .seed(states, control_actor("rapd-seed", None, Uuid::new_v4()))
             .await?;

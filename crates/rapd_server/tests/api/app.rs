@@ -9,7 +9,9 @@ use rapd_auth::{
 };
 use rapd_model::{Clock, ManualClock, Timestamp};
 use rapd_server::{AppState, ConnectionLimits, ServerConfig};
-use rapd_store::{Migrations, PartnerStore, PostgresStore, SqliteStore, testing::TestSchema};
+use rapd_store::{
+    Engine, Migrations, PartnerStore, PostgresStore, SqliteStore, testing::TestSchema,
+};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -88,23 +90,20 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(Timestamp::now()));
         let issuer = Arc::new(DevIssuer::load_or_create(dir.path()).unwrap());
-        let (store, schema): (Arc<dyn PartnerStore>, _) =
-            match rapd_store::testing::postgres_engine() {
-                None => (
-                    Arc::new(
-                        SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap(),
-                    ),
-                    None,
-                ),
-                Some(url) => {
-                    let schema = TestSchema::create(&url).await;
-                    let store =
-                        PostgresStore::open(&schema.options(), clock.clone(), Migrations::Apply)
-                            .await
-                            .unwrap();
-                    (Arc::new(store), Some(schema))
-                }
-            };
+        let (engine, schema): (Arc<dyn Engine>, _) = match rapd_store::testing::postgres_engine() {
+            None => (
+                Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap()),
+                None,
+            ),
+            Some(url) => {
+                let schema = TestSchema::create(&url).await;
+                let store =
+                    PostgresStore::open(&schema.options(), clock.clone(), Migrations::Apply)
+                        .await
+                        .unwrap();
+                (Arc::new(store), Some(schema))
+            }
+        };
         let verifier_config = VerifierConfig {
             dev_issuer_trusted: settings.dev_issuer_trusted,
             issuers: settings.issuers,
@@ -112,7 +111,7 @@ impl TestApp {
         };
         let verifier = Verifier::from_config(Some(&issuer), verifier_config).await;
         let state = AppState::new(
-            store.clone(),
+            engine.clone(),
             verifier,
             Some(issuer.clone()),
             clock.clone(),
@@ -134,7 +133,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             issuer,
             clock,
-            store,
+            store: engine,
             token: String::new(),
             state,
             _stop: stop,

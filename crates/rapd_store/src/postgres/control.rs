@@ -3,8 +3,8 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 use rapd_model::{
-    AuditContext, AuditEntry, Change, OperationKind, RemoteAssistanceSettings,
-    RemoteAssistanceState, TenantId, TenantState, Timestamp,
+    AuditContext, RemoteAssistanceSettings, RemoteAssistanceState, TenantId, TenantState,
+    Timestamp, seed,
 };
 
 use super::rows::{self, db_error, get};
@@ -42,7 +42,8 @@ pub(super) async fn reset(
     Ok(())
 }
 
-/// Writes `states`, auditing each partner and settings written under `audit`.
+/// Writes `states`, auditing each partner and settings written under `audit` (the rules are
+/// `rapd_model::seed`).
 pub(super) async fn seed(
     tx: &Transaction<'_>,
     states: &[TenantState],
@@ -51,39 +52,25 @@ pub(super) async fn seed(
 ) -> Result<(), StoreError> {
     for state in states {
         let tenant = state.tenant.id;
-        let mut registration = state.tenant.clone();
         let registered = tx
             .query_opt(rows::SELECT_TENANT, &[&tenant.0])
             .await
-            .map_err(db_error)?;
-        if let Some(existing) = registered {
-            registration.created = rows::tenant_from_row(&existing)?.created;
-        }
+            .map_err(db_error)?
+            .map(|r| rows::tenant_from_row(&r))
+            .transpose()?;
+        let registration = seed::registration(&state.tenant, registered.as_ref());
         rows::upsert_tenant(tx, &registration).await?;
-        if let Some(after) = &state.settings {
-            let before = rows::select_settings(tx, tenant, true).await?;
-            rows::upsert_settings(tx, tenant, after).await?;
-            let entry = AuditEntry::for_settings(tenant, &before, after, audit, now);
-            rows::insert_audit(tx, &entry).await?;
+        if let Some(seeded) = &state.settings {
+            let current = rows::select_settings(tx, tenant, true).await?;
+            let change = seed::settings(tenant, &current, seeded, audit, now);
+            rows::upsert_settings(tx, tenant, &change.after).await?;
+            rows::insert_audit(tx, &change.entry).await?;
         }
-        for partner in &state.partners {
-            let before = rows::select_partner(tx, tenant, partner.id, true).await?;
-            let mut after = partner.clone();
-            if let Some(b) = &before {
-                after.created = b.created;
-                after.revision = b.revision + 1;
-            }
-            rows::write_partner(tx, &after, before.is_some()).await?;
-            let kind = match before {
-                Some(_) => OperationKind::Patch,
-                None => OperationKind::Create,
-            };
-            let change = Change {
-                before,
-                after: Some(after),
-            };
-            let entry = AuditEntry::for_change(tenant, kind, &change, audit, now);
-            rows::insert_audit(tx, &entry).await?;
+        for seeded in &state.partners {
+            let current = rows::select_partner(tx, tenant, seeded.id, true).await?;
+            let write = seed::partner(tenant, current, seeded, audit, now);
+            rows::write_partner(tx, &write.partner, write.replaces).await?;
+            rows::insert_audit(tx, &write.entry).await?;
         }
     }
     Ok(())

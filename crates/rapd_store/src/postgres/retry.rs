@@ -13,16 +13,17 @@ use rand::Rng;
 use rapd_model::Clock;
 use tokio_postgres::IsolationLevel;
 
-use super::{
-    rows,
-    writes::{Done, Job},
-};
+use super::{rows, writes::PostgresWrite};
 use crate::StoreError;
 
 pub(super) const ATTEMPTS: u32 = 8;
 const FIRST_BACKOFF: Duration = Duration::from_millis(2);
 
-pub(super) async fn write(pool: &Pool, clock: &dyn Clock, job: &Job) -> Result<Done, StoreError> {
+pub(super) async fn write<J: PostgresWrite>(
+    pool: &Pool,
+    clock: &dyn Clock,
+    job: &J,
+) -> Result<J::Reply, StoreError> {
     let mut backoff = FIRST_BACKOFF;
     let mut attempt = 1;
     loop {
@@ -39,7 +40,11 @@ pub(super) async fn write(pool: &Pool, clock: &dyn Clock, job: &Job) -> Result<D
     }
 }
 
-async fn write_once(pool: &Pool, clock: &dyn Clock, job: &Job) -> Result<Done, StoreError> {
+async fn write_once<J: PostgresWrite>(
+    pool: &Pool,
+    clock: &dyn Clock,
+    job: &J,
+) -> Result<J::Reply, StoreError> {
     let mut client = pool
         .get()
         .await
@@ -51,11 +56,11 @@ async fn write_once(pool: &Pool, clock: &dyn Clock, job: &Job) -> Result<Done, S
         .await
         .map_err(rows::db_error)?;
     // Dropping `tx` without committing rolls it back, so a refused job writes nothing.
-    let done = job.run(&tx, clock.now()).await?;
+    let reply = job.run(&tx, clock.now()).await?;
     tx.commit().await.map_err(|e| match rows::db_error(e) {
         // A conflict found at commit (serializable engines) was rolled back: safe to retry.
         StoreError::Conflict(reason) => StoreError::Conflict(reason),
         other => StoreError::Unavailable(format!("commit outcome unknown: {other}")),
     })?;
-    Ok(done)
+    Ok(reply)
 }

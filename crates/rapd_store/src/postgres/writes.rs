@@ -1,107 +1,86 @@
-//! The writes of the PostgreSQL engine, each run inside one transaction by [`super::retry`].
+//! How the PostgreSQL engine runs each write of [`crate::jobs`], inside one transaction opened
+//! (and rerun on conflicts) by [`super::retry`].
 
 use deadpool_postgres::Transaction;
-use rapd_model::{
-    AuditContext, AuditEntry, Change, Mutation, RemoteAssistanceSettings, SettingsPatch, Tenant,
-    TenantId, TenantState, Timestamp, lifecycle,
-};
+use rapd_model::{AuditEntry, Timestamp, lifecycle};
 
 use super::{control, rows};
-use crate::StoreError;
+use crate::{
+    StoreError,
+    jobs::{Mutate, PatchSettings, PutTenant, RemoveTenant, Reset, Seed, WriteJob},
+};
 
-/// One write. A new kind of write is a variant here and an arm in [`Job::run`].
-pub(super) enum Job {
-    Mutate {
-        tenant: TenantId,
-        mutation: Mutation,
-        audit: AuditContext,
-    },
-    PutTenant {
-        tenant: Tenant,
-    },
-    RemoveTenant {
-        id: TenantId,
-    },
-    PatchSettings {
-        tenant: TenantId,
-        patch: SettingsPatch,
-        audit: AuditContext,
-    },
-    Reset {
-        tenant: Option<TenantId>,
-    },
-    Seed {
-        states: Vec<TenantState>,
-        audit: AuditContext,
-    },
-}
-
-/// What a job produced.
-pub(super) enum Done {
-    Change(Box<Change>),
-    Put,
-    Removed(bool),
-    Settings(RemoteAssistanceSettings),
-}
-
-impl Done {
-    /// The error for a job that answered with another job's kind of result (a bug).
-    pub(super) fn mismatch(&self) -> StoreError {
-        StoreError::Unavailable("a write answered with the wrong kind".into())
-    }
-}
-
-impl Job {
-    /// Runs the job in `tx` at `now`; the caller commits.
-    pub(super) async fn run(
+/// A write run in one PostgreSQL transaction. A new kind of write is a struct in `jobs.rs` and an
+/// impl here (and in `sqlite/writes.rs`).
+pub(super) trait PostgresWrite: WriteJob {
+    /// Runs the write in `tx` at `now`; the caller commits. It may run again, in a new
+    /// transaction, when this one conflicts.
+    fn run(
         &self,
         tx: &Transaction<'_>,
         now: Timestamp,
-    ) -> Result<Done, StoreError> {
-        match self {
-            Job::Mutate {
-                tenant,
-                mutation,
-                audit,
-            } => {
-                // The row lock orders concurrent writes to one partner, on every node.
-                let current = rows::select_partner(tx, *tenant, mutation.target(), true).await?;
-                let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
-                if change.is_noop() {
-                    return Ok(Done::Change(Box::new(change)));
-                }
-                match (&change.after, &change.before) {
-                    (Some(after), before) => {
-                        rows::write_partner(tx, after, before.is_some()).await?;
-                    }
-                    (None, Some(before)) => rows::delete_partner(tx, before).await?,
-                    (None, None) => {}
-                }
-                let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
-                rows::insert_audit(tx, &entry).await?;
-                Ok(Done::Change(Box::new(change)))
-            }
-            Job::PutTenant { tenant } => {
-                rows::upsert_tenant(tx, tenant).await?;
-                Ok(Done::Put)
-            }
-            Job::RemoveTenant { id } => rows::delete_tenant(tx, *id).await.map(Done::Removed),
-            Job::PatchSettings {
-                tenant,
-                patch,
-                audit,
-            } => {
-                let before = rows::select_settings(tx, *tenant, true).await?;
-                let after = before.apply(patch);
-                rows::upsert_settings(tx, *tenant, &after).await?;
-                let entry = AuditEntry::for_settings(*tenant, &before, &after, audit, now);
-                rows::insert_audit(tx, &entry).await?;
-                Ok(Done::Settings(after))
-            }
-            Job::Reset { tenant } => control::reset(tx, *tenant).await.map(|()| Done::Put),
-            Job::Seed { states, audit } => control::seed(tx, states, audit, now)
-                .await
-                .map(|()| Done::Put),
+    ) -> impl Future<Output = Result<Self::Reply, StoreError>> + Send;
+}
+
+impl PostgresWrite for Mutate {
+    async fn run(&self, tx: &Transaction<'_>, now: Timestamp) -> Result<Self::Reply, StoreError> {
+        let Mutate {
+            tenant,
+            mutation,
+            audit,
+        } = self;
+        // The row lock orders concurrent writes to one partner, on every node.
+        let current = rows::select_partner(tx, *tenant, mutation.target(), true).await?;
+        let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
+        if change.is_noop() {
+            return Ok(change);
         }
+        match (&change.after, &change.before) {
+            (Some(after), before) => rows::write_partner(tx, after, before.is_some()).await?,
+            (None, Some(before)) => rows::delete_partner(tx, before).await?,
+            (None, None) => {}
+        }
+        let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
+        rows::insert_audit(tx, &entry).await?;
+        Ok(change)
+    }
+}
+
+impl PostgresWrite for PutTenant {
+    async fn run(&self, tx: &Transaction<'_>, _: Timestamp) -> Result<(), StoreError> {
+        rows::upsert_tenant(tx, &self.tenant).await
+    }
+}
+
+impl PostgresWrite for RemoveTenant {
+    async fn run(&self, tx: &Transaction<'_>, _: Timestamp) -> Result<bool, StoreError> {
+        rows::delete_tenant(tx, self.id).await
+    }
+}
+
+impl PostgresWrite for PatchSettings {
+    async fn run(&self, tx: &Transaction<'_>, now: Timestamp) -> Result<Self::Reply, StoreError> {
+        let PatchSettings {
+            tenant,
+            patch,
+            audit,
+        } = self;
+        let current = rows::select_settings(tx, *tenant, true).await?;
+        let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
+        rows::upsert_settings(tx, *tenant, &change.after).await?;
+        rows::insert_audit(tx, &change.entry).await?;
+        Ok(change.after)
+    }
+}
+
+impl PostgresWrite for Reset {
+    async fn run(&self, tx: &Transaction<'_>, _: Timestamp) -> Result<(), StoreError> {
+        control::reset(tx, self.tenant).await
+    }
+}
+
+impl PostgresWrite for Seed {
+    async fn run(&self, tx: &Transaction<'_>, now: Timestamp) -> Result<(), StoreError> {
+        control::seed(tx, &self.states, &self.audit, now).await
     }
 }

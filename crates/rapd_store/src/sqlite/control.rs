@@ -1,8 +1,8 @@
 //! The test-control operations: reset, seed and export of whole tenants.
 
 use rapd_model::{
-    AuditContext, AuditEntry, Change, OperationKind, RemoteAssistanceSettings,
-    RemoteAssistanceState, TenantId, TenantState, Timestamp,
+    AuditContext, RemoteAssistanceSettings, RemoteAssistanceState, TenantId, TenantState,
+    Timestamp, seed,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -31,7 +31,8 @@ pub(super) fn reset(conn: &Connection, tenant: Option<TenantId>) -> rusqlite::Re
     Ok(())
 }
 
-/// Writes `states`, auditing each partner and settings written under `audit`.
+/// Writes `states`, auditing each partner and settings written under `audit` (the rules are
+/// `rapd_model::seed`).
 pub(super) fn seed(
     conn: &Connection,
     states: &[TenantState],
@@ -41,39 +42,21 @@ pub(super) fn seed(
     for state in states {
         let tenant = state.tenant.id;
         let registered = rows::select_tenant(conn, tenant)?;
-        let mut registration = state.tenant.clone();
-        if let Some(existing) = registered {
-            registration.created = existing.created;
+        rows::upsert_tenant(
+            conn,
+            &seed::registration(&state.tenant, registered.as_ref()),
+        )?;
+        if let Some(seeded) = &state.settings {
+            let current = rows::select_settings(conn, tenant)?;
+            let change = seed::settings(tenant, &current, seeded, audit, now);
+            rows::upsert_settings(conn, tenant, &change.after)?;
+            rows::insert_audit(conn, &change.entry)?;
         }
-        rows::upsert_tenant(conn, &registration)?;
-        if let Some(after) = &state.settings {
-            let before = rows::select_settings(conn, tenant)?;
-            rows::upsert_settings(conn, tenant, after)?;
-            rows::insert_audit(
-                conn,
-                &AuditEntry::for_settings(tenant, &before, after, audit, now),
-            )?;
-        }
-        for partner in &state.partners {
-            let before = rows::select_partner(conn, tenant, partner.id)?;
-            let mut after = partner.clone();
-            if let Some(b) = &before {
-                after.created = b.created;
-                after.revision = b.revision + 1;
-            }
-            rows::upsert_partner(conn, &after)?;
-            let kind = match before {
-                Some(_) => OperationKind::Patch,
-                None => OperationKind::Create,
-            };
-            let change = Change {
-                before,
-                after: Some(after),
-            };
-            rows::insert_audit(
-                conn,
-                &AuditEntry::for_change(tenant, kind, &change, audit, now),
-            )?;
+        for seeded in &state.partners {
+            let current = rows::select_partner(conn, tenant, seeded.id)?;
+            let write = seed::partner(tenant, current, seeded, audit, now);
+            rows::upsert_partner(conn, &write.partner)?;
+            rows::insert_audit(conn, &write.entry)?;
         }
     }
     Ok(())

@@ -2,14 +2,11 @@
 
 use std::{sync::Arc, thread};
 
-use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, RemoteAssistanceSettings, SettingsPatch,
-    Tenant, TenantId, TenantState, Timestamp, lifecycle,
-};
+use rapd_model::{Clock, Timestamp};
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{control, readers::Readers, rows};
+use super::{readers::Readers, writes::SqliteWrite};
 use crate::StoreError;
 
 /// Requests waiting beyond this many make their callers wait (backpressure, not unbounded memory).
@@ -17,137 +14,48 @@ const QUEUE_DEPTH: usize = 4096;
 /// The most requests one transaction commits together.
 const MAX_GROUP: usize = 512;
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
-
-/// One write, with the channel its caller waits on.
-enum Job {
-    Mutate {
-        tenant: TenantId,
-        mutation: Mutation,
-        audit: AuditContext,
-        reply: Reply<Change>,
-    },
-    PutTenant {
-        tenant: Tenant,
-        reply: Reply<()>,
-    },
-    RemoveTenant {
-        id: TenantId,
-        reply: Reply<bool>,
-    },
-    PatchSettings {
-        tenant: TenantId,
-        patch: SettingsPatch,
-        audit: AuditContext,
-        reply: Reply<RemoteAssistanceSettings>,
-    },
-    Reset {
-        tenant: Option<TenantId>,
-        reply: Reply<()>,
-    },
-    Seed {
-        states: Vec<TenantState>,
-        audit: AuditContext,
-        reply: Reply<()>,
-    },
+/// A queued write with the channel its caller waits on, typed by the write's answer, and the
+/// outcome kept from its run until the group has committed.
+struct Queued<J: SqliteWrite> {
+    job: J,
+    reply: oneshot::Sender<Result<J::Reply, StoreError>>,
+    outcome: Option<Result<J::Reply, StoreError>>,
 }
 
-/// What a job produced, before it is handed back to its caller.
-enum Done {
-    Change(Box<Change>),
-    Put,
-    Removed(bool),
-    Settings(RemoteAssistanceSettings),
+/// A queued write as the writer thread holds it, whatever its kind.
+trait Pending: Send {
+    /// Runs the write in its own savepoint and keeps its outcome. `Err` only when the savepoint
+    /// itself cannot be managed.
+    fn run(&mut self, conn: &Connection, now: Timestamp) -> rusqlite::Result<()>;
+
+    /// Replaces the outcome: the group was not committed, so nothing of it was written.
+    fn fail(&mut self, error: StoreError);
+
+    /// Hands the outcome to the caller. A caller that went away no longer needs it; a committed
+    /// change stays committed.
+    fn answer(self: Box<Self>);
 }
 
-impl Job {
-    fn run(&self, conn: &Connection, now: Timestamp) -> Result<Done, StoreError> {
-        let write = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
-        match self {
-            Job::Mutate {
-                tenant,
-                mutation,
-                audit,
-                ..
-            } => {
-                let current = rows::select_partner(conn, *tenant, mutation.target())
-                    .map_err(rows::read_error)?;
-                let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
-                if change.is_noop() {
-                    return Ok(Done::Change(Box::new(change)));
-                }
-                match (&change.after, &change.before) {
-                    (Some(after), _) => rows::upsert_partner(conn, after).map_err(write)?,
-                    (None, Some(before)) => rows::delete_partner(conn, before).map_err(write)?,
-                    (None, None) => {}
-                }
-                let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
-                rows::insert_audit(conn, &entry).map_err(write)?;
-                Ok(Done::Change(Box::new(change)))
-            }
-            Job::PutTenant { tenant, .. } => {
-                rows::upsert_tenant(conn, tenant).map_err(write)?;
-                Ok(Done::Put)
-            }
-            Job::RemoveTenant { id, .. } => rows::delete_tenant(conn, *id)
-                .map(Done::Removed)
-                .map_err(write),
-            Job::PatchSettings {
-                tenant,
-                patch,
-                audit,
-                ..
-            } => {
-                let before = rows::select_settings(conn, *tenant).map_err(rows::read_error)?;
-                let after = before.apply(patch);
-                rows::upsert_settings(conn, *tenant, &after).map_err(write)?;
-                let entry = AuditEntry::for_settings(*tenant, &before, &after, audit, now);
-                rows::insert_audit(conn, &entry).map_err(write)?;
-                Ok(Done::Settings(after))
-            }
-            Job::Reset { tenant, .. } => {
-                control::reset(conn, *tenant).map_err(write)?;
-                Ok(Done::Put)
-            }
-            Job::Seed { states, audit, .. } => {
-                control::seed(conn, states, audit, now).map_err(write)?;
-                Ok(Done::Put)
-            }
-        }
+impl<J: SqliteWrite> Pending for Queued<J> {
+    fn run(&mut self, conn: &Connection, now: Timestamp) -> rusqlite::Result<()> {
+        self.outcome = Some(in_savepoint(conn, || self.job.run(conn, now))?);
+        Ok(())
     }
 
-    /// Hands `result` to the caller. A caller that went away no longer needs it; a committed
-    /// change stays committed.
-    fn answer(self, result: Result<Done, StoreError>) {
-        let mismatch = || StoreError::Unavailable("writer answered with the wrong kind".into());
-        match self {
-            Job::Mutate { reply, .. } => {
-                let _ = reply.send(result.and_then(|d| match d {
-                    Done::Change(c) => Ok(*c),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Job::PutTenant { reply, .. } | Job::Reset { reply, .. } | Job::Seed { reply, .. } => {
-                let _ = reply.send(result.map(|_| ()));
-            }
-            Job::PatchSettings { reply, .. } => {
-                let _ = reply.send(result.and_then(|d| match d {
-                    Done::Settings(s) => Ok(s),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Job::RemoveTenant { reply, .. } => {
-                let _ = reply.send(result.and_then(|d| match d {
-                    Done::Removed(r) => Ok(r),
-                    _ => Err(mismatch()),
-                }));
-            }
-        }
+    fn fail(&mut self, error: StoreError) {
+        self.outcome = Some(Err(error));
+    }
+
+    fn answer(self: Box<Self>) {
+        let outcome = self
+            .outcome
+            .unwrap_or_else(|| Err(StoreError::Unavailable("the write was not run".into())));
+        let _ = self.reply.send(outcome);
     }
 }
 
 pub(super) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Box<dyn Pending>>,
 }
 
 impl Writer {
@@ -164,71 +72,27 @@ impl Writer {
         Ok(Writer { jobs })
     }
 
-    pub(super) async fn mutate(
-        &self,
-        tenant: TenantId,
-        mutation: Mutation,
-        audit: AuditContext,
-    ) -> Result<Change, StoreError> {
-        self.submit(|reply| Job::Mutate {
-            tenant,
-            mutation,
-            audit,
-            reply,
-        })
-        .await
-    }
-
-    pub(super) async fn put_tenant(&self, tenant: Tenant) -> Result<(), StoreError> {
-        self.submit(|reply| Job::PutTenant { tenant, reply }).await
-    }
-
-    pub(super) async fn patch_settings(
-        &self,
-        tenant: TenantId,
-        patch: SettingsPatch,
-        audit: AuditContext,
-    ) -> Result<RemoteAssistanceSettings, StoreError> {
-        self.submit(|reply| Job::PatchSettings {
-            tenant,
-            patch,
-            audit,
-            reply,
-        })
-        .await
-    }
-
-    pub(super) async fn remove_tenant(&self, id: TenantId) -> Result<bool, StoreError> {
-        self.submit(|reply| Job::RemoveTenant { id, reply }).await
-    }
-
-    pub(super) async fn reset(&self, tenant: Option<TenantId>) -> Result<(), StoreError> {
-        self.submit(|reply| Job::Reset { tenant, reply }).await
-    }
-
-    pub(super) async fn seed(
-        &self,
-        states: Vec<TenantState>,
-        audit: AuditContext,
-    ) -> Result<(), StoreError> {
-        self.submit(|reply| Job::Seed {
-            states,
-            audit,
-            reply,
-        })
-        .await
-    }
-
-    async fn submit<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T, StoreError> {
+    /// Queues `job` and waits until its group has committed (or failed).
+    pub(super) async fn write<J: SqliteWrite>(&self, job: J) -> Result<J::Reply, StoreError> {
         let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Unavailable("the writer has stopped".into());
-        self.jobs.send(job(reply)).await.map_err(|_| gone())?;
+        let queued = Box::new(Queued {
+            job,
+            reply,
+            outcome: None,
+        });
+        self.jobs.send(queued).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
 
 /// Runs until every [`Writer`] handle is dropped, then closes the connection (checkpointing WAL).
-fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock, readers: &Readers) {
+fn run(
+    mut conn: Connection,
+    mut queue: mpsc::Receiver<Box<dyn Pending>>,
+    clock: &dyn Clock,
+    readers: &Readers,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
         group.push(first);
@@ -238,46 +102,38 @@ fn run(mut conn: Connection, mut queue: mpsc::Receiver<Job>, clock: &dyn Clock, 
                 Err(_) => break,
             }
         }
-        let results = commit_group(&mut conn, &group, clock);
+        commit_group(&mut conn, &mut group, clock);
         // Before anyone is answered, so a read after an acknowledgement sees the write.
         readers.committed();
-        for (job, result) in group.drain(..).zip(results) {
-            job.answer(result);
+        for job in group.drain(..) {
+            job.answer();
         }
     }
 }
 
 /// Commits `group` as one transaction, each job in its own savepoint. If the commit itself fails,
 /// every job fails and nothing is acknowledged.
-fn commit_group(
-    conn: &mut Connection,
-    group: &[Job],
-    clock: &dyn Clock,
-) -> Vec<Result<Done, StoreError>> {
-    let fail_all = |e: rusqlite::Error| {
+fn commit_group(conn: &mut Connection, group: &mut [Box<dyn Pending>], clock: &dyn Clock) {
+    let fail_all = |group: &mut [Box<dyn Pending>], e: rusqlite::Error| {
         let reason = e.to_string();
-        group
-            .iter()
-            .map(|_| Err(StoreError::Unavailable(reason.clone())))
-            .collect()
+        for job in group {
+            job.fail(StoreError::Unavailable(reason.clone()));
+        }
     };
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return fail_all(e),
+        Err(e) => return fail_all(group, e),
     };
-    let mut results = Vec::with_capacity(group.len());
-    for job in group {
-        match in_savepoint(&tx, || job.run(&tx, clock.now())) {
-            Ok(result) => results.push(result),
+    for job in group.iter_mut() {
+        if let Err(e) = job.run(&tx, clock.now()) {
             // The savepoint machinery itself failed: the transaction is in doubt; commit nothing.
-            Err(e) => return fail_all(e),
+            return fail_all(group, e);
         }
     }
     if let Err(e) = tx.commit() {
         tracing::error!(error = %e, "group commit failed");
-        return fail_all(e);
+        fail_all(group, e);
     }
-    results
 }
 
 /// Runs `job` inside a savepoint: kept when it succeeds, rolled back when it is refused, so one
