@@ -11,7 +11,7 @@
 //! [`paths`] holds the operations on partners and the service routes, [`extensions`] those on
 //! audit events, beta's settings and the partner API, [`query`] the OData query options, and
 //! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
-//! responses).
+//! responses; the service routes' bodies in [`service_schemas`]).
 
 mod control;
 mod extensions;
@@ -19,6 +19,7 @@ mod identity_provider;
 mod paths;
 mod query;
 mod schemas;
+mod service_schemas;
 
 use axum::{
     Json,
