@@ -252,6 +252,7 @@ fn check_name(at: &str, name: Option<&str>) -> Result<(), FixtureError> {
             at.to_owned(),
             format!("longer than {MAX_DISPLAY_NAME_CHARS} characters"),
         )),
+        Some(n) if n.contains('\0') => Err(invalid(at.to_owned(), "contains NUL (U+0000)")),
         _ => Ok(()),
     }
 }
@@ -275,6 +276,14 @@ impl PartnerFixture {
         if let Some(url) = &self.onboarding_url {
             check_onboarding_url(url)
                 .map_err(|e| invalid(format!("{at}.onboardingUrl"), e.to_string()))?;
+        }
+        if let Some(domain) = &self.partner_domain
+            && domain.contains('\0')
+        {
+            return Err(invalid(
+                format!("{at}.partnerDomain"),
+                "contains NUL (U+0000)",
+            ));
         }
         if self
             .partner_domain

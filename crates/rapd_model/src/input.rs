@@ -41,6 +41,8 @@ pub enum InputError {
     TooLong { property: &'static str, max: usize },
     #[error("This action does not take a request body.")]
     BodyNotAllowed,
+    #[error("The property '{0}' cannot contain the NUL character (U+0000).")]
+    Nul(String),
 }
 
 /// The writable properties of a partner in a POST or PATCH body. The outer `Option` says whether
@@ -170,6 +172,8 @@ fn wrong_type(key: &str, expected: &'static str) -> InputError {
 
 fn nullable_string(key: &str, value: &Value) -> Result<Option<String>, InputError> {
     match value {
+        // Refused on every engine alike: PostgreSQL's text cannot hold NUL.
+        Value::String(s) if s.contains('\0') => Err(InputError::Nul(key.to_owned())),
         Value::String(s) => Ok(Some(s.clone())),
         Value::Null => Ok(None),
         _ => Err(wrong_type(key, "a string or null")),
@@ -187,6 +191,9 @@ fn check_datetime(key: &str, value: &Value) -> Result<(), InputError> {
 /// `onboardingUrl` is a plain `Edm.String` in Microsoft's CSDL, so any string is taken (rapd
 /// stores it and never fetches it); only its length is limited.
 pub(crate) fn check_onboarding_url(text: &str) -> Result<(), InputError> {
+    if text.contains('\0') {
+        return Err(InputError::Nul("onboardingUrl".into()));
+    }
     if text.chars().count() > MAX_URL_CHARS {
         return Err(InputError::TooLong {
             property: "onboardingUrl",
@@ -275,6 +282,18 @@ mod tests {
             let body = format!(r#"{{"onboardingUrl":"{any}"}}"#);
             assert!(parse(&body).is_ok(), "{any}");
         }
+    }
+
+    #[test]
+    fn nul_is_refused_in_every_string() {
+        for body in [
+            r#"{"displayName":"a\u0000b"}"#,
+            r#"{"onboardingUrl":"https://x/\u0000"}"#,
+        ] {
+            assert!(matches!(parse(body), Err(InputError::Nul(_))), "{body}");
+        }
+        let beta = BeginOnboardingInput::parse(ApiVersion::Beta, br#"{"partnerDomain":"\u0000"}"#);
+        assert_eq!(beta, Err(InputError::Nul("partnerDomain".into())));
     }
 
     #[test]

@@ -108,6 +108,14 @@ fn string(chars: &[char], open: usize) -> Result<(String, usize), QueryError> {
                 i += 2;
             }
             Some('\'') => return Ok((text, i + 1)),
+            // No stored text holds NUL (request bodies refuse it), and PostgreSQL's text cannot.
+            Some('\0') => {
+                return Err(QueryError::at(
+                    OPTION,
+                    i,
+                    "a string literal cannot hold NUL (%00)",
+                ));
+            }
             Some(&c) => {
                 text.push(c);
                 i += 1;
@@ -119,6 +127,13 @@ fn string(chars: &[char], open: usize) -> Result<(String, usize), QueryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_in_a_literal_is_refused_where_it_stands() {
+        let e = lex("displayName eq 'a\0b'").unwrap_err();
+        assert_eq!(e.position, Some(17));
+        assert!(e.reason.contains("NUL"), "{e}");
+    }
 
     fn kinds(text: &str) -> Vec<(TokenKind, usize)> {
         lex(text)

@@ -14,8 +14,9 @@ use super::{encode, encode_bytes};
 /// 9999-12-31T23:59:59.999999Z, the last instant a four-digit year can write.
 const LAST_MICROS: i64 = 253_402_300_799_999_999;
 
+/// Any text a string literal may hold: everything but NUL, which the lexer refuses.
 fn text() -> impl Strategy<Value = String> {
-    "(?s).{0,12}"
+    "(?s)[^\\x00]{0,12}"
 }
 
 fn literal(property: Property, null_allowed: bool) -> BoxedStrategy<Literal> {

@@ -45,7 +45,8 @@ pub fn orderby_pattern(version: ApiVersion) -> String {
 /// A subset of `$filter`: one text function on a string property or `id`, one `eq`/`ne` on a
 /// string property (with `null` where it is nullable), or one on `onboardingStatus`.
 pub fn filter_pattern(version: ApiVersion) -> String {
-    let literal = "'(?:[^']|'')*'";
+    // A literal holds anything but NUL, which the server refuses (400) in text.
+    let literal = r"'(?:[^'\x00]|'')*'";
     let text = names(version, |p| {
         matches!(p.kind(), PropertyKind::String | PropertyKind::Guid)
     });

@@ -297,6 +297,11 @@ fn collection(version: ApiVersion) -> Value {
     })
 }
 
+/// Text without NUL (U+0000): the server refuses it in every string it stores, on both engines.
+fn no_nul() -> String {
+    format!(r"^[^\x00]*{END}")
+}
+
 /// A create or update body, as `PartnerInput::parse` reads it.
 fn input(version: ApiVersion) -> Value {
     let ignored = "Server-managed: accepted and ignored, but type-checked.";
@@ -313,11 +318,13 @@ fn input(version: ApiVersion) -> Value {
         "displayName": {
             "type": ["string", "null"],
             "maxLength": MAX_DISPLAY_NAME_CHARS,
+            "pattern": no_nul(),
         },
         "onboardingUrl": {
             "type": ["string", "null"],
             "maxLength": MAX_URL_CHARS,
-            "description": format!("Any string, as Microsoft's CSDL declares it (`Edm.String`), at most {MAX_URL_CHARS} characters. rapd stores it and never fetches it."),
+            "pattern": no_nul(),
+            "description": format!("Any string without NUL, as Microsoft's CSDL declares it (`Edm.String`), at most {MAX_URL_CHARS} characters. rapd stores it and never fetches it."),
         },
         "id": {
             "type": ["string", "null"],
@@ -355,6 +362,7 @@ fn begin_onboarding_input() -> Value {
             "partnerDomain": {
                 "type": ["string", "null"],
                 "maxLength": MAX_URL_CHARS,
+                "pattern": no_nul(),
                 "description": format!("The partner account domain the tenant onboards to; at most {MAX_URL_CHARS} characters."),
             },
         },

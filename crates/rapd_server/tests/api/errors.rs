@@ -242,3 +242,51 @@ async fn authorisation_comes_before_the_body() {
     assert!(answer.starts_with(b"HTTP/1.1 403"), "{answer:?}");
     assert_eq!(app.get("v1.0", &id).await["displayName"], "kept");
 }
+
+/// NUL (U+0000) is refused with 400 in every stored string and in `$filter` literals, the same
+/// way on both engines (PostgreSQL's text cannot hold it; this suite runs on each), and the
+/// refusal changes nothing.
+#[tokio::test]
+async fn nul_is_a_bad_request_on_every_engine() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "kept").await;
+    let item = format!("{}/{id}", app.partners("v1.0"));
+    for (method, path, body) in [
+        (
+            Method::POST,
+            app.partners("v1.0"),
+            json!({"displayName": "a\u{0}b"}),
+        ),
+        (
+            Method::PATCH,
+            item.clone(),
+            json!({"onboardingUrl": "https://x/\u{0}"}),
+        ),
+        (Method::PATCH, item.clone(), json!({"displayName": "\u{0}"})),
+        (
+            Method::POST,
+            format!("{}/{id}/beginOnboarding", app.partners("beta")),
+            json!({"partnerDomain": "contoso\u{0}"}),
+        ),
+    ] {
+        let r = app.request(method, &path).json(&body).send().await.unwrap();
+        let message = graph_error(r, 400, "BadRequest").await;
+        assert!(intune_text(&message).contains("NUL"), "{message}");
+    }
+    let r = app
+        .request(
+            Method::GET,
+            &format!(
+                "{}?$filter=displayName%20eq%20'a%00b'",
+                app.partners("v1.0")
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let message = graph_error(r, 400, "BadRequest").await;
+    assert!(message.contains("NUL"), "{message}");
+    let kept = app.get("v1.0", &id).await;
+    assert_eq!(kept["displayName"], "kept");
+    assert_eq!(kept["onboardingStatus"], "notOnboarded");
+}
