@@ -2,11 +2,11 @@
 //! those keys are fetched.
 
 use std::collections::HashSet;
+use std::net::IpAddr;
 use std::time::Duration;
 
+use url::{Host, Url};
 use uuid::Uuid;
-
-use crate::fetch;
 
 /// An external OIDC issuer whose access tokens rapd accepts, such as Microsoft Entra ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl IssuerConfig {
         let url = match &self.jwks {
             JwksSource::JwksUri(url) | JwksSource::Discovery(url) => url,
         };
-        if !fetch::url_allowed(url) {
+        if !url_allowed(url) {
             return Err(ConfigError::Url {
                 issuer: self.issuer.clone(),
                 url: url.clone(),
@@ -149,6 +149,53 @@ impl IssuerConfig {
         ConfigError::Issuer {
             issuer: self.issuer.clone(),
             reason,
+        }
+    }
+}
+
+/// `https`, or `http` to a loopback host (the only place a test or sidecar issuer lives).
+pub(crate) fn url_allowed(url: &str) -> bool {
+    let Ok(url) = Url::parse(url) else {
+        return false;
+    };
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => match url.host() {
+            Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for ok in [
+            "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+            "http://127.0.0.1:8080/keys",
+            "http://127.9.9.9/keys",
+            "http://[::1]:1/keys",
+            "http://localhost/keys",
+            "http://LOCALHOST/keys",
+        ] {
+            assert!(url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://login.microsoftonline.com/keys",
+            "http://10.0.0.1/keys",
+            "http://localhost.evil.example/keys",
+            "ftp://127.0.0.1/keys",
+            "file:///etc/passwd",
+            "keys",
+            "",
+        ] {
+            assert!(!url_allowed(bad), "{bad}");
         }
     }
 }

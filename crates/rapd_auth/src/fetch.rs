@@ -2,14 +2,12 @@
 //! (reliability.md A20, A27): no redirects, a total time limit, a size cap enforced while the
 //! body streams in, and nothing but 200 accepted.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::header::ACCEPT;
 use serde_json::Value;
-use url::{Host, Url};
 
-use crate::config::{JwksSettings, JwksSource};
+use crate::config::{JwksSettings, JwksSource, url_allowed};
 use crate::strict_json;
 
 /// Why a refresh failed. Holds configured URLs at most, never token material.
@@ -125,51 +123,9 @@ fn jwks_uri(document: &[u8], issuer: &str) -> Result<String, FetchError> {
     }
 }
 
-/// `https`, or `http` to a loopback host (the only place a test or sidecar issuer lives).
-pub(crate) fn url_allowed(url: &str) -> bool {
-    let Ok(url) = Url::parse(url) else {
-        return false;
-    };
-    match url.scheme() {
-        "https" => url.host().is_some(),
-        "http" => match url.host() {
-            Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_https_or_loopback_http() {
-        for ok in [
-            "https://login.microsoftonline.com/common/discovery/v2.0/keys",
-            "http://127.0.0.1:8080/keys",
-            "http://127.9.9.9/keys",
-            "http://[::1]:1/keys",
-            "http://localhost/keys",
-            "http://LOCALHOST/keys",
-        ] {
-            assert!(url_allowed(ok), "{ok}");
-        }
-        for bad in [
-            "http://login.microsoftonline.com/keys",
-            "http://10.0.0.1/keys",
-            "http://localhost.evil.example/keys",
-            "ftp://127.0.0.1/keys",
-            "file:///etc/passwd",
-            "keys",
-            "",
-        ] {
-            assert!(!url_allowed(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn discovery_must_name_the_issuer() {
