@@ -292,7 +292,7 @@ async fn run(
     };
     let request = request.body(body).map_err(|e| bad(e.to_string()))?;
     // Inner requests may use any URL form Graph accepts, as outer ones may.
-    let request = crate::routing::canonical_request(request);
+    let request = crate::url_forms::canonical_request(request);
     let response = app
         .clone()
         .oneshot(request)

@@ -113,26 +113,7 @@ pub fn router(state: AppState) -> Router {
         false => app,
     };
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
-    Router::new().fallback_service(app.map_request(canonical_request))
-}
-
-/// The request with its path in the router's form (see [`url_forms`]); the query is kept.
-pub fn canonical_request<B>(mut request: http::Request<B>) -> http::Request<B> {
-    let Some(path) = url_forms::canonical_path(request.uri().path()) else {
-        return request;
-    };
-    let path_and_query = match request.uri().query() {
-        Some(query) => format!("{path}?{query}"),
-        None => path,
-    };
-    let mut parts = request.uri().clone().into_parts();
-    if let Ok(path_and_query) = path_and_query.parse() {
-        parts.path_and_query = Some(path_and_query);
-        if let Ok(uri) = http::Uri::from_parts(parts) {
-            *request.uri_mut() = uri;
-        }
-    }
-    request
+    Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
 /// The development identity provider, only where the development issuer is on. The first

@@ -163,6 +163,25 @@ fn encode_segment(key: &str) -> String {
     out
 }
 
+/// The request with its path in the router's form; the query is kept.
+pub fn canonical_request<B>(mut request: http::Request<B>) -> http::Request<B> {
+    let Some(path) = canonical_path(request.uri().path()) else {
+        return request;
+    };
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = path_and_query.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
 #[cfg(test)]
 mod tests {
     use super::canonical_path;
