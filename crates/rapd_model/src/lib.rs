@@ -1,8 +1,9 @@
 //! The Graph model of rapd: the `remoteAssistancePartner` entity, its lifecycle and its wire format.
 //!
-//! Everything here is pure: no I/O, no clock (callers pass `now`), no HTTP. The storage engines
-//! call [`lifecycle::apply`], [`lifecycle::apply_settings`] and the [`seed`] rules inside their
-//! write transaction, so the rules of DESIGN §2 live in one place whatever engine runs them.
+//! Everything here is pure: no I/O, no clock (callers pass `now`), no HTTP; randomness only for
+//! fresh ids and secrets. The storage engines call [`lifecycle::apply`],
+//! [`lifecycle::apply_settings`] and the [`seed`] rules inside their write transaction, so the
+//! rules of DESIGN §2 live in one place whatever engine runs them.
 
 pub mod audit;
 pub mod catalogue;
@@ -11,6 +12,7 @@ pub mod fixture;
 pub mod input;
 pub mod lifecycle;
 pub mod partner;
+pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod tenant;
@@ -25,6 +27,7 @@ pub use fixture::{Fixture, FixtureError, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Change, Mutation, Rejection, SettingsChange};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};
+pub use secrets::{OnboardingCode, PartnerCredential, new_secret};
 pub use settings::{RemoteAssistanceSettings, RemoteAssistanceState, SettingsPatch};
 pub use tenant::Tenant;
 pub use timestamp::Timestamp;

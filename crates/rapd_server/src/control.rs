@@ -24,7 +24,6 @@ use crate::{
     envelope::{GraphEnvelope, RequestIds},
     error::ApiError,
     middleware::AroundLayer,
-    partner_api::secrets::new_secret,
     state::AppState,
 };
 
@@ -196,7 +195,7 @@ async fn seed_state(
 
 fn parse_fixture(state: &AppState, body: &Bytes) -> Result<Vec<rapd_model::TenantState>, ApiError> {
     Fixture::parse(body)
-        .and_then(|f| f.validate(state.clock.now(), new_secret))
+        .and_then(|f| f.validate(state.clock.now(), rapd_model::new_secret))
         .map_err(|e| ApiError::InvalidControl(e.to_string()))
 }
 

@@ -2,11 +2,11 @@
 //! vendor's side of onboarding, rapd's own extension (Microsoft does not publish it).
 //! `docs/partner-api.md` describes it.
 
-pub mod secrets;
-
 use axum::{Extension, extract::State, response::Response};
 use http::{HeaderMap, StatusCode, header};
-use rapd_model::{Actor, AuditContext, Mutation, Partner, PartnerId, TenantId};
+use rapd_model::{
+    Actor, AuditContext, Mutation, OnboardingCode, Partner, PartnerCredential, PartnerId, TenantId,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -50,13 +50,14 @@ pub async fn redeem_onboarding_code(
 ) -> Result<Response, ApiError> {
     let request: Redeem = serde_json::from_slice(&body)
         .map_err(|_| ApiError::PartnerUnauthorized("InvalidOnboardingCode"))?;
-    let (tenant, id, code) = secrets::parse_code(&request.code)
+    let code = OnboardingCode::parse(&request.code)
         .ok_or(ApiError::PartnerUnauthorized("InvalidOnboardingCode"))?;
-    let secret = secrets::new_secret();
+    let (tenant, id) = (code.tenant(), code.partner());
+    let credential = PartnerCredential::issue(tenant, id);
     let mutation = Mutation::Connect {
         id,
-        code,
-        credential_hash: secrets::hash(&secret),
+        code: code.into_secret(),
+        credential_hash: credential.hash(),
     };
     let change = state
         .store
@@ -72,7 +73,7 @@ pub async fn redeem_onboarding_code(
         .after
         .ok_or_else(|| ApiError::Internal("connect removed the row".into()))?;
     let mut body = view(tenant, &partner, state.clock.now());
-    body["credential"] = json!(secrets::credential(tenant, id, &secret));
+    body["credential"] = json!(credential.to_string());
     Ok(response::json(
         StatusCode::OK,
         serde_json::to_vec(&body).unwrap_or_default(),
@@ -93,7 +94,8 @@ pub async fn get_connection(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(refused)?;
-    let (tenant, id, hash) = secrets::parse_credential(credential).ok_or_else(refused)?;
+    let credential = PartnerCredential::parse(credential).ok_or_else(refused)?;
+    let (tenant, id, hash) = (credential.tenant(), credential.partner(), credential.hash());
     let now = state.clock.now();
     let partner = state.store.get(tenant, id).await?.ok_or_else(refused)?;
     if !partner.accepts_credential(&hash) {

@@ -5,8 +5,9 @@
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use anyhow::{Context, bail};
-use rapd_model::{OnboardingStatus, PartnerId, SystemClock, TenantId};
-use rapd_server::partner_api::secrets;
+use rapd_model::{
+    OnboardingCode, OnboardingStatus, PartnerCredential, PartnerId, SystemClock, TenantId,
+};
 use rapd_store::PartnerStore;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -58,7 +59,7 @@ async fn poll_once(
     for tenant in store.tenants().await? {
         for (partner, secret) in store.open_onboarding_requests(tenant.id, 100).await? {
             if seen.insert((tenant.id, partner, secret.clone())) {
-                let code = secrets::code(tenant.id, partner, &secret);
+                let code = OnboardingCode::new(tenant.id, partner, secret.clone()).to_string();
                 let (client, base) = (client.clone(), base.to_owned());
                 tokio::spawn(async move {
                     tokio::time::sleep(settings.delay).await;
@@ -71,6 +72,7 @@ async fn poll_once(
 }
 
 /// Redeems `code`, then calls in every `heartbeat` until the credential is refused.
+/// (`code` as the user gave it: rapd, not the simulator, decides whether it is one.)
 async fn play_vendor(client: &reqwest::Client, base: &str, code: &str, heartbeat: Duration) {
     let redeemed = client
         .post(format!("{base}/partner/v1/onboarding"))
@@ -79,7 +81,9 @@ async fn play_vendor(client: &reqwest::Client, base: &str, code: &str, heartbeat
         .await;
     let credential = match redeemed {
         Ok(r) if r.status().is_success() => match r.json::<Value>().await {
-            Ok(body) => body["credential"].as_str().map(str::to_owned),
+            Ok(body) => body["credential"]
+                .as_str()
+                .and_then(PartnerCredential::parse),
             Err(_) => None,
         },
         Ok(r) => {
@@ -141,7 +145,7 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
             (Some(secret), OnboardingStatus::Onboarding) => secret,
             _ => bail!("the partner has no open onboarding request: call beginOnboarding first"),
         };
-        let code = secrets::code(tenant, id, secret);
+        let code = OnboardingCode::new(tenant, id, secret.as_str());
         match &partner.onboarding_url {
             Some(url) => {
                 let separator = if url.contains('?') { '&' } else { '?' };

@@ -24,7 +24,7 @@ pub async fn begin_onboarding(
     let input = BeginOnboardingInput::parse(caller.version(), &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
     // A fresh one-time code for the vendor; `rapd onboarding-link` shows it to the administrator.
-    let code = crate::partner_api::secrets::new_secret();
+    let code = rapd_model::new_secret();
     let mutation = Mutation::BeginOnboarding {
         id,
         input,

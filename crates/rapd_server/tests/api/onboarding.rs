@@ -1,8 +1,7 @@
 //! The partner's side of onboarding and the audit trail of every step.
 
 use rapd_auth::{DEV_TENANT, SCOPE_READ_WRITE};
-use rapd_model::{PartnerId, TenantId};
-use rapd_server::partner_api::secrets;
+use rapd_model::{OnboardingCode, PartnerId, TenantId};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -23,7 +22,7 @@ async fn begin(app: &TestApp, id: &str) -> String {
     );
     let (tenant, partner) = (TenantId(DEV_TENANT), PartnerId::parse(id).unwrap());
     let stored = app.store.get(tenant, partner).await.unwrap().unwrap();
-    secrets::code(tenant, partner, stored.onboarding_code.as_deref().unwrap())
+    OnboardingCode::new(tenant, partner, stored.onboarding_code.unwrap()).to_string()
 }
 
 async fn redeem(app: &TestApp, code: &str) -> reqwest::Response {
@@ -152,11 +151,12 @@ async fn an_expired_code_is_refused_and_the_partner_reads_not_onboarded() {
         "InvalidOnboardingCode",
     )
     .await;
-    let other_tenant = secrets::code(
+    let other_tenant = OnboardingCode::new(
         TenantId(uuid::Uuid::new_v4()),
         PartnerId::parse(&id).unwrap(),
         "x",
-    );
+    )
+    .to_string();
     graph_error(
         redeem(&app, &other_tenant).await,
         401,
@@ -284,7 +284,7 @@ async fn no_caller_reaches_another_tenants_onboarding_code() {
             .unwrap()
             .is_empty()
     );
-    let forged = secrets::code(TenantId(theirs), partner, secret);
+    let forged = OnboardingCode::new(TenantId(theirs), partner, secret).to_string();
     graph_error(redeem(&app, &forged).await, 401, "InvalidOnboardingCode").await;
     // The real code still works, once: the forgery changed nothing.
     assert_eq!(redeem(&app, &code).await.status(), 200);

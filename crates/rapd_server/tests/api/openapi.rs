@@ -6,8 +6,7 @@
 use std::collections::BTreeSet;
 
 use rapd_auth::{DEV_TENANT, SCOPE_READ_WRITE};
-use rapd_model::{PartnerId, TenantId};
-use rapd_server::partner_api::secrets;
+use rapd_model::{OnboardingCode, PartnerId, TenantId};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -177,7 +176,7 @@ async fn onboarding_code(app: &TestApp, token: &str) -> String {
     assert_eq!(answer.status, 204);
     let (tenant, partner) = (TenantId(DEV_TENANT), PartnerId::parse(&id).unwrap());
     let stored = app.store.get(tenant, partner).await.unwrap().unwrap();
-    secrets::code(tenant, partner, stored.onboarding_code.as_deref().unwrap())
+    OnboardingCode::new(tenant, partner, stored.onboarding_code.unwrap()).to_string()
 }
 
 /// A connected partner's credential.
