@@ -12,8 +12,9 @@ use http::request::Parts;
 use rapd_auth::{Caller, CallerKind, Permission};
 use rapd_model::{Actor, ApiVersion, AuditContext, Change, Mutation, PartnerId, TenantId};
 
+use rapd_http::RequestIds;
+
 use crate::{
-    envelope::RequestIds,
     error::ApiError,
     extract::{Authenticated, GraphPath},
     state::AppState,

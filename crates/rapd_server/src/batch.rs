@@ -264,11 +264,7 @@ async fn run(
     let mut request = Request::builder()
         .method(method)
         .uri(format!("/{version}{path}"));
-    for name in [
-        header::AUTHORIZATION,
-        header::HOST,
-        crate::serve::TLS_HEADER,
-    ] {
+    for name in [header::AUTHORIZATION, header::HOST, rapd_http::TLS_HEADER] {
         if let Some(value) = outer.get(&name) {
             request = request.header(name, value);
         }

@@ -20,12 +20,9 @@ use rapd_model::{Actor, AuditContext, Fixture, TenantId};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{
-    envelope::{GraphEnvelope, RequestIds},
-    error::ApiError,
-    middleware::AroundLayer,
-    state::AppState,
-};
+use rapd_http::{AroundLayer, GraphEnvelope, RequestIds};
+
+use crate::{error::ApiError, state::AppState};
 
 /// The reserved prefix.
 pub const PREFIX: &str = "/_rapd";

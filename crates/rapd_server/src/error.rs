@@ -2,12 +2,14 @@
 //! error body (`{"error":{"code","message","innerError":{…}}}`).
 //!
 //! A handler's `ApiError` becomes a response carrying an [`ErrorPayload`] extension and no body;
-//! [`crate::envelope`], which knows the request id and URL, writes the body. So the wording and
+//! the envelope ([`rapd_http::GraphEnvelope`]), which knows the request id and URL, writes the
+//! body. So the wording and
 //! the status of each error live here, and the envelope of every error is written once.
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use rapd_auth::{AuthError, Denied};
+use rapd_http::{ErrorPayload, MessageStyle};
 use rapd_model::{InputError, TenantId};
 use rapd_store::StoreError;
 
@@ -91,21 +93,6 @@ impl From<StoreError> for ApiError {
             other => ApiError::Internal(other.to_string()),
         }
     }
-}
-
-/// How the envelope writes `message`: as given, or wrapped in Intune's `_version: 3` JSON string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageStyle {
-    Plain,
-    Intune,
-}
-
-/// What the envelope needs to write an error body.
-#[derive(Debug, Clone)]
-pub struct ErrorPayload {
-    pub code: &'static str,
-    pub message: String,
-    pub style: MessageStyle,
 }
 
 impl ApiError {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use axum::{extract::Request, response::Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::{error::ApiError, middleware::Around};
+use rapd_http::Around;
+
+use crate::error::ApiError;
 
 /// The permits of the requests in flight.
 pub struct InFlight(Arc<Semaphore>);
@@ -29,6 +31,7 @@ impl ShedLoad {
 
 impl Around for ShedLoad {
     type Carry = OwnedSemaphorePermit;
+    type Refusal = ApiError;
 
     fn before(&self, _request: &mut Request) -> Result<OwnedSemaphorePermit, ApiError> {
         self.0

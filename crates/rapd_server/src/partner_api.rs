@@ -10,7 +10,9 @@ use rapd_model::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{envelope::RequestIds, error::ApiError, extract::JsonBody, response, state::AppState};
+use rapd_http::RequestIds;
+
+use crate::{error::ApiError, extract::JsonBody, response, state::AppState};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

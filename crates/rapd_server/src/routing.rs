@@ -13,11 +13,9 @@ use crate::{
     audit_events,
     batch::{self, BatchTarget},
     control::{self, faults::InjectFaults, journal::RecordRequests},
-    envelope::GraphEnvelope,
     error::ApiError,
     extract::accepts,
     identity, idp, metadata,
-    middleware::{Around, AroundLayer},
     overload::ShedLoad,
     partner_api,
     partners::{self, actions},
@@ -25,6 +23,7 @@ use crate::{
     state::AppState,
     url_forms,
 };
+use rapd_http::{Around, AroundLayer, GraphEnvelope};
 use tower::ServiceExt;
 
 const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
@@ -167,6 +166,7 @@ struct RequireJsonAccept;
 
 impl Around for RequireJsonAccept {
     type Carry = ();
+    type Refusal = ApiError;
 
     fn before(&self, request: &mut Request) -> Result<(), ApiError> {
         match accepts(request.headers(), "application/json") {

@@ -10,6 +10,7 @@ use hyper_util::{
     server::graceful::{GracefulShutdown, Watcher},
     service::TowerToHyperService,
 };
+use rapd_http::TLS_HEADER;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
@@ -32,10 +33,6 @@ impl Default for ConnectionLimits {
         }
     }
 }
-
-/// Set by the accept loop on every request that arrived over TLS (and removed from every other),
-/// so links in responses use `https`. Never trusted from a client.
-pub const TLS_HEADER: http::HeaderName = http::HeaderName::from_static("x-rapd-tls");
 
 /// What rapd listens on: plain HTTP, HTTPS, or both. Both share the limits and the drain.
 #[derive(Default)]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use http::{HeaderMap, header};
+use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
 use rapd_model::{ApiVersion, Clock};
 use rapd_store::{ControlStore, Engine, PartnerStore};
@@ -121,19 +121,7 @@ impl AppState {
     /// The origin links are built on: the configured public URL, else the connection's scheme
     /// (`https` on the TLS listener) + `Host`.
     pub fn origin(&self, headers: &HeaderMap) -> String {
-        if let Some(url) = &self.config.public_url {
-            return url.trim_end_matches('/').to_owned();
-        }
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| h.parse::<http::uri::Authority>().is_ok())
-            .unwrap_or("localhost");
-        let scheme = match headers.contains_key(crate::serve::TLS_HEADER) {
-            true => "https",
-            false => "http",
-        };
-        format!("{scheme}://{host}")
+        rapd_http::origin(self.config.public_url.as_deref(), headers)
     }
 
     /// The permission rules for a call to `version`.

@@ -14,7 +14,9 @@ use rapd_model::{TenantId, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{envelope::REQUEST_ID, error::ApiError, middleware::Around, state::AppState};
+use rapd_http::{Around, REQUEST_ID};
+
+use crate::state::AppState;
 
 /// The longest path kept, in bytes; longer ones are cut at a character boundary.
 pub const MAX_PATH_BYTES: usize = 128;
@@ -163,8 +165,9 @@ pub struct Started {
 
 impl Around for RecordRequests {
     type Carry = Started;
+    type Refusal = std::convert::Infallible;
 
-    fn before(&self, request: &mut Request) -> Result<Started, ApiError> {
+    fn before(&self, request: &mut Request) -> Result<Started, Self::Refusal> {
         let slot = TenantSlot::default();
         request.extensions_mut().insert(slot.clone());
         Ok(Started {

@@ -1,15 +1,13 @@
 //! What Graph puts around every response: `request-id`, `client-request-id`,
-//! `x-ms-ags-diagnostic`, and the error body of any [`ApiError`](crate::error::ApiError).
+//! `x-ms-ags-diagnostic`, and the error body of any response that carries an [`ErrorPayload`]
+//! (which is how the server's `ApiError` answers: the wording lives there, the body here).
 
 use axum::{body::Body, extract::Request, response::Response};
 use http::{HeaderName, HeaderValue, Uri, header};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{
-    error::{ApiError, ErrorPayload, MessageStyle},
-    middleware::Around,
-};
+use crate::middleware::Around;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -19,6 +17,21 @@ const DIAGNOSTIC_VALUE: HeaderValue = HeaderValue::from_static(
 );
 /// The longest `client-request-id` echoed back; a longer one is replaced by the request id.
 const MAX_CLIENT_REQUEST_ID: usize = 128;
+
+/// How the envelope writes `message`: as given, or wrapped in Intune's `_version: 3` JSON string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStyle {
+    Plain,
+    Intune,
+}
+
+/// What the envelope needs to write an error body.
+#[derive(Debug, Clone)]
+pub struct ErrorPayload {
+    pub code: &'static str,
+    pub message: String,
+    pub style: MessageStyle,
+}
 
 /// The ids of one request, available to handlers as an extension.
 #[derive(Debug, Clone, Copy)]
@@ -40,8 +53,9 @@ pub struct Pending {
 
 impl Around for GraphEnvelope {
     type Carry = Pending;
+    type Refusal = std::convert::Infallible;
 
-    fn before(&self, request: &mut Request) -> Result<Pending, ApiError> {
+    fn before(&self, request: &mut Request) -> Result<Pending, Self::Refusal> {
         let request_id = Uuid::new_v4();
         let client_request_id = request
             .headers()

@@ -17,15 +17,15 @@ use axum::{
 };
 use tower::{Layer, Service};
 
-use crate::error::ApiError;
-
 /// One middleware: what it does before the inner service and what it does to the response.
 pub trait Around: Clone + Send + Sync + 'static {
     /// What `before` hands to `after` for this request.
     type Carry: Send + 'static;
+    /// The answer when `before` refuses: the server's `ApiError`, or `Infallible`.
+    type Refusal: IntoResponse;
 
     /// Looks at (and may change) the request; `Err` answers in place of the inner service.
-    fn before(&self, request: &mut Request) -> Result<Self::Carry, ApiError>;
+    fn before(&self, request: &mut Request) -> Result<Self::Carry, Self::Refusal>;
 
     /// Finishes the inner service's response.
     fn after(&self, carry: Self::Carry, response: Response) -> Response;
