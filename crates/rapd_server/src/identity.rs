@@ -1,5 +1,7 @@
 //! `GET /.well-known/openid-configuration` and `GET /common/discovery/v2.0/keys`: the development
-//! issuer's metadata and public keys, so other verifiers can check rapd's tokens.
+//! issuer's metadata and public keys, so other verifiers can check rapd's tokens. These routes
+//! are on the Graph surface whether or not the issuer is (Graph's errors when it is off); the
+//! identity provider's own documents are in `rapd_idp`.
 
 use axum::{
     Json,

@@ -11,7 +11,6 @@ pub mod control;
 pub mod error;
 pub mod extract;
 pub mod identity;
-pub mod idp;
 pub mod metadata;
 pub mod openapi;
 pub mod overload;
@@ -33,7 +32,6 @@ use std::future::Future;
 use tokio::net::TcpListener;
 
 pub use control::ControlConfig;
-pub use idp::{DevApp, DevUser, IdentityConfig};
 pub use routing::router;
 pub use serve::{ConnectionLimits, Listeners};
 pub use state::{AppState, ServerConfig};

@@ -15,7 +15,7 @@ use crate::{
     control::{self, faults::InjectFaults, journal::RecordRequests},
     error::ApiError,
     extract::accepts,
-    identity, idp, metadata,
+    identity, metadata,
     overload::ShedLoad,
     partner_api,
     partners::{self, actions},
@@ -115,38 +115,12 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
-/// The development identity provider, only where the development issuer is on. The first
-/// segment of these paths is a tenant; it shares the name `version` with the Graph routes
-/// because one router cannot give one position two names.
+/// The development identity provider, only where the development issuer is on.
 fn identity_provider(state: &AppState) -> Router<AppState> {
-    if state.dev_issuer.is_none() {
-        return Router::new();
+    match &state.idp {
+        Some(idp) => rapd_idp::router(idp.clone()),
+        None => Router::new(),
     }
-    Router::new()
-        .route(
-            "/{version}/v2.0/.well-known/openid-configuration",
-            get(idp::get_openid_configuration),
-        )
-        .route(
-            "/adfs/.well-known/openid-configuration",
-            get(idp::get_adfs_openid_configuration),
-        )
-        .route("/{version}/oauth2/v2.0/token", post(idp::post_token))
-        .route("/adfs/oauth2/token", post(idp::post_adfs_token))
-        .route(
-            "/{version}/oauth2/v2.0/devicecode",
-            post(idp::post_device_code),
-        )
-        .route("/adfs/oauth2/devicecode", post(idp::post_adfs_device_code))
-        .route("/{version}/discovery/v2.0/keys", get(identity::get_jwks))
-        .route("/common/userrealm/{upn}", get(idp::get_user_realm))
-        .route(
-            "/devicelogin",
-            get(idp::get_device_login).post(idp::post_device_login),
-        )
-        .route("/msi/token", get(idp::get_app_service_token))
-        .route("/metadata/identity/oauth2/token", get(idp::get_imds_token))
-        .route("/metadata/identity/oauth2/token/", get(idp::get_imds_token))
 }
 
 async fn healthz() -> &'static str {

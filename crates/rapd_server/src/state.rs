@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
+use rapd_idp::{IdentityConfig, IdentityProvider};
 use rapd_model::{ApiVersion, Clock};
 use rapd_store::{ControlStore, Engine, PartnerStore};
 
 use crate::{
     control::{Control, ControlConfig},
-    idp::{IdentityConfig, IdentityProvider},
     overload::InFlight,
     tenancy::{Provisioning, Tenancy},
     throttle::{Throttle, ThrottleLimits},
@@ -76,7 +76,8 @@ pub struct SharedState {
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
     pub control: Option<Arc<Control>>,
-    pub idp: Arc<IdentityProvider>,
+    /// The development identity provider: there while the development issuer is on.
+    pub idp: Option<Arc<IdentityProvider>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -101,7 +102,15 @@ impl AppState {
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
             control: config.control.clone().map(|c| Arc::new(Control::new(c))),
-            idp: IdentityProvider::new(config.identity.clone()),
+            idp: dev_issuer.clone().map(|issuer| {
+                IdentityProvider::new(
+                    config.identity.clone(),
+                    issuer,
+                    clock.clone(),
+                    config.max_body_bytes,
+                    config.public_url.clone(),
+                )
+            }),
             store,
             control_store: engine,
             verifier: Arc::new(verifier),

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rapd_auth::{DEV_TENANT, SCOPE_READ_WRITE};
-use rapd_server::{DevApp, DevUser, IdentityConfig};
+use rapd_idp::{DevApp, DevUser, IdentityConfig};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

@@ -1,4 +1,4 @@
-//! The development identity provider's operations (`idp.rs`): Entra's OAuth 2.0 protocol, with
+//! The development identity provider's operations (`rapd_idp`): Entra's OAuth 2.0 protocol, with
 //! form bodies and OAuth error bodies rather than Graph's. Public: they hand out credentials.
 
 use serde_json::{Map, Value, json};

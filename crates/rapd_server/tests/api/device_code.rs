@@ -2,7 +2,7 @@
 //! expiring, and bounded.
 
 use rapd_auth::PermissionProfile;
-use rapd_server::{IdentityConfig, idp::device_code::MAX_PENDING_DEVICE_CODES};
+use rapd_idp::{IdentityConfig, MAX_PENDING_DEVICE_CODES};
 use serde_json::Value;
 
 use crate::tls_app::{PASSWORD, TlsApp, USER, app_id, claims, oauth_error};

@@ -3,7 +3,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rapd_auth::{DEV_TENANT, DEV_USER, PermissionProfile};
-use rapd_server::{IdentityConfig, idp::directory::DEFAULT_APP_SECRET};
+use rapd_idp::{DEFAULT_APP_SECRET, IdentityConfig};
 use serde_json::Value;
 use uuid::Uuid;
 

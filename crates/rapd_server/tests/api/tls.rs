@@ -4,8 +4,9 @@
 use std::time::{Duration, Instant};
 
 use rapd_auth::PermissionProfile;
+use rapd_idp::IdentityConfig;
 use rapd_server::{
-    ConnectionLimits, IdentityConfig,
+    ConnectionLimits,
     tls::{CertificateSource, LEAF_CERT_FILE, TLS_DIR},
 };
 use reqwest::Client;

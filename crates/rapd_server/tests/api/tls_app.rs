@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rapd_auth::{DEV_APP, DevIssuer, JwksSettings, PermissionProfile, Verifier, VerifierConfig};
+use rapd_idp::IdentityConfig;
 use rapd_model::{ManualClock, Timestamp};
-use rapd_server::{
-    AppState, ConnectionLimits, IdentityConfig, Listeners, ServerConfig, tls::CertificateSource,
-};
+use rapd_server::{AppState, ConnectionLimits, Listeners, ServerConfig, tls::CertificateSource};
 use rapd_store::SqliteStore;
 use reqwest::{Client, Response};
 use serde_json::Value;

@@ -2,7 +2,10 @@
 //! approves it at `GET|POST /devicelogin` (or rapd approves it itself when
 //! `device_code_auto_approve` is on), and the client polls the token endpoint meanwhile.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use axum::{
     Json,
@@ -14,11 +17,10 @@ use http::{HeaderMap, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    IdentityConfig, OAuthError, form::Form, scopes::RequestedScopes, tenant::Tenant,
-    token_response::random_token,
+use crate::{
+    IdentityConfig, IdentityProvider, OAuthError, form::Form, scopes::RequestedScopes,
+    tenant::Tenant, token_response::random_token,
 };
-use crate::state::AppState;
 
 /// Device codes waiting for approval at once; past this the endpoint answers 503.
 pub const MAX_PENDING_DEVICE_CODES: usize = 1000;
@@ -143,35 +145,35 @@ fn normalise_user_code(code: &str) -> String {
 
 /// `POST /{tenant}/oauth2/v2.0/devicecode`
 pub async fn post_device_code(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    device_code(&state, &tenant, &headers, &body)
+    device_code(&idp, &tenant, &headers, &body)
 }
 
 /// `POST /adfs/oauth2/devicecode`
 pub async fn post_adfs_device_code(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    device_code(&state, "adfs", &headers, &body)
+    device_code(&idp, "adfs", &headers, &body)
 }
 
 fn device_code(
-    state: &AppState,
+    idp: &IdentityProvider,
     tenant: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, OAuthError> {
     let tenant = Tenant::parse(tenant)?;
-    let form = Form::parse(body, state.config.max_body_bytes)?;
-    let config = &state.idp.config;
+    let form = Form::parse(body, idp.max_body_bytes)?;
+    let config = &idp.config;
     let app = config.app(form.require("client_id")?)?;
     let requested = RequestedScopes::parse(form.get("scope").unwrap_or(""))?;
-    let now = state.clock.now().unix_secs();
+    let now = idp.now();
     let ttl = config.device_code_ttl_secs;
     let pending = Pending {
         user_code: String::new(),
@@ -182,13 +184,12 @@ fn device_code(
         approved_by: None,
         polls: 0,
     };
-    let device_code = state.idp.device_codes.start(pending, now)?;
-    let user_code = state
-        .idp
+    let device_code = idp.device_codes.start(pending, now)?;
+    let user_code = idp
         .device_codes
         .user_code_of(&device_code)
         .unwrap_or_default();
-    let verification_uri = format!("{}/devicelogin", state.origin(headers));
+    let verification_uri = format!("{}/devicelogin", idp.origin(headers));
     Ok(Json(json!({
         "user_code": user_code,
         "device_code": device_code,
@@ -221,7 +222,7 @@ pub async fn get_device_login() -> Html<&'static str> {
 }
 
 /// `POST /devicelogin`: approves a device code for a development user.
-pub async fn post_device_login(State(state): State<AppState>, body: Bytes) -> Response {
+pub async fn post_device_login(State(idp): State<Arc<IdentityProvider>>, body: Bytes) -> Response {
     let page = |status: StatusCode, text: &str| {
         let html = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>rapd</title>\
@@ -229,7 +230,7 @@ pub async fn post_device_login(State(state): State<AppState>, body: Bytes) -> Re
         );
         (status, Html(html)).into_response()
     };
-    let Ok(form) = Form::parse(&body, state.config.max_body_bytes) else {
+    let Ok(form) = Form::parse(&body, idp.max_body_bytes) else {
         return page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.");
     };
     let (Some(code), Some(username), Some(password)) = (
@@ -242,15 +243,15 @@ pub async fn post_device_login(State(state): State<AppState>, body: Bytes) -> Re
             "Enter the code, a user name and a password.",
         );
     };
-    let config = &state.idp.config;
+    let config = &idp.config;
     let Ok(user) = config.sign_in(username, password) else {
         return page(
             StatusCode::BAD_REQUEST,
             "The user name or password is incorrect.",
         );
     };
-    let now = state.clock.now().unix_secs();
-    match state.idp.device_codes.approve(code, &user.username, now) {
+    let now = idp.now();
+    match idp.device_codes.approve(code, &user.username, now) {
         true => page(
             StatusCode::OK,
             "You have signed in. You may close this window and return to your application.",

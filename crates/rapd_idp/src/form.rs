@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::OAuthError;
+use crate::OAuthError;
 
 pub struct Form<'a> {
     fields: Vec<(Cow<'a, str>, Cow<'a, str>)>,

@@ -3,7 +3,7 @@
 
 use rapd_auth::{GRAPH_APP_ID, GRAPH_AUDIENCE};
 
-use super::OAuthError;
+use crate::OAuthError;
 
 /// OpenID Connect scopes: they shape the response, never the access token.
 const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "offline_access", "email"];

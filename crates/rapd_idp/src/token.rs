@@ -7,51 +7,50 @@ use axum::{
     extract::{Path, State},
     response::Response,
 };
-use http::HeaderMap;
-use rapd_auth::DevIssuer;
+use std::sync::Arc;
 
-use super::{
-    OAuthError,
+use http::HeaderMap;
+
+use crate::{
+    IdentityProvider, OAuthError,
     form::Form,
     scopes::RequestedScopes,
     tenant::Tenant,
     token_response::{UserGrant, app_response, app_token, user_response},
 };
-use crate::state::AppState;
 
 /// `POST /{tenant}/oauth2/v2.0/token`
 pub async fn post_token(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    token(&state, &tenant, &headers, &body)
+    token(&idp, &tenant, &headers, &body)
 }
 
 /// `POST /adfs/oauth2/token`
 pub async fn post_adfs_token(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
-    token(&state, "adfs", &headers, &body)
+    token(&idp, "adfs", &headers, &body)
 }
 
 fn token(
-    state: &AppState,
+    idp: &IdentityProvider,
     tenant: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, OAuthError> {
-    let issuer = issuer(state)?;
+    let issuer = &idp.issuer;
     let tenant = Tenant::parse(tenant)?;
-    let form = Form::parse(body, state.config.max_body_bytes)?;
+    let form = Form::parse(body, idp.max_body_bytes)?;
     let grant_type = form.require("grant_type")?;
-    let idp = &state.idp;
     let app = idp.config.app(form.require("client_id")?)?;
-    let now = state.clock.now().unix_secs();
-    let origin = state.origin(headers);
+    let now = idp.now();
+    let origin = idp.origin(headers);
     match grant_type {
         "client_credentials" => {
             app.authenticate(form.get("client_secret"), true)?;
@@ -121,17 +120,9 @@ fn token(
 
 /// The delegated permissions of a user token: those asked for, or the app's own when the
 /// client asked for `.default` or only for OpenID scopes.
-fn granted(app: &super::DevApp, asked: Vec<String>) -> Vec<String> {
+fn granted(app: &crate::DevApp, asked: Vec<String>) -> Vec<String> {
     match asked.is_empty() {
         true => app.scopes.clone(),
         false => asked,
     }
-}
-
-/// The development issuer; the identity routes exist only when it does.
-pub(super) fn issuer(state: &AppState) -> Result<&DevIssuer, OAuthError> {
-    state
-        .dev_issuer
-        .as_deref()
-        .ok_or_else(|| OAuthError::server_error(&std::io::Error::other("no development issuer")))
 }

@@ -6,7 +6,7 @@ use rapd_auth::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::OAuthError;
+use crate::OAuthError;
 
 /// The development user's password when none is configured.
 pub const DEFAULT_USER_PASSWORD: &str = "rapd-dev-password";

@@ -4,7 +4,7 @@
 use rapd_auth::{CONSUMER_TENANT, DEV_TENANT};
 use uuid::Uuid;
 
-use super::OAuthError;
+use crate::OAuthError;
 
 /// Longest domain name accepted as a tenant (RFC 1035).
 pub const MAX_TENANT_NAME: usize = 253;

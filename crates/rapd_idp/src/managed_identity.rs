@@ -3,7 +3,7 @@
 //! `GET /metadata/identity/oauth2/token` (IMDS: `AZURE_POD_IDENTITY_AUTHORITY_HOST`; Node adds a
 //! trailing slash). Both give app-only tokens of the app named by `client_id`, else the first app.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     Json,
@@ -13,14 +13,13 @@ use axum::{
 use http::HeaderMap;
 use serde_json::json;
 
-use super::{
-    OAuthError, scopes::is_graph, tenant::Tenant, token::issuer, token_response::app_token,
+use crate::{
+    IdentityProvider, OAuthError, scopes::is_graph, tenant::Tenant, token_response::app_token,
 };
-use crate::state::AppState;
 
 /// `GET /msi/token?api-version=2019-08-01&resource=…` with `X-IDENTITY-HEADER`
 pub async fn get_app_service_token(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, OAuthError> {
@@ -30,8 +29,8 @@ pub async fn get_app_service_token(
     {
         return Err(OAuthError::missing_parameter("X-IDENTITY-HEADER"));
     }
-    let (token, ttl, resource, client_id) = token(&state, &query)?;
-    let expires_on = state.clock.now().unix_secs().saturating_add(ttl);
+    let (token, ttl, resource, client_id) = token(&idp, &query)?;
+    let expires_on = idp.now().saturating_add(ttl);
     Ok(Json(json!({
         "access_token": token,
         "expires_on": expires_on.to_string(),
@@ -44,7 +43,7 @@ pub async fn get_app_service_token(
 
 /// `GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with `Metadata: true`
 pub async fn get_imds_token(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, OAuthError> {
@@ -54,8 +53,8 @@ pub async fn get_imds_token(
     {
         return Err(OAuthError::missing_parameter("Metadata: true"));
     }
-    let (token, ttl, resource, client_id) = token(&state, &query)?;
-    let now = state.clock.now().unix_secs();
+    let (token, ttl, resource, client_id) = token(&idp, &query)?;
+    let now = idp.now();
     Ok(Json(json!({
         "access_token": token,
         "refresh_token": "",
@@ -70,7 +69,7 @@ pub async fn get_imds_token(
 }
 
 fn token(
-    state: &AppState,
+    idp: &IdentityProvider,
     query: &HashMap<String, String>,
 ) -> Result<(String, i64, String, String), OAuthError> {
     let resource = query
@@ -80,7 +79,7 @@ fn token(
     if !is_graph(resource) {
         return Err(OAuthError::unknown_resource(resource));
     }
-    let config = &state.idp.config;
+    let config = &idp.config;
     let app = match query.get("client_id").filter(|c| !c.is_empty()) {
         Some(id) => config.app(id)?,
         None => config
@@ -88,8 +87,8 @@ fn token(
             .first()
             .ok_or_else(|| OAuthError::unknown_client("(none configured)"))?,
     };
-    let now = state.clock.now().unix_secs();
-    let (token, ttl) = app_token(issuer(state)?, config, app, Tenant::Named.tid(None), now)?;
+    let now = idp.now();
+    let (token, ttl) = app_token(&idp.issuer, config, app, Tenant::Named.tid(None), now)?;
     let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
     Ok((token, ttl, resource.clone(), app.client_id.to_string()))
 }

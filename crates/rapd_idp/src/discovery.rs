@@ -1,8 +1,10 @@
-//! `GET /{tenant}/v2.0/.well-known/openid-configuration`, its ADFS form, and
+//! `GET /{tenant}/v2.0/.well-known/openid-configuration`, its ADFS form, the keys, and
 //! `GET /common/userrealm/{upn}`: what MSAL reads before it asks for a token.
 //!
 //! msal-node requires the `issuer` to share the authority's scheme, host and port, and derives
 //! the device-code endpoint from `token_endpoint` by replacing `/token` with `/devicecode`.
+
+use std::sync::Arc;
 
 use axum::{
     Json,
@@ -13,12 +15,11 @@ use http::HeaderMap;
 use rapd_auth::DEV_TENANT;
 use serde_json::json;
 
-use super::{OAuthError, tenant::Tenant};
-use crate::state::AppState;
+use crate::{IdentityProvider, OAuthError, tenant::Tenant};
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`
 pub async fn get_openid_configuration(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, OAuthError> {
@@ -29,7 +30,7 @@ pub async fn get_openid_configuration(
         Tenant::Named if is_alias(&tenant) => (tenant.to_ascii_lowercase(), "{tenantid}".into()),
         Tenant::Named => (DEV_TENANT.to_string(), DEV_TENANT.to_string()),
     };
-    let origin = state.origin(&headers);
+    let origin = idp.origin(&headers);
     let base = format!("{origin}/{segment}");
     Ok(document(
         &format!("{base}/oauth2/v2.0"),
@@ -40,10 +41,10 @@ pub async fn get_openid_configuration(
 
 /// `GET /adfs/.well-known/openid-configuration`
 pub async fn get_adfs_openid_configuration(
-    State(state): State<AppState>,
+    State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
 ) -> Response {
-    let origin = state.origin(&headers);
+    let origin = idp.origin(&headers);
     document(
         &format!("{origin}/adfs/oauth2"),
         &format!("{origin}/adfs"),
@@ -98,4 +99,9 @@ pub async fn get_user_realm(Path(upn): Path<String>) -> Response {
         "cloud_audience_urn": "urn:federation:MicrosoftOnline",
     }))
     .into_response()
+}
+
+/// `GET /{tenant}/discovery/v2.0/keys`: the development issuer's public keys.
+pub async fn get_keys(State(idp): State<Arc<IdentityProvider>>) -> Response {
+    Json(idp.issuer.jwks()).into_response()
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{DevApp, DevUser, IdentityConfig, OAuthError};
+use crate::{DevApp, DevUser, IdentityConfig, OAuthError};
 
 /// Refresh tokens remembered at once; the one expiring first makes room for a new one.
 pub const MAX_REFRESH_TOKENS: usize = 10_000;
@@ -69,7 +69,7 @@ pub struct UserGrant {
 /// Access token, id_token, client_info and a refresh token for a signed-in user.
 pub fn user_response(
     issuer: &DevIssuer,
-    idp: &super::IdentityProvider,
+    idp: &crate::IdentityProvider,
     user: &DevUser,
     grant: UserGrant,
     origin: &str,

@@ -1,0 +1,126 @@
+//! A local Entra-compatible identity provider on the development issuer, so code written for
+//! Microsoft Entra ID (MSAL, azure-identity, @azure/identity) gets tokens from rapd with only
+//! its authority changed.
+//!
+//! - `GET /{tenant}/v2.0/.well-known/openid-configuration`, `GET /adfs/.well-known/openid-configuration`
+//! - `POST /{tenant}/oauth2/v2.0/token`, `POST /adfs/oauth2/token`: client credentials,
+//!   password, device code (both `grant_type` spellings) and refresh tokens
+//! - `POST /{tenant}/oauth2/v2.0/devicecode`, `POST /adfs/oauth2/devicecode`, and the
+//!   approval page `GET|POST /devicelogin`
+//! - `GET /{tenant}/discovery/v2.0/keys` (the development issuer's JWKS), `GET /common/userrealm/{upn}`
+//! - managed identity: `GET /msi/token` (App Service) and `GET /metadata/identity/oauth2/token`
+//!   (IMDS)
+//!
+//! Errors are OAuth-shaped (`error`, `error_description` with an AADSTS code), never Graph's.
+//! Secrets, passwords, codes and tokens are never logged. The server mounts [`router`] while the
+//! development issuer is on; this crate knows nothing of the server's state.
+
+mod device_code;
+mod directory;
+mod discovery;
+mod form;
+mod managed_identity;
+mod oauth_error;
+mod scopes;
+mod tenant;
+mod token;
+mod token_response;
+
+pub use device_code::{DeviceCodes, MAX_PENDING_DEVICE_CODES};
+pub use directory::{DEFAULT_APP_SECRET, DEFAULT_USER_PASSWORD, DevApp, DevUser, IdentityConfig};
+pub use oauth_error::OAuthError;
+pub use token_response::RefreshTokens;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+use http::HeaderMap;
+use rapd_auth::DevIssuer;
+use rapd_model::Clock;
+
+/// The identity provider's state: who may sign in, the codes and refresh tokens it issued, and
+/// what it signs and dates them with. It exists only while the development issuer is on.
+pub struct IdentityProvider {
+    pub config: IdentityConfig,
+    pub device_codes: DeviceCodes,
+    pub refresh_tokens: RefreshTokens,
+    issuer: Arc<DevIssuer>,
+    clock: Arc<dyn Clock>,
+    /// The largest form body accepted.
+    max_body_bytes: usize,
+    /// The origin clients reach rapd at, when configured (see [`rapd_http::origin`]).
+    public_url: Option<String>,
+}
+
+impl IdentityProvider {
+    pub fn new(
+        config: IdentityConfig,
+        issuer: Arc<DevIssuer>,
+        clock: Arc<dyn Clock>,
+        max_body_bytes: usize,
+        public_url: Option<String>,
+    ) -> Arc<IdentityProvider> {
+        Arc::new(IdentityProvider {
+            config,
+            device_codes: DeviceCodes::default(),
+            refresh_tokens: RefreshTokens::default(),
+            issuer,
+            clock,
+            max_body_bytes,
+            public_url,
+        })
+    }
+
+    /// The origin of this request's links: the authority clients were given.
+    fn origin(&self, headers: &HeaderMap) -> String {
+        rapd_http::origin(self.public_url.as_deref(), headers)
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().unix_secs()
+    }
+}
+
+/// Every route of the identity provider, for any application state `S`: the first segment of
+/// these paths is a tenant; it shares the name `version` with the Graph routes because one
+/// router cannot give one position two names.
+pub fn router<S: Clone + Send + Sync + 'static>(idp: Arc<IdentityProvider>) -> Router<S> {
+    Router::new()
+        .route(
+            "/{version}/v2.0/.well-known/openid-configuration",
+            get(discovery::get_openid_configuration),
+        )
+        .route(
+            "/adfs/.well-known/openid-configuration",
+            get(discovery::get_adfs_openid_configuration),
+        )
+        .route("/{version}/oauth2/v2.0/token", post(token::post_token))
+        .route("/adfs/oauth2/token", post(token::post_adfs_token))
+        .route(
+            "/{version}/oauth2/v2.0/devicecode",
+            post(device_code::post_device_code),
+        )
+        .route(
+            "/adfs/oauth2/devicecode",
+            post(device_code::post_adfs_device_code),
+        )
+        .route("/{version}/discovery/v2.0/keys", get(discovery::get_keys))
+        .route("/common/userrealm/{upn}", get(discovery::get_user_realm))
+        .route(
+            "/devicelogin",
+            get(device_code::get_device_login).post(device_code::post_device_login),
+        )
+        .route("/msi/token", get(managed_identity::get_app_service_token))
+        .route(
+            "/metadata/identity/oauth2/token",
+            get(managed_identity::get_imds_token),
+        )
+        .route(
+            "/metadata/identity/oauth2/token/",
+            get(managed_identity::get_imds_token),
+        )
+        .with_state(idp)
+}
