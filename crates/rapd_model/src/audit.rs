@@ -7,9 +7,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    ApiVersion, Partner, Property, RemoteAssistanceSettings, TenantId, Timestamp, lifecycle::Change,
-};
+use crate::{ApiVersion, Change, Partner, Property, RemoteAssistanceSettings, TenantId, Timestamp};
 
 /// Which kind of change an entry records (`activityOperationType` and the verb of `activityType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod change;
 pub mod clock;
 pub mod fixture;
 pub mod input;
@@ -22,10 +23,11 @@ pub mod wire;
 
 pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind};
 pub use catalogue::{Property, PropertyKind};
+pub use change::Change;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fixture::{Fixture, FixtureError, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
-pub use lifecycle::{Change, Mutation, Rejection, SettingsChange};
+pub use lifecycle::{Mutation, Rejection, SettingsChange};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};
 pub use secrets::{OnboardingCode, PartnerCredential, new_secret};
 pub use settings::{RemoteAssistanceSettings, RemoteAssistanceState, SettingsPatch};

@@ -3,8 +3,8 @@
 //! [`apply_settings`] inside their write transaction.
 
 use crate::{
-    AuditContext, AuditEntry, BeginOnboardingInput, OnboardingStatus, OperationKind, Partner,
-    PartnerId, PartnerInput, RemoteAssistanceSettings, SettingsPatch, TenantId, Timestamp,
+    AuditContext, AuditEntry, BeginOnboardingInput, Change, OnboardingStatus, OperationKind,
+    Partner, PartnerId, PartnerInput, RemoteAssistanceSettings, SettingsPatch, TenantId, Timestamp,
 };
 
 /// A change asked for through the Graph surface.
@@ -57,13 +57,6 @@ pub enum Rejection {
     InvalidCode,
     #[error("the partner credential is unknown or revoked")]
     InvalidCredential,
-}
-
-/// The row before and after an accepted mutation; `after` is `None` when it deleted the row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub before: Option<Partner>,
-    pub after: Option<Partner>,
 }
 
 impl Mutation {

@@ -3,9 +3,8 @@
 //! seed transaction and write what these functions return.
 
 use crate::{
-    AuditContext, AuditEntry, OperationKind, Partner, RemoteAssistanceSettings, Tenant, TenantId,
-    Timestamp,
-    lifecycle::{Change, SettingsChange},
+    AuditContext, AuditEntry, Change, OperationKind, Partner, RemoteAssistanceSettings,
+    SettingsChange, Tenant, TenantId, Timestamp,
 };
 
 /// The registration a seed writes over the stored one: the fixture's name and licence, keeping
