@@ -9,6 +9,7 @@
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use rapd_auth::{AuthError, Denied};
+use rapd_control::ControlError;
 use rapd_http::{ErrorPayload, MessageStyle};
 use rapd_model::{InputError, TenantId};
 use rapd_store::StoreError;
@@ -74,6 +75,26 @@ pub enum ApiError {
     /// A fault the fault-injection rules or the trigger header asked for.
     #[error("injected fault {status}")]
     InjectedFault { status: u16, retry_after_secs: u32 },
+}
+
+/// The test-control API's refusals, in this table like every other error.
+impl From<ControlError> for ApiError {
+    fn from(e: ControlError) -> ApiError {
+        match e {
+            ControlError::Unauthorized => ApiError::ControlUnauthorized,
+            ControlError::Remote => ApiError::ControlRemote,
+            ControlError::Invalid(reason) => ApiError::InvalidControl(reason),
+            ControlError::PayloadTooLarge(limit) => ApiError::PayloadTooLarge(limit),
+            ControlError::InjectedFault {
+                status,
+                retry_after_secs,
+            } => ApiError::InjectedFault {
+                status,
+                retry_after_secs,
+            },
+            ControlError::Store(e) => e.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {

@@ -11,7 +11,9 @@ use http::{HeaderMap, header, request::Parts};
 use rapd_auth::{AuthError, Caller};
 use rapd_model::{ApiVersion, PartnerId, TenantId};
 
-use crate::{control::journal::TenantSlot, error::ApiError, state::AppState};
+use rapd_control::TenantSlot;
+
+use crate::{error::ApiError, state::AppState};
 
 /// The `{version}` segment, and the `{id}` segment when the route has one (raw: an id that is
 /// not a GUID is answered 404 only after the caller is authorised).

@@ -7,7 +7,6 @@
 pub mod admission;
 pub mod audit_events;
 pub mod batch;
-pub mod control;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -31,7 +30,6 @@ use std::future::Future;
 
 use tokio::net::TcpListener;
 
-pub use control::ControlConfig;
 pub use routing::router;
 pub use serve::{ConnectionLimits, Listeners};
 pub use state::{AppState, ServerConfig};

@@ -149,7 +149,7 @@ mod tests {
 
     fn with_control() -> ServerConfig {
         ServerConfig {
-            control: Some(crate::ControlConfig {
+            control: Some(rapd_control::ControlConfig {
                 admin_token: "x".repeat(16),
                 allow_remote: false,
                 faults: true,

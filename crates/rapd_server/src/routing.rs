@@ -1,4 +1,4 @@
-//! Every Graph route in one place (the test-control API's are in `control.rs`), the rewrite of
+//! Every Graph route in one place (the test-control API's are in `rapd_control`), the rewrite of
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
@@ -12,7 +12,6 @@ use http::{HeaderMap, Method};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
-    control::{self, faults::InjectFaults, journal::RecordRequests},
     error::ApiError,
     extract::accepts,
     identity, metadata,
@@ -89,10 +88,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(unknown_route);
     // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
     // requests too; without fault injection the layer is not there at all.
-    let faults_on = state.control.as_ref().is_some_and(|c| c.faults.is_some());
-    let served = match faults_on {
-        true => served.layer(InjectFaults(state.clone())),
-        false => served,
+    let faults = state
+        .control
+        .as_ref()
+        .and_then(|c| c.inject_faults::<ApiError>());
+    let served = match faults {
+        Some(faults) => served.layer(faults),
+        None => served,
     };
     let app = served
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
@@ -104,12 +106,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
-    let app = match state.control.is_some() {
+    let app = match &state.control {
         // The request log sees every request but the control API's own.
-        true => app
-            .layer(AroundLayer(RecordRequests(state.clone())))
-            .merge(control::router(state)),
-        false => app,
+        Some(control) => app
+            .layer(AroundLayer(control.record_requests()))
+            .merge(rapd_control::router::<ApiError>(control.clone())),
+        None => app,
     };
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))

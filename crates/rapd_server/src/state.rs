@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
+use rapd_control::{Control, ControlConfig};
 use rapd_idp::{IdentityConfig, IdentityProvider};
 use rapd_model::{ApiVersion, Clock};
 use rapd_store::{ControlStore, Engine, PartnerStore};
 
 use crate::{
-    control::{Control, ControlConfig},
     overload::InFlight,
     tenancy::{Provisioning, Tenancy},
     throttle::{Throttle, ThrottleLimits},
@@ -66,8 +66,6 @@ pub struct AppState(Arc<SharedState>);
 /// The parts of [`AppState`], reached through `Deref`.
 pub struct SharedState {
     pub store: Arc<dyn PartnerStore>,
-    /// The same engine's test-control operations, for the routes under `/_rapd/`.
-    pub control_store: Arc<dyn ControlStore>,
     pub verifier: Arc<Verifier>,
     pub dev_issuer: Option<Arc<DevIssuer>>,
     pub clock: Arc<dyn Clock>,
@@ -75,7 +73,8 @@ pub struct SharedState {
     pub tenancy: Arc<Tenancy>,
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
-    pub control: Option<Arc<Control>>,
+    /// The test-control API (with the same engine's `ControlStore`), when configured.
+    pub control: Option<Control>,
     /// The development identity provider: there while the development issuer is on.
     pub idp: Option<Arc<IdentityProvider>>,
 }
@@ -97,11 +96,16 @@ impl AppState {
         config: ServerConfig,
     ) -> AppState {
         let store: Arc<dyn PartnerStore> = engine.clone();
+        let tenancy = Arc::new(Tenancy::new(store.clone(), config.provisioning));
+        let control_store: Arc<dyn ControlStore> = engine;
         AppState(Arc::new(SharedState {
-            tenancy: Arc::new(Tenancy::new(store.clone(), config.provisioning)),
+            control: config
+                .control
+                .clone()
+                .map(|c| Control::new(c, control_store, clock.clone(), tenancy.clone())),
+            tenancy,
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
-            control: config.control.clone().map(|c| Arc::new(Control::new(c))),
             idp: dev_issuer.clone().map(|issuer| {
                 IdentityProvider::new(
                     config.identity.clone(),
@@ -112,7 +116,6 @@ impl AppState {
                 )
             }),
             store,
-            control_store: engine,
             verifier: Arc::new(verifier),
             dev_issuer,
             clock,

@@ -9,6 +9,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
+use rapd_control::TenantCache;
 use rapd_model::{Tenant, TenantId, Timestamp};
 use rapd_store::PartnerStore;
 
@@ -69,14 +70,6 @@ impl Tenancy {
         }
     }
 
-    /// Drops every cached answer, after the test-control API changed tenants behind our back.
-    pub fn forget(&self) {
-        self.cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
     async fn look_up(&self, tenant: TenantId, now: Timestamp) -> Result<bool, ApiError> {
         match (self.store.tenant(tenant).await?, self.provisioning) {
             (Some(t), _) => Ok(t.intune_licensed),
@@ -92,5 +85,15 @@ impl Tenancy {
             }
             (None, Provisioning::ByOperator) => Err(ApiError::UnknownTenant(tenant)),
         }
+    }
+}
+
+impl TenantCache for Tenancy {
+    /// Drops every cached answer, after the test-control API changed tenants behind our back.
+    fn forget(&self) {
+        self.cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

@@ -3,8 +3,8 @@
 use std::{io::Write, path::Path, sync::Arc};
 
 use anyhow::Context;
+use rapd_control::{ControlConfig, control_actor};
 use rapd_model::{Clock, Fixture, SystemClock, new_secret};
-use rapd_server::{ControlConfig, control::control_actor};
 use rapd_store::ControlStore;
 use uuid::Uuid;
 

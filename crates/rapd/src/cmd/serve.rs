@@ -7,13 +7,14 @@ use rapd_auth::{
     DEV_TENANT, DEV_USER, DevIssuer, IssuerConfig, JwksSettings, JwksSource, PermissionProfile,
     SCOPE_READ_WRITE, Subject, TokenRequest, Verifier, VerifierConfig,
 };
+use rapd_control::ControlConfig;
 use rapd_idp::IdentityConfig;
 use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{
-    AppState, ConnectionLimits, ControlConfig, Listeners, Provisioning, ServerConfig,
-    SharedCounters, ThrottleLimits,
+    AppState, ConnectionLimits, Listeners, Provisioning, ServerConfig, SharedCounters,
+    ThrottleLimits,
     tls::{self, CertificateSource},
 };
 use rapd_store::{PageQuery, PartnerStore};

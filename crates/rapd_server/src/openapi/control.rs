@@ -1,12 +1,10 @@
-//! The test-control API under `/_rapd/` (`control.rs`), documented only when the server serves it.
+//! The test-control API under `/_rapd/` (`rapd_control`), documented only when the server serves
+//! it.
 
+use rapd_control::{MAX_FIXTURE_BYTES, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, PREFIX};
 use serde_json::{Map, Value, json};
 
 use super::schemas::{header_refs, response_ref, schema_ref};
-use crate::control::{
-    MAX_FIXTURE_BYTES, PREFIX,
-    faults::{MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS},
-};
 
 /// The security scheme of the test-control API: its admin token.
 pub const CONTROL_ADMIN: &str = "controlAdmin";

@@ -54,7 +54,7 @@ impl TestApp {
     /// A server with the test-control API (faults on), `adjust`ed further.
     pub async fn with_control(adjust: impl FnOnce(&mut TestSettings)) -> TestApp {
         TestApp::with(|s| {
-            s.server.control = Some(rapd_server::ControlConfig {
+            s.server.control = Some(rapd_control::ControlConfig {
                 admin_token: ADMIN_TOKEN.into(),
                 allow_remote: false,
                 faults: true,

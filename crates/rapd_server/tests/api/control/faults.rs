@@ -155,7 +155,7 @@ async fn rules_are_checked_and_bounded() {
     }
     let at_limits =
         json!({"path": "/none", "status": 429, "retryAfterSeconds": 3600, "latencyMs": [0, 60000]});
-    for _ in 0..rapd_server::control::faults::MAX_RULES {
+    for _ in 0..rapd_control::MAX_RULES {
         assert_eq!(add(&app, at_limits.clone()).await.status(), 201);
     }
     graph_error(add(&app, at_limits).await, 400, "BadRequest").await;

@@ -1,8 +1,8 @@
 //! Reset, seed and export, observed through the Graph API.
 
 use rapd_auth::DEV_TENANT;
+use rapd_control::MAX_FIXTURE_BYTES;
 use rapd_model::fixture::{MAX_FIXTURE_PARTNERS, MAX_FIXTURE_TENANTS};
-use rapd_server::control::MAX_FIXTURE_BYTES;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -10,13 +10,10 @@ use std::{
 };
 
 use axum::{extract::Request, response::Response};
-use rapd_model::{TenantId, Timestamp};
+use rapd_http::{Around, REQUEST_ID};
+use rapd_model::{Clock, TenantId, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-use rapd_http::{Around, REQUEST_ID};
-
-use crate::state::AppState;
 
 /// The longest path kept, in bytes; longer ones are cut at a character boundary.
 pub const MAX_PATH_BYTES: usize = 128;
@@ -58,10 +55,11 @@ struct Ring {
     cleared: u64,
 }
 
-/// The ring, allocated once at its full capacity.
+/// The ring, allocated once at its full capacity, and the clock its entries are dated by.
 pub struct Journal {
     ring: Mutex<Ring>,
     capacity: usize,
+    clock: Arc<dyn Clock>,
 }
 
 /// Where the token's tenant is written once the request is authenticated.
@@ -86,8 +84,9 @@ fn bounded<const N: usize>(text: &str) -> ([u8; N], u8) {
 }
 
 impl Journal {
-    pub fn new(capacity: usize) -> Journal {
+    pub fn new(capacity: usize, clock: Arc<dyn Clock>) -> Journal {
         Journal {
+            clock,
             ring: Mutex::new(Ring {
                 entries: vec![EMPTY; capacity.max(1)].into_boxed_slice(),
                 recorded: 0,
@@ -153,7 +152,13 @@ impl Entry {
 
 /// Records every request that passes: outside the envelope, so it sees the request id.
 #[derive(Clone)]
-pub struct RecordRequests(pub AppState);
+pub struct RecordRequests(Arc<Journal>);
+
+impl RecordRequests {
+    pub fn new(journal: Arc<Journal>) -> RecordRequests {
+        RecordRequests(journal)
+    }
+}
 
 /// What the request log keeps of a request until its response.
 pub struct Started {
@@ -179,16 +184,13 @@ impl Around for RecordRequests {
     }
 
     fn after(&self, started: Started, response: Response) -> Response {
-        let Some(control) = &self.0.control else {
-            return response;
-        };
         let request_id = response
             .headers()
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| Uuid::try_parse(v).ok())
             .map_or([0; 16], |u| *u.as_bytes());
-        control.journal.record(Entry {
+        self.0.record(Entry {
             sequence: 0,
             at: self.0.clock.now(),
             method: started.method.0,

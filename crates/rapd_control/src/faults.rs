@@ -7,6 +7,7 @@
 use std::{
     convert::Infallible,
     future::Future,
+    marker::PhantomData,
     pin::Pin,
     sync::{
         Arc, RwLock,
@@ -16,10 +17,7 @@ use std::{
     time::Duration,
 };
 
-use axum::{
-    extract::Request,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Request, response::Response};
 use futures_util::future::Either;
 use http::HeaderName;
 use rand::Rng;
@@ -27,7 +25,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tower::{Layer, Service, ServiceExt};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{Refusal, error::ControlError};
 
 /// The trigger header: `x-rapd-fault: 429`, `503; retry-after=2`, `latency=250`.
 pub const TRIGGER: HeaderName = HeaderName::from_static("x-rapd-fault");
@@ -93,11 +91,11 @@ pub struct Faults {
     next_id: AtomicU64,
 }
 
-fn invalid(reason: impl Into<String>) -> ApiError {
-    ApiError::InvalidControl(reason.into())
+fn invalid(reason: impl Into<String>) -> ControlError {
+    ControlError::Invalid(reason.into())
 }
 
-fn check_status(status: u16) -> Result<u16, ApiError> {
+fn check_status(status: u16) -> Result<u16, ControlError> {
     match status {
         429 | 500 | 503 => Ok(status),
         _ => Err(invalid(format!(
@@ -106,7 +104,7 @@ fn check_status(status: u16) -> Result<u16, ApiError> {
     }
 }
 
-fn check_retry_after(secs: u32) -> Result<u32, ApiError> {
+fn check_retry_after(secs: u32) -> Result<u32, ControlError> {
     if secs > MAX_RETRY_AFTER_SECS {
         return Err(invalid(format!(
             "retry-after {secs} is more than {MAX_RETRY_AFTER_SECS} seconds"
@@ -115,7 +113,7 @@ fn check_retry_after(secs: u32) -> Result<u32, ApiError> {
     Ok(secs)
 }
 
-fn check_latency(ms: u64) -> Result<u64, ApiError> {
+fn check_latency(ms: u64) -> Result<u64, ControlError> {
     if ms > MAX_LATENCY_MS {
         return Err(invalid(format!(
             "latency {ms} ms is more than {MAX_LATENCY_MS} ms"
@@ -126,7 +124,7 @@ fn check_latency(ms: u64) -> Result<u64, ApiError> {
 
 impl Faults {
     /// Adds a rule after checking it; returns it as JSON.
-    pub fn add(&self, input: RuleInput) -> Result<Value, ApiError> {
+    pub fn add(&self, input: RuleInput) -> Result<Value, ControlError> {
         let status = input.status.map(check_status).transpose()?;
         let probability = input.probability.unwrap_or(1.0);
         if !(0.0..=1.0).contains(&probability) {
@@ -260,7 +258,7 @@ impl Rule {
 }
 
 /// Parses the trigger header: a status and `retry-after=N`, or `latency=MS`, `;`-separated.
-fn parse_trigger(value: &str) -> Result<Verdict, ApiError> {
+fn parse_trigger(value: &str) -> Result<Verdict, ControlError> {
     let mut verdict = Verdict::default();
     let mut status = None;
     let mut retry_after = 1;
@@ -291,33 +289,62 @@ fn parse_trigger(value: &str) -> Result<Verdict, ApiError> {
     Ok(verdict)
 }
 
-/// Fault injection as a layer. A request without the trigger header, while no rule is set, goes
-/// straight to the inner service; only a request that may be delayed or failed pays for a copy
-/// of the inner service and a boxed future.
-#[derive(Clone)]
-pub struct InjectFaults(pub AppState);
+/// Fault injection as a layer, its refusals answered as `E`. A request without the trigger
+/// header, while no rule is set, goes straight to the inner service; only a request that may be
+/// delayed or failed pays for a copy of the inner service and a boxed future.
+pub struct InjectFaults<E> {
+    faults: Arc<Faults>,
+    refusal: PhantomData<fn() -> E>,
+}
 
-impl<S> Layer<S> for InjectFaults {
-    type Service = InjectFaultsService<S>;
+impl<E> InjectFaults<E> {
+    pub fn new(faults: Arc<Faults>) -> InjectFaults<E> {
+        InjectFaults {
+            faults,
+            refusal: PhantomData,
+        }
+    }
+}
+
+impl<E> Clone for InjectFaults<E> {
+    fn clone(&self) -> Self {
+        InjectFaults::new(self.faults.clone())
+    }
+}
+
+impl<E, S> Layer<S> for InjectFaults<E> {
+    type Service = InjectFaultsService<E, S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         InjectFaultsService {
-            state: self.0.clone(),
+            faults: self.faults.clone(),
+            refusal: PhantomData,
             inner,
         }
     }
 }
 
-#[derive(Clone)]
-pub struct InjectFaultsService<S> {
-    state: AppState,
+pub struct InjectFaultsService<E, S> {
+    faults: Arc<Faults>,
+    refusal: PhantomData<fn() -> E>,
     inner: S,
+}
+
+impl<E, S: Clone> Clone for InjectFaultsService<E, S> {
+    fn clone(&self) -> Self {
+        InjectFaultsService {
+            faults: self.faults.clone(),
+            refusal: PhantomData,
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 type Answer = Result<Response, Infallible>;
 
-impl<S> Service<Request> for InjectFaultsService<S>
+impl<E, S> Service<Request> for InjectFaultsService<E, S>
 where
+    E: Refusal,
     S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
@@ -330,9 +357,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let Some(faults) = self.state.control.as_ref().and_then(|c| c.faults.as_ref()) else {
-            return Either::Left(self.inner.call(request));
-        };
+        let faults = &self.faults;
         let trigger = request.headers().get(TRIGGER);
         if trigger.is_none() && !faults.active.load(Ordering::Acquire) {
             return Either::Left(self.inner.call(request));
@@ -348,16 +373,16 @@ where
         Either::Right(Box::pin(async move {
             let verdict = match verdict {
                 Ok(v) => v,
-                Err(e) => return Ok(e.into_response()),
+                Err(e) => return Ok(E::from(e).into_response()),
             };
             if verdict.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
             }
             match verdict.fault {
-                Some((status, retry_after_secs)) => Ok(ApiError::InjectedFault {
+                Some((status, retry_after_secs)) => Ok(E::from(ControlError::InjectedFault {
                     status,
                     retry_after_secs,
-                }
+                })
                 .into_response()),
                 None => inner.oneshot(request).await,
             }

@@ -1,0 +1,149 @@
+//! The test-control API under `/_rapd/` (a prefix Graph cannot have): reset, seed and export of
+//! test state, fault rules, and the request log. Loopback clients only unless allowed, and only
+//! with the admin token. The binary leaves it out of the production profile unless enabled.
+//!
+//! The server builds one [`Control`], mounts [`router`], and adds the layers [`Control`] hands out
+//! (the request log; fault injection when on). Refusals are [`ControlError`]s, which the server
+//! turns into its Graph-shaped error ([`Refusal`]); this crate knows nothing of the server's state.
+
+mod error;
+mod faults;
+mod journal;
+mod routes;
+
+pub use error::ControlError;
+pub use faults::{
+    Faults, InjectFaults, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, MAX_RULES, RuleInput, TRIGGER,
+};
+pub use journal::{Journal, RecordRequests, TenantSlot};
+pub use routes::router;
+
+use std::sync::Arc;
+
+use axum::response::IntoResponse;
+use rapd_model::{Actor, AuditContext, Clock, Timestamp};
+use rapd_store::ControlStore;
+use uuid::Uuid;
+
+/// The reserved prefix.
+pub const PREFIX: &str = "/_rapd";
+/// The largest fixture accepted by `POST /_rapd/seed`.
+pub const MAX_FIXTURE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Settings of the test-control API, resolved by the binary.
+#[derive(Clone)]
+pub struct ControlConfig {
+    /// The bearer token every control call must carry.
+    pub admin_token: String,
+    /// Answer clients that are not on a loopback address.
+    pub allow_remote: bool,
+    /// Fault injection (rules and the trigger header); never in the production profile.
+    pub faults: bool,
+    /// How many requests the request log keeps.
+    pub request_log_capacity: usize,
+}
+
+/// Never shows the admin token.
+impl std::fmt::Debug for ControlConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlConfig")
+            .field("admin_token", &"<redacted>")
+            .field("allow_remote", &self.allow_remote)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .finish()
+    }
+}
+
+/// How the server answers a [`ControlError`]: as its own Graph-shaped error, converted in the
+/// one place its errors become Graph bodies (`rapd_server` passes its `ApiError`).
+pub trait Refusal: From<ControlError> + IntoResponse + Send + 'static {}
+
+impl<E: From<ControlError> + IntoResponse + Send + 'static> Refusal for E {}
+
+/// What the server caches about tenants, forgotten once the control API changed them behind its
+/// back (a reset or a seed).
+pub trait TenantCache: Send + Sync {
+    fn forget(&self);
+}
+
+/// The running test-control API: its settings, the request log, the fault rules, and the store
+/// it resets, seeds and exports. A clone is one reference count.
+#[derive(Clone)]
+pub struct Control(Arc<Parts>);
+
+struct Parts {
+    config: ControlConfig,
+    journal: Arc<Journal>,
+    /// `None` when fault injection is off.
+    faults: Option<Arc<Faults>>,
+    store: Arc<dyn ControlStore>,
+    clock: Arc<dyn Clock>,
+    tenants: Arc<dyn TenantCache>,
+}
+
+impl Control {
+    /// The request log is allocated here, at its full capacity.
+    pub fn new(
+        config: ControlConfig,
+        store: Arc<dyn ControlStore>,
+        clock: Arc<dyn Clock>,
+        tenants: Arc<dyn TenantCache>,
+    ) -> Control {
+        Control(Arc::new(Parts {
+            journal: Arc::new(Journal::new(config.request_log_capacity, clock.clone())),
+            faults: config.faults.then(|| Arc::new(Faults::default())),
+            config,
+            store,
+            clock,
+            tenants,
+        }))
+    }
+
+    /// The request log as a layer: it sees every request that passes.
+    pub fn record_requests(&self) -> RecordRequests {
+        RecordRequests::new(self.0.journal.clone())
+    }
+
+    /// Fault injection as a layer answering `E`, or `None` when it is off.
+    pub fn inject_faults<E: Refusal>(&self) -> Option<InjectFaults<E>> {
+        self.0.faults.clone().map(InjectFaults::new)
+    }
+
+    fn config(&self) -> &ControlConfig {
+        &self.0.config
+    }
+
+    fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+
+    fn faults(&self) -> Option<&Faults> {
+        self.0.faults.as_deref()
+    }
+
+    fn store(&self) -> &dyn ControlStore {
+        self.0.store.as_ref()
+    }
+
+    fn now(&self) -> Timestamp {
+        self.0.clock.now()
+    }
+
+    fn tenants_changed(&self) {
+        self.0.tenants.forget();
+    }
+}
+
+/// The actor of changes the control API makes, as the audit trail shows it.
+pub fn control_actor(application: &str, ip: Option<String>, correlation_id: Uuid) -> AuditContext {
+    AuditContext {
+        actor: Actor {
+            actor_type: "TestControl".into(),
+            application_id: Some(application.into()),
+            ip_address: ip,
+            ..Actor::default()
+        },
+        correlation_id,
+    }
+}
