@@ -35,6 +35,8 @@ pub use serve::{ConnectionLimits, Listeners};
 pub use state::{AppState, ServerConfig};
 pub use tenancy::Provisioning;
 pub use throttle::{SharedCounters, ThrottleLimits};
+/// The https certificate, and the atomic file writes the data directory's files get.
+pub use tls::{CertificateSource, ServedCertificate, TlsError, development_ca, write_atomically};
 
 /// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
 pub async fn run(

@@ -86,8 +86,14 @@ impl CertificateSource {
     }
 }
 
-/// The acceptor for a certificate chain and key in PEM files; offers HTTP/1.1 only.
-pub fn acceptor(served: &ServedCertificate) -> Result<TlsAcceptor, TlsError> {
+impl ServedCertificate {
+    /// The acceptor for this certificate chain and key; offers HTTP/1.1 only.
+    pub fn acceptor(&self) -> Result<TlsAcceptor, TlsError> {
+        acceptor(self)
+    }
+}
+
+fn acceptor(served: &ServedCertificate) -> Result<TlsAcceptor, TlsError> {
     let chain = CertificateDer::pem_file_iter(&served.cert_file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|_| TlsError::Pem {

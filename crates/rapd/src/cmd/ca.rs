@@ -42,7 +42,7 @@ pub fn run(args: &CaArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let data_dir = std::path::absolute(&config.data_dir)?;
-    let ca = rapd_server::tls::development_ca(&data_dir, time::OffsetDateTime::now_utc())?;
+    let ca = rapd_server::development_ca(&data_dir, time::OffsetDateTime::now_utc())?;
     let system = match &args.system_bundle {
         Some(path) => path.clone(),
         None => match SYSTEM_BUNDLES.iter().map(Path::new).find(|p| p.is_file()) {
@@ -82,6 +82,6 @@ fn write_bundle(system: &Path, ca: &Path, bundle: &Path) -> anyhow::Result<()> {
     text.push_str(
         &std::fs::read_to_string(ca).with_context(|| format!("cannot read {}", ca.display()))?,
     );
-    rapd_server::tls::write_atomically(bundle, text.as_bytes(), false)?;
+    rapd_server::write_atomically(bundle, text.as_bytes(), false)?;
     Ok(())
 }

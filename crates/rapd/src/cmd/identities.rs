@@ -182,7 +182,7 @@ fn save(data_dir: &Path, stored: &Stored) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let text = toml::to_string(stored)?;
     // Holds passwords and secrets: private to the owner, replaced atomically.
-    rapd_server::tls::write_atomically(&data_dir.join(IDENTITIES_FILE), text.as_bytes(), true)?;
+    rapd_server::write_atomically(&data_dir.join(IDENTITIES_FILE), text.as_bytes(), true)?;
     Ok(())
 }
 

@@ -13,9 +13,8 @@ use rapd_model::{
     Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
 };
 use rapd_server::{
-    AppState, ConnectionLimits, Listeners, Provisioning, ServerConfig, SharedCounters,
-    ThrottleLimits,
-    tls::{self, CertificateSource},
+    AppState, CertificateSource, ConnectionLimits, Listeners, Provisioning, ServerConfig,
+    SharedCounters, ThrottleLimits,
 };
 use rapd_store::{PageQuery, PartnerStore};
 use tokio::net::TcpListener;
@@ -81,7 +80,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let https = match config.tls.listen {
         Some(listen) => {
             let served = certificate_source(&config).prepare(time::OffsetDateTime::now_utc())?;
-            let acceptor = tls::acceptor(&served)?;
+            let acceptor = served.acceptor()?;
             Some((bind(listen).await?, acceptor, served))
         }
         None => None,

@@ -127,7 +127,7 @@ async fn the_development_leaf_is_reissued_under_the_same_ca() {
     );
     assert_ne!(std::fs::read(&served.cert_file).unwrap(), first);
     // The reissued leaf still verifies against the CA the client already trusts.
-    let acceptor = rapd_server::tls::acceptor(&served);
+    let acceptor = served.acceptor();
     assert!(acceptor.is_ok());
 }
 

@@ -70,7 +70,7 @@ impl TlsApp {
         }
         .prepare(time::OffsetDateTime::now_utc())
         .unwrap();
-        let acceptor = rapd_server::tls::acceptor(&served).unwrap();
+        let acceptor = served.acceptor().unwrap();
         let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let https = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_origin = format!("http://{}", http.local_addr().unwrap());
