@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, dependency licences (cargo deny), lints, every Rust test, then the real Graph SDKs and
+# The whole test suite: formatting, dependency licences (cargo deny), lints, the layering, every Rust test, then the real Graph SDKs and
 # schemathesis against the release binary, the crash loop, and the request log's flat memory over
 # a million requests. Run from anywhere; installs what those need (PyPI, npm, psql, the Debian
 # package wrk) on first use. Its last line counts the stages: "stages: N passed, N failed".
@@ -93,6 +93,8 @@ cargo_deny() {
 stage "cargo fmt --check" cargo fmt --all --check
 stage "cargo deny (licences, bans, sources)" cargo_deny
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+# No import loop between a crate's top-level modules; the binary uses only crate roots.
+stage "layering (rapd_module_graph)" cargo test --locked -p rapd_module_graph --test layering
 stage "cargo test" cargo test --workspace --locked
 if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
   stage "HTTP suite on PostgreSQL" env RAPD_TEST_ENGINE=postgres \
