@@ -1,5 +1,6 @@
 //! rapd's HTTP layer: the Graph surface of `remoteAssistancePartners`, the development issuer's
-//! metadata, and health.
+//! metadata, and health; it mounts the development identity provider (`rapd_idp`) and the
+//! test-control API (`rapd_control`) when they are on.
 //!
 //! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
 //! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
