@@ -2,7 +2,10 @@
 //! `use rapd_server::{AppState, tls::CertificateSource}`), for crates that should use only what
 //! their dependencies export at the root. A lowercase segment followed by `::` is a module.
 
-use crate::lexer::{Lexed, Token};
+use crate::{
+    lexer::{Lexed, Token},
+    references::group_elements,
+};
 
 /// Each `krate::module::…` in `tokens` whose crate is one of `crates`, as
 /// (line, `krate::module`).
@@ -36,31 +39,10 @@ pub fn deep_paths(tokens: &[Lexed], crates: &[&str]) -> Vec<(u32, String)> {
             continue;
         }
         // A group: the first segment of each element at its top level.
-        let mut depth = 0;
-        let mut element_start = false;
-        for (j, lexed) in tokens.iter().enumerate().skip(i + 2) {
-            match &lexed.token {
-                Token::Open => {
-                    depth += 1;
-                    element_start = depth == 1;
-                    continue;
-                }
-                Token::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                Token::Comma if depth == 1 => {
-                    element_start = true;
-                    continue;
-                }
-                _ if depth == 1 && element_start && is_module(j) => {
-                    out.push((lexed.line, format!("{krate}::{}", name(j))));
-                }
-                _ => {}
+        for j in group_elements(tokens, i + 2) {
+            if is_module(j) {
+                out.push((tokens[j].line, format!("{krate}::{}", name(j))));
             }
-            element_start = false;
         }
     }
     out

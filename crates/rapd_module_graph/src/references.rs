@@ -117,35 +117,43 @@ fn first_segments(tokens: &[Lexed], i: usize, out: &mut Vec<Reference>) {
     };
     match tokens.get(i).map(|l| &l.token) {
         Some(Token::Ident(_)) => push(&tokens[i]),
-        Some(Token::Open) => {
-            let mut depth = 0;
-            let mut element_start = true;
-            for l in &tokens[i..] {
-                match &l.token {
-                    Token::Open => {
-                        depth += 1;
-                        if depth == 1 {
-                            continue;
-                        }
-                    }
-                    Token::Close => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    Token::Comma if depth == 1 => {
-                        element_start = true;
-                        continue;
-                    }
-                    _ if depth == 1 && element_start => push(l),
-                    _ => {}
-                }
-                element_start = false;
-            }
-        }
+        Some(Token::Open) => group_elements(tokens, i)
+            .into_iter()
+            .for_each(|j| push(&tokens[j])),
         _ => {}
     }
+}
+
+/// The position of the first token of each top-level element of the group (`{a, b::c}`) that
+/// opens at `open`.
+pub fn group_elements(tokens: &[Lexed], open: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut depth = 0;
+    let mut element_start = true;
+    for (j, l) in tokens.iter().enumerate().skip(open) {
+        match &l.token {
+            Token::Open => {
+                depth += 1;
+                if depth == 1 {
+                    continue;
+                }
+            }
+            Token::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Token::Comma if depth == 1 => {
+                element_start = true;
+                continue;
+            }
+            _ if depth == 1 && element_start => starts.push(j),
+            _ => {}
+        }
+        element_start = false;
+    }
+    starts
 }
 
 /// What the crate root's `use` items bind, as (name, first segment of its path):

@@ -11,10 +11,12 @@
 //! [`paths`] holds the operations on partners and the service routes, [`extensions`] those on
 //! audit events, beta's settings and the partner API, [`query`] the OData query options, and
 //! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
-//! responses; the service routes' bodies in [`service_schemas`]).
+//! responses; the service routes' bodies in [`service_schemas`], the shared headers and
+//! parameters in [`headers`]).
 
 mod control;
 mod extensions;
+mod headers;
 mod identity_provider;
 mod paths;
 mod query;

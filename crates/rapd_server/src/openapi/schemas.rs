@@ -12,7 +12,7 @@ use rapd_model::{
 };
 use serde_json::{Map, Value, json};
 
-use super::{BEARER, paths::key, service_schemas};
+use super::{BEARER, headers, paths::key, service_schemas};
 use crate::state::ServerConfig;
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
@@ -186,8 +186,8 @@ pub fn components(config: &ServerConfig) -> Value {
         },
         "schemas": schemas,
         "responses": error_responses(config),
-        "headers": headers(),
-        "parameters": parameters(),
+        "headers": headers::headers(),
+        "parameters": headers::parameters(),
     })
 }
 
@@ -436,68 +436,4 @@ fn error_responses(config: &ServerConfig) -> Value {
     super::extensions::responses(&mut map);
     super::control::responses(&mut map);
     Value::Object(map)
-}
-
-fn headers() -> Value {
-    json!({
-        "RequestId": {
-            "description": "A new GUID for each request; also `innerError.request-id`.",
-            "required": true,
-            "schema": { "type": "string", "format": "uuid" },
-        },
-        "ClientRequestId": {
-            "description": "The client's `client-request-id` (at most 128 characters), else the `request-id`.",
-            "required": true,
-            "schema": { "type": "string" },
-        },
-        "ODataVersion": {
-            "description": "On every JSON success.",
-            "required": true,
-            "schema": { "type": "string", "const": "4.0" },
-        },
-        "RetryAfter": {
-            "description": "Seconds to wait before retrying.",
-            "required": true,
-            "schema": { "type": "integer", "minimum": 1 },
-        },
-        "Location": {
-            "description": "The new partner's URL.",
-            "required": true,
-            "schema": { "type": "string", "format": "uri" },
-        },
-        "WwwAuthenticate": {
-            "description": "Graph's bearer challenge: on 401 with `error=\"invalid_token\"` when a token was presented; on 403 with `error=\"insufficient_scope\"` (and the scopes that would do) when the token lacks the permission.",
-            "required": true,
-            "schema": { "type": "string", "pattern": "^Bearer " },
-        },
-        "WwwAuthenticateOptional": {
-            "description": "With two credentials in one request: the challenge with `error=\"invalid_request\"`.",
-            "required": false,
-            "schema": { "type": "string", "pattern": "^Bearer " },
-        },
-    })
-}
-
-fn parameters() -> Value {
-    let mut parameters = json!({
-        "PartnerId": {
-            "name": super::paths::ID_PARAM,
-            "in": "path",
-            "required": true,
-            "description": "The partner's id, a GUID. Anything else names no partner (`404`).",
-            "schema": { "type": "string", "format": "uuid" },
-        },
-        "ClientRequestId": {
-            "name": "client-request-id",
-            "in": "header",
-            "required": false,
-            "description": "Echoed in `client-request-id` and `innerError` when at most 128 visible ASCII characters.",
-            "schema": { "type": "string" },
-        },
-    });
-    if let Value::Object(map) = &mut parameters {
-        super::query::parameters(map);
-        super::extensions::parameters(map);
-    }
-    parameters
 }

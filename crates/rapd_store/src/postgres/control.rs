@@ -2,10 +2,7 @@
 //! same meaning as the SQLite engine's (`sqlite/control.rs`).
 
 use deadpool_postgres::{GenericClient, Transaction};
-use rapd_model::{
-    AuditContext, RemoteAssistanceSettings, RemoteAssistanceState, TenantId, TenantState,
-    Timestamp, seed,
-};
+use rapd_model::{AuditContext, TenantId, TenantState, Timestamp, seed};
 
 use super::rows::{self, db_error, get};
 use crate::{StoreError, query_sql::SELECT_PARTNER_COLUMNS};
@@ -103,7 +100,7 @@ pub(super) async fn export(
             .map_err(db_error)?
             .map(|r| rows::tenant_from_row(&r))
             .transpose()?;
-        let settings = stored_settings(client, id).await?;
+        let settings = rows::stored_settings(client, id, false).await?;
         let partners = client
             .query(
                 &format!("{SELECT_PARTNER_COLUMNS} WHERE tenant_id = $1 ORDER BY id"),
@@ -117,29 +114,4 @@ pub(super) async fn export(
         states.extend(TenantState::from_rows(id, registered, settings, partners));
     }
     Ok(states)
-}
-
-/// The tenant's settings row, if it was ever written (defaults are not exported).
-async fn stored_settings(
-    client: &impl GenericClient,
-    tenant: TenantId,
-) -> Result<Option<RemoteAssistanceSettings>, StoreError> {
-    let Some(row) = client
-        .query_opt(
-            "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
-             FROM remote_assistance_settings WHERE tenant_id = $1",
-            &[&tenant.0],
-        )
-        .await
-        .map_err(db_error)?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(RemoteAssistanceSettings {
-        id: tenant.0,
-        remote_assistance_state: RemoteAssistanceState::from_value(get(&row, 0)?)
-            .ok_or_else(|| StoreError::Corrupt("unknown remote assistance state".into()))?,
-        allow_sessions_to_unenrolled_devices: get(&row, 1)?,
-        block_chat: get(&row, 2)?,
-    }))
 }

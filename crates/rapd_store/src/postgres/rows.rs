@@ -274,6 +274,16 @@ pub(super) async fn select_settings(
     tenant: TenantId,
     for_update: bool,
 ) -> Result<RemoteAssistanceSettings, StoreError> {
+    let stored = stored_settings(client, tenant, for_update).await?;
+    Ok(stored.unwrap_or_else(|| RemoteAssistanceSettings::defaults(tenant.0)))
+}
+
+/// The tenant's settings row, if it was ever written (an export leaves defaults out).
+pub(super) async fn stored_settings(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    for_update: bool,
+) -> Result<Option<RemoteAssistanceSettings>, StoreError> {
     let sql = if for_update {
         "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
          FROM remote_assistance_settings WHERE tenant_id = $1 FOR UPDATE"
@@ -287,15 +297,15 @@ pub(super) async fn select_settings(
         .await
         .map_err(db_error)?
     else {
-        return Ok(RemoteAssistanceSettings::defaults(tenant.0));
+        return Ok(None);
     };
-    Ok(RemoteAssistanceSettings {
+    Ok(Some(RemoteAssistanceSettings {
         id: tenant.0,
         remote_assistance_state: RemoteAssistanceState::from_value(get(&row, 0)?)
             .ok_or_else(|| corrupt("unknown remote assistance state"))?,
         allow_sessions_to_unenrolled_devices: get(&row, 1)?,
         block_chat: get(&row, 2)?,
-    })
+    }))
 }
 
 pub(super) async fn upsert_settings(

@@ -1,10 +1,7 @@
 //! The test-control operations: reset, seed and export of whole tenants.
 
-use rapd_model::{
-    AuditContext, RemoteAssistanceSettings, RemoteAssistanceState, TenantId, TenantState,
-    Timestamp, seed,
-};
-use rusqlite::{Connection, OptionalExtension, params};
+use rapd_model::{AuditContext, TenantId, TenantState, Timestamp, seed};
+use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::rows;
@@ -82,7 +79,7 @@ pub(super) fn export(
     let mut states = Vec::with_capacity(tenants.len());
     for id in tenants {
         let registered = rows::select_tenant(conn, id)?;
-        let settings = stored_settings(conn, id)?;
+        let settings = rows::stored_settings(conn, id)?;
         let mut stmt = conn.prepare_cached(&format!(
             "{} WHERE tenant_id = ?1 ORDER BY id",
             SELECT_PARTNER_COLUMNS
@@ -93,31 +90,4 @@ pub(super) fn export(
         states.extend(TenantState::from_rows(id, registered, settings, partners));
     }
     Ok(states)
-}
-
-/// The tenant's settings row, if it was ever written (defaults are not exported).
-fn stored_settings(
-    conn: &Connection,
-    tenant: TenantId,
-) -> rusqlite::Result<Option<RemoteAssistanceSettings>> {
-    conn.prepare_cached(
-        "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
-         FROM remote_assistance_settings WHERE tenant_id = ?1",
-    )?
-    .query_row(params![tenant.0.as_bytes()], |row| {
-        let state: i64 = row.get(0)?;
-        Ok(RemoteAssistanceSettings {
-            id: tenant.0,
-            remote_assistance_state: RemoteAssistanceState::from_value(state).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    0,
-                    rusqlite::types::Type::Integer,
-                    "unknown remote assistance state".into(),
-                )
-            })?,
-            allow_sessions_to_unenrolled_devices: row.get(1)?,
-            block_chat: row.get(2)?,
-        })
-    })
-    .optional()
 }

@@ -199,23 +199,30 @@ pub(super) fn select_settings(
     conn: &Connection,
     tenant: TenantId,
 ) -> rusqlite::Result<RemoteAssistanceSettings> {
-    let stored = conn
-        .prepare_cached(
-            "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
-             FROM remote_assistance_settings WHERE tenant_id = ?1",
-        )?
-        .query_row(params![tenant.0.as_bytes()], |row| {
-            let state: i64 = row.get(0)?;
-            Ok(RemoteAssistanceSettings {
-                id: tenant.0,
-                remote_assistance_state: RemoteAssistanceState::from_value(state)
-                    .ok_or_else(|| corrupt(0, "unknown remote assistance state"))?,
-                allow_sessions_to_unenrolled_devices: row.get(1)?,
-                block_chat: row.get(2)?,
-            })
-        })
-        .optional()?;
+    let stored = stored_settings(conn, tenant)?;
     Ok(stored.unwrap_or_else(|| RemoteAssistanceSettings::defaults(tenant.0)))
+}
+
+/// The tenant's settings row, if it was ever written (an export leaves defaults out).
+pub(super) fn stored_settings(
+    conn: &Connection,
+    tenant: TenantId,
+) -> rusqlite::Result<Option<RemoteAssistanceSettings>> {
+    conn.prepare_cached(
+        "SELECT remote_assistance_state, allow_unenrolled_devices, block_chat \
+         FROM remote_assistance_settings WHERE tenant_id = ?1",
+    )?
+    .query_row(params![tenant.0.as_bytes()], |row| {
+        let state: i64 = row.get(0)?;
+        Ok(RemoteAssistanceSettings {
+            id: tenant.0,
+            remote_assistance_state: RemoteAssistanceState::from_value(state)
+                .ok_or_else(|| corrupt(0, "unknown remote assistance state"))?,
+            allow_sessions_to_unenrolled_devices: row.get(1)?,
+            block_chat: row.get(2)?,
+        })
+    })
+    .optional()
 }
 
 pub(super) fn upsert_settings(
