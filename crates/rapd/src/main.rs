@@ -1,4 +1,16 @@
 //! `rapd`: the command line. `rapd` alone is `rapd serve`.
+//!
+//! ## Map
+//!
+//! `clap` CLI (`serve`, `token`, `tenant`, `onboarding-link`, `partner-sim`,
+//! `ca`, `user add`, `app add`, `seed`, `control-token`, `migrate`, `config check`), the engine the
+//! configuration selects (`storage.rs`), the test-control admin token and `rapd seed`
+//! (`cmd/control.rs`), the identity provider's users and apps merged from built-ins,
+//! `identities.toml` and config (`cmd/identities.rs`), the CA bundle and trust lines (`cmd/ca.rs`),
+//! the development partner simulator (`cmd/partner_sim.rs`), layered configuration (`config.rs`,
+//! checked against `docs/configuration.md` by a test), tracing set-up, the start-up banner. It uses
+//! only what `rapd_server`, `rapd_idp` and `rapd_control` export at their crate roots. Key types:
+//! `Config`, `Overrides`, `Profile`.
 
 mod cmd;
 mod config;

@@ -27,6 +27,16 @@
 //! - Time is injected (`now_unix`), so callers and tests own the clock; the JWKS rate limit
 //!   and key age run on that clock too.
 //! - Tokens are never logged or put into an error by this crate.
+//!
+//! ## Map
+//!
+//! The development issuer (ES256 key in the data dir, JWKS, minting); the
+//! verifier (size cap, strict JOSE parsing, issuer selection, key-issuer binding, signature,
+//! claims, a cache of verified tokens); external issuers' JWKS (`jwks.rs`, `fetch.rs`: fetched,
+//! cached, refreshed at a bounded rate); the permission profiles. The `testing` feature adds a
+//! loopback JWKS server and signing keys for tests. Key types: `DevIssuer`, `Verifier`,
+//! `VerifierConfig`, `IssuerConfig`, `Caller`, `Permission`, `AccessPolicy`, `PermissionProfile`,
+//! `Grant`, `Denied`, `AuthError`.
 
 mod cache;
 mod caller;

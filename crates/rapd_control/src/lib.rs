@@ -5,6 +5,18 @@
 //! The server builds one [`Control`], mounts [`router`], and adds the layers [`Control`] hands out
 //! (the request log; fault injection when on). Refusals are [`ControlError`]s, which the server
 //! turns into its Graph-shaped error ([`Refusal`]); this crate knows nothing of the server's state.
+//!
+//! ## Map
+//!
+//! The test-control API under `/_rapd/` (`routes.rs`: the guard,
+//! reset/seed/export, the request log's and the fault rules' routes), fault injection (`faults.rs`:
+//! rules and the `x-rapd-fault` trigger, the `InjectFaults` layer), the fixed-size request log
+//! (`journal.rs`: the ring and the `RecordRequests` layer). Its own state (`Control`: the settings,
+//! the log, the rules, the `ControlStore`, and the server's tenant cache as a `TenantCache` to
+//! forget after a reset or seed); refusals are `ControlError`s, answered as the server's error
+//! through `Refusal` (`From<ControlError>`), so the wording stays in the server's one table. Key
+//! types: `Control`, `ControlConfig`, `ControlError`, `Refusal`, `TenantCache`, `Journal`,
+//! `Faults`, `InjectFaults`, `RecordRequests`, `TenantSlot`, `router`, `control_actor`.
 
 mod error;
 mod faults;

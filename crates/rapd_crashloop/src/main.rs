@@ -6,6 +6,13 @@
 //!
 //! SQLite by default (a fresh data directory); `--database-url postgres://…` runs on
 //! PostgreSQL in a database created for the run.
+//!
+//! ## Map
+//!
+//! The `rapd-crashloop` tool: a mixed write load against the real binary,
+//! SIGKILLs, restarts, and a ledger that proves no acknowledged write was lost or half-applied
+//! (`ledger.rs`, `load.rs`, `verify.rs`). Test tooling. Key types: `Launch`, `Writer`, `Book`,
+//! `AuditTally`, `Findings`.
 
 mod database;
 mod ledger;

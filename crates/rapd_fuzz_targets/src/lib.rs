@@ -4,6 +4,12 @@
 //!
 //! Every function takes raw bytes, never panics on bad input, and panics (a fuzz "crash") only
 //! when a property of the code under test is broken.
+//!
+//! ## Map
+//!
+//! What each cargo-fuzz target (`fuzz/`) runs and asserts; its test replays the
+//! committed corpora on stable. Test tooling, not part of the server. Key types: `odata_query`,
+//! `partner_body`, `bearer_token`, `batch_envelope`.
 
 mod batch;
 mod body;

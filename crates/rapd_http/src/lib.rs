@@ -2,6 +2,17 @@
 //! test-control API depend on it rather than on one another: the [`Around`] middleware trait,
 //! Graph's envelope (request ids, Graph's headers, the one writer of Graph's error body from an
 //! [`ErrorPayload`]), and the origin links are built on.
+//!
+//! ## Map
+//!
+//! What every HTTP surface shares, so none depends on another for it: the
+//! `Around` trait that every hot-path middleware implements (`middleware.rs`: work before the
+//! handler is synchronous, so the inner service is called in place rather than cloned per request,
+//! as axum's `from_fn` does; a refusal is the layer's `Refusal`, the server's `ApiError`), Graph's
+//! envelope (`envelope.rs`: request ids, Graph's headers, and the one writer of Graph's error body
+//! from an `ErrorPayload`), the origin links are built on and the `x-rapd-tls` marker
+//! (`origin.rs`). Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`,
+//! `ErrorPayload`, `MessageStyle`, `TLS_HEADER`, `origin`.
 
 pub mod envelope;
 pub mod middleware;

@@ -14,6 +14,16 @@
 //! Errors are OAuth-shaped (`error`, `error_description` with an AADSTS code), never Graph's.
 //! Secrets, passwords, codes and tokens are never logged. The server mounts [`router`] while the
 //! development issuer is on; this crate knows nothing of the server's state.
+//!
+//! ## Map
+//!
+//! The development identity provider (`lib.rs`: its state and router; OpenID
+//! documents and keys in `discovery.rs`, the token endpoint's grants in `token.rs` and
+//! `token_response.rs`, device codes and `/devicelogin` in `device_code.rs`, managed identity in
+//! `managed_identity.rs`, dev users and apps in `directory.rs`, Entra-shaped errors in
+//! `oauth_error.rs`). Its own state, built by the server from the development issuer, the clock and
+//! two settings; it knows nothing of the server's. Key types: `IdentityProvider`, `IdentityConfig`,
+//! `DevUser`, `DevApp`, `OAuthError`, `router`.
 
 mod device_code;
 mod directory;

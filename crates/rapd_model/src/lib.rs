@@ -4,6 +4,19 @@
 //! fresh ids and secrets. The storage engines call [`lifecycle::apply`],
 //! [`lifecycle::apply_settings`] and the [`seed`] rules inside their write transaction, so the
 //! rules of DESIGN §2 live in one place whatever engine runs them.
+//!
+//! ## Map
+//!
+//! The entity, its enum, request-body validation, the lifecycle state machine,
+//! audit records (and which of their `modifiedProperties` each version may name), the JSON writer.
+//! Pure: callers pass `now`; randomness only for fresh ids and secrets. Key types: `Partner`,
+//! `OnboardingStatus`, `PartnerInput`, `BeginOnboardingInput`, `Mutation`, `lifecycle::apply`,
+//! `Change`, `lifecycle::apply_settings` (a settings patch and its audit record),
+//! `seed::{registration, settings, partner}` (what a seed writes over the stored rows, and its
+//! audit records), `AuditEntry`, `Timestamp`, `Clock`, `ApiVersion`, `wire::write_partner`;
+//! fixtures of the test-control API (`fixture.rs`: parse, check whole, convert to and from
+//! `TenantState`); the partner's secrets (`secrets.rs`: `OnboardingCode`, `PartnerCredential`,
+//! their text forms, the credential's hash, a `Debug` that never shows the secret).
 
 pub mod audit;
 pub mod catalogue;

@@ -11,6 +11,16 @@
 //! every module, so it would close every loop. Test code (`#[cfg(test)]` modules, inline or in
 //! their own file) is left out: a unit test may build its input with a higher layer. Test
 //! tooling, not part of the server.
+//!
+//! ## Map
+//!
+//! Reads every crate's `src/` (a small lexer: comments and strings skipped),
+//! builds the graph of `crate::`/`super::` references between top-level modules (a root re-export
+//! counts as its module; `#[cfg(test)]` code does not), and names each loop with the file and line
+//! of every step (`lib.rs`, `references.rs`); finds paths past another crate's root
+//! (`crate_roots.rs`). `tests/layering.rs` runs both over the workspace, in `cargo test` and as its
+//! own stage of `scripts/test.sh`. Test tooling. Key types: `CrateGraph`, `ImportLoop`,
+//! `paths_past_roots`.
 
 mod crate_roots;
 mod lexer;

@@ -16,6 +16,13 @@
 //! Parsing never panics and never recurses deeper than the depth limit, whatever the input.
 //! Every refusal is a [`QueryError`] naming the option and, where one token is to blame, its
 //! character position in the option's decoded value.
+//!
+//! ## Map
+//!
+//! `$filter` (lexer, parser, printer), `$orderby`, `$top`, `$skip`, `$select`,
+//! `$count`, `$skiptoken` parsed and checked against the property catalogue, with limits on length
+//! and depth. Key types: `ListQuery`, `ItemQuery`, `CountQuery`, `Filter`, `Literal`, `OrderBy`,
+//! `QueryError`, `parse_list_query`.
 
 mod audit;
 mod error;

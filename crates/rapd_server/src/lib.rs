@@ -4,6 +4,27 @@
 //!
 //! [`router`] builds the whole application; [`run`] serves it on a listener until `shutdown`
 //! completes, so tests bind `127.0.0.1:0` and stop the server when they like.
+//!
+//! ## Map
+//!
+//! The router (`routing.rs`, every Graph route in one file), the rewrite of
+//! Graph's other URL forms (qualified actions, OData key segments, any letter case, a trailing
+//! slash) to the router's before any route is matched (`url_forms.rs`, also applied to `$batch`
+//! items), extractors (`GraphPath`, `Authenticated`, `Origin`, `JsonBody`), handlers
+//! (`partners.rs`, `partners/actions.rs`, `settings.rs`, `audit_events.rs`, `batch.rs`,
+//! `metadata.rs`, `identity.rs`), the vendor's partner API (`partner_api.rs`), the OpenAPI document
+//! built from code (`openapi.rs`, `openapi/`; the test-control operations in `openapi/control.rs`,
+//! present only when served), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
+//! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
+//! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
+//! `throttle/shared.rs`), load shedding (`overload.rs`), the accept loop over plain TCP and TLS
+//! with its connection limits and graceful drain (`serve.rs`), the https certificate: a development
+//! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
+//! router while the development issuer is on, and `rapd_control`'s router and layers when
+//! configured (`From<ControlError> for ApiError` in `error.rs`: the control API's refusals in the
+//! one table). Key types: `AppState` (one `Arc` around `SharedState`), `ServerConfig`, `ApiError`,
+//! `Tenancy`, `Throttle`, `ConnectionLimits`, `Listeners`, `CertificateSource`,
+//! `ServedCertificate`, `router`, `run`, `run_listeners`.
 
 pub mod admission;
 pub mod audit_events;

@@ -8,6 +8,27 @@
 //!   that commit is durable;
 //! - the lifecycle rules are [`rapd_model::lifecycle::apply`], run inside the transaction;
 //! - no SQL leaves this crate, and no engine error type appears in its API.
+//!
+//! ## Map
+//!
+//! Two traits, `PartnerStore` (partners, audit, settings, tenants, readiness) and
+//! `ControlStore` (the test-control operations), and two engines implementing both (`Engine`: one
+//! object behind both, what the binary opens). `SqliteStore`: pragmas read back at open, versioned
+//! migrations (`migrations/sqlite/`), one writer thread with group commit (`sqlite/writer.rs`,
+//! `sqlite/writes.rs`), a small pool of readers that keep a snapshot between reads until the writer
+//! commits (`sqlite/readers.rs`). `PostgresStore` (`postgres/`): a bounded `deadpool-postgres`
+//! pool, session settings read back, migrations with the same version numbers
+//! (`migrations/postgres/`, `postgres/schema.rs`), each write one transaction that locks the row
+//! and runs the lifecycle (`postgres/writes.rs`), retried on serialization failures
+//! (`postgres/retry.rs`). The writes are defined once for both engines (`jobs.rs`: a struct per
+//! kind, each a `WriteJob` naming the type of its answer, so a write answered with another's result
+//! does not compile). Filters and seek-paging become SQL once for both engines (`query_sql.rs`, a
+//! `Dialect` for placeholders and three functions). Partners, audit records, tenants, settings; the
+//! test-control operations of `ControlStore`, `reset`, `seed` (audited, one transaction) and
+//! `export` (`sqlite/control.rs`, `postgres/control.rs`). The `testing` feature makes fresh
+//! PostgreSQL schemas for tests. Key types: `PartnerStore`, `ControlStore`, `Engine`,
+//! `SqliteStore`, `PostgresStore`, `PostgresOptions`, `Migrations`, `PageQuery`, `Page`, `SeekKey`,
+//! `StoreError`.
 
 mod error;
 mod jobs;
