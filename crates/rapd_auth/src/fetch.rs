@@ -8,7 +8,7 @@ use reqwest::header::ACCEPT;
 use serde_json::Value;
 
 use crate::config::{JwksSettings, JwksSource, url_allowed};
-use crate::strict_json;
+use rapd_model::strict_json;
 
 /// Why a refresh failed. Holds configured URLs at most, never token material.
 #[derive(Debug, thiserror::Error)]

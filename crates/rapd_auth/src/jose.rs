@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use crate::AuthError;
-use crate::strict_json;
+use rapd_model::strict_json;
 
 /// A token cut at its two dots; every part is canonical unpadded base64url.
 pub(crate) struct Compact<'a> {

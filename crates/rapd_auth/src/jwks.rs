@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 
-use crate::strict_json;
+use rapd_model::strict_json;
 
 /// Most keys kept per issuer; Entra publishes a handful.
 pub(crate) const MAX_KEYS_PER_ISSUER: usize = 100;

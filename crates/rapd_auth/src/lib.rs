@@ -48,7 +48,6 @@ mod external;
 mod fetch;
 mod jose;
 mod jwks;
-mod strict_json;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod verify;

@@ -13,8 +13,9 @@ use crate::jose::{self, Compact, Header};
 use crate::jwks::TrustedKey;
 use crate::{
     AuthError, Caller, DEV_ISSUER_TEMPLATE, DevIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE,
-    MAX_TOKEN_BYTES, strict_json,
+    MAX_TOKEN_BYTES,
 };
+use rapd_model::strict_json;
 
 /// Header `typ`s an external issuer accepts when its configuration names none.
 const DEFAULT_TOKEN_TYPES: [&str; 2] = ["JWT", "at+jwt"];

@@ -156,7 +156,7 @@ impl BeginOnboardingInput {
 }
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, InputError> {
-    match serde_json::from_slice::<Value>(body) {
+    match crate::strict_json::parse(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(InputError::NotAnObject),
         Err(e) => Err(InputError::InvalidJson(e.to_string())),

@@ -29,6 +29,7 @@ pub mod partner;
 pub mod secrets;
 pub mod seed;
 pub mod settings;
+pub mod strict_json;
 pub mod tenant;
 pub mod timestamp;
 pub mod version;

@@ -105,7 +105,7 @@ pub struct SettingsPatch {
 
 impl SettingsPatch {
     pub fn parse(body: &[u8]) -> Result<SettingsPatch, InputError> {
-        let object = match serde_json::from_slice::<Value>(body) {
+        let object = match crate::strict_json::parse(body) {
             Ok(Value::Object(map)) => map,
             Ok(_) => return Err(InputError::NotAnObject),
             Err(e) => return Err(InputError::InvalidJson(e.to_string())),

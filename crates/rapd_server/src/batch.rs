@@ -70,7 +70,18 @@ pub async fn post_batch(
             statuses.insert(&item.id, StatusCode::FAILED_DEPENDENCY);
             failed_dependency(&item.id)
         } else {
-            let (status, answer) = run(&app, path.version.segment(), &headers, item).await?;
+            // Every item was checked before the first ran, so `run` fails only on an internal
+            // error; that item is answered 500 and the others keep their answers, so no write
+            // already committed goes unreported.
+            let (status, answer) = match run(&app, path.version.segment(), &headers, item).await {
+                Ok(done) => done,
+                Err(e) => {
+                    tracing::error!(error = %e, item = %item.id, "a $batch item could not be run");
+                    let status = StatusCode::INTERNAL_SERVER_ERROR;
+                    let message = "An internal server error has occurred";
+                    (status, failed_item(&item.id, status, "Unknown", message))
+                }
+            };
             statuses.insert(&item.id, status);
             answer
         };
@@ -162,9 +173,29 @@ fn validate(body: &[u8]) -> Result<Vec<Item>, ApiError> {
                 item.id, item.method
             )));
         }
-        relative_path(&item.url).ok_or_else(|| {
+        let path = relative_path(&item.url).ok_or_else(|| {
             bad(format!("Request '{}': the url must be relative to the version, like '/deviceManagement/remoteAssistancePartners'.", item.id))
         })?;
+        if format!("/v1.0{path}").parse::<http::Uri>().is_err() {
+            return Err(bad(format!(
+                "Request '{}' has a url that is not a valid URI (spaces and control characters must be percent-encoded).",
+                item.id
+            )));
+        }
+        for (name, value) in &item.headers {
+            if HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(bad(format!(
+                    "Request '{}' has an invalid header name.",
+                    item.id
+                )));
+            }
+            if HeaderValue::from_str(value).is_err() {
+                return Err(bad(format!(
+                    "Request '{}' has an invalid value for the header '{name}'.",
+                    item.id
+                )));
+            }
+        }
         if item
             .headers
             .keys()
@@ -270,6 +301,10 @@ async fn run(
         }
     }
     for (name, value) in &item.headers {
+        // Only the accept loop says a request came over TLS; an item cannot.
+        if name.eq_ignore_ascii_case(rapd_http::TLS_HEADER.as_str()) {
+            continue;
+        }
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| bad(format!("Request '{}' has an invalid header name.", item.id)))?;
         let value = HeaderValue::from_str(value).map_err(|_| {
@@ -336,13 +371,21 @@ struct Answer {
 }
 
 fn failed_dependency(id: &str) -> Answer {
+    failed_item(
+        id,
+        StatusCode::FAILED_DEPENDENCY,
+        "FailedDependency",
+        "The request was not run because a request it depends on failed.",
+    )
+}
+
+/// An item answered with an error the batch itself gives, in Graph's error body.
+fn failed_item(id: &str, status: StatusCode, code: &str, message: &str) -> Answer {
     Answer {
         id: id.to_owned(),
-        status: 424,
+        status: status.as_u16(),
         headers: json!({ "content-type": "application/json" }),
-        body: Some(
-            json!({ "error": { "code": "FailedDependency", "message": "The request was not run because a request it depends on failed." } }),
-        ),
+        body: Some(json!({ "error": { "code": code, "message": message } })),
     }
 }
 

@@ -115,6 +115,11 @@ async fn a_malformed_batch_is_400_and_runs_nothing() {
         json!([{"id": "1", "method": "GET", "url": P, "dependsOn": ["2"]}, {"id": "2", "method": "GET", "url": P, "dependsOn": ["1"]}, create("3")]),
         json!([create("1"), {"id": "2", "method": "POST", "url": P, "body": {}}]),
         json!([create("1"), {"id": "2", "method": "TRACE", "url": P}]),
+        // A later item that could not be sent: the writes before it must not run either.
+        json!([create("1"), {"id": "2", "method": "GET", "url": P, "headers": {"bad header": "x"}}]),
+        json!([create("1"), {"id": "2", "method": "GET", "url": P, "headers": {"x-note": "a\u{1}b"}}]),
+        json!([create("1"), {"id": "2", "method": "GET", "url": format!("{P}?$filter=displayName eq 'a b'")}]),
+        json!([create("1"), {"id": "2", "method": "GET", "url": format!("{P}/\u{7}")}]),
     ];
     for requests in cases {
         let r = batch(&app, &app.token, requests.clone()).await;
@@ -203,4 +208,22 @@ async fn inner_requests_are_throttled_one_by_one() {
         .find(|i| i["status"] == 429)
         .unwrap();
     assert!(throttled["headers"]["retry-after"].is_string());
+}
+
+/// Only the accept loop says a request came over TLS: an item's own `x-rapd-tls` is dropped, so
+/// its links keep the scheme the batch came in with.
+#[tokio::test]
+async fn an_item_cannot_claim_tls() {
+    let app = TestApp::start().await;
+    let r = batch(
+        &app,
+        &app.token,
+        json!([{"id": "1", "method": "GET", "url": P, "headers": {"x-rapd-tls": "1"}}]),
+    )
+    .await;
+    let body = json(r).await;
+    let context = body["responses"][0]["body"]["@odata.context"]
+        .as_str()
+        .unwrap();
+    assert!(context.starts_with("http://"), "{context}");
 }

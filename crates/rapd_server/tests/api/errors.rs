@@ -290,3 +290,51 @@ async fn nul_is_a_bad_request_on_every_engine() {
     assert_eq!(kept["displayName"], "kept");
     assert_eq!(kept["onboardingStatus"], "notOnboarded");
 }
+
+/// A body that names a property twice says two things: it is refused, never read as the last.
+#[tokio::test]
+async fn duplicate_keys_are_refused() {
+    let app = TestApp::start().await;
+    let id = app.create("v1.0", "kept").await;
+    let item = format!("{}/{id}", app.partners("v1.0"));
+    for (method, path, body) in [
+        (
+            Method::POST,
+            app.partners("v1.0"),
+            r#"{"displayName":"a","displayName":"b"}"#,
+        ),
+        (
+            Method::PATCH,
+            item.clone(),
+            r#"{"displayName":"x","displayN\u0061me":"y"}"#,
+        ),
+        (
+            Method::PATCH,
+            "/beta/deviceManagement/remoteAssistanceSettings".to_owned(),
+            r#"{"blockChat":true,"blockChat":false}"#,
+        ),
+    ] {
+        let r = app
+            .request(method, &path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let message = graph_error(r, 400, "BadRequest").await;
+        assert!(intune_text(&message).contains("duplicate"), "{message}");
+    }
+    assert_eq!(app.get("v1.0", &id).await["displayName"], "kept");
+    let list = json(
+        app.request(Method::GET, &app.partners("v1.0"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        list["value"].as_array().unwrap().len(),
+        1,
+        "nothing created"
+    );
+}

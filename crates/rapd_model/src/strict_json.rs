@@ -1,7 +1,8 @@
-//! JSON parsing that refuses duplicate object keys at any depth.
+//! JSON parsing that refuses duplicate object keys at any depth, for tokens and request bodies.
 //!
-//! serde_json keeps the last of two equal keys while other JWT libraries keep the first; a
-//! token read differently by two parsers is a known attack (RFC 8725 §2.8), so we refuse it.
+//! serde_json keeps the last of two equal keys while other parsers keep the first; a document
+//! read differently by two parsers is a known attack (RFC 8725 §2.8 for tokens), and a request
+//! body that says two things is refused rather than guessed at.
 
 use std::fmt;
 
@@ -9,10 +10,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+/// Parses `bytes` as one JSON value with no duplicate object key anywhere inside.
+pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice::<StrictValue>(bytes).map(|StrictValue(value)| value)
+}
+
 /// Parses `bytes` as one JSON object with no duplicate key anywhere inside.
-pub(crate) fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
-    match serde_json::from_slice::<StrictValue>(bytes) {
-        Ok(StrictValue(Value::Object(map))) => Some(map),
+pub fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match parse(bytes) {
+        Ok(Value::Object(map)) => Some(map),
         _ => None,
     }
 }
@@ -74,7 +80,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
             if map.contains_key(&key) {
-                return Err(de::Error::custom("duplicate object key"));
+                return Err(de::Error::custom(format!("duplicate object key '{key}'")));
             }
             let StrictValue(value) = access.next_value()?;
             map.insert(key, value);
