@@ -224,7 +224,7 @@ impl DevIssuer {
             jsonwebtoken::crypto::sign(token.as_bytes(), &self.signing, Algorithm::ES256)
                 .map_err(|e| AuthError::Signing(Box::new(e)))?;
         token.push('.');
-        token.push_str(&signature);
+        token.push_str(&crate::jose::low_s(&signature));
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::InvalidTokenRequest(
                 "token would exceed the size limit",

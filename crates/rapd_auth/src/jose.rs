@@ -80,3 +80,24 @@ fn take_string(map: &mut Map<String, Value>, name: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether an ES256 signature (base64url `r‖s`) has its `s` in the upper half of the group
+/// order. It verifies as well as its low-S twin, so accepting both would let one token be written
+/// two ways (two cache keys, two replay identities): the verifier refuses it.
+pub(crate) fn is_high_s(signature: &str) -> bool {
+    decode_es256(signature).is_some_and(|s| s.normalize_s().is_some())
+}
+
+/// `signature` (base64url ES256) in its low-S form, the one the verifier accepts: how every
+/// signer here writes ES256. Anything that is no ES256 signature is returned as it is.
+pub(crate) fn low_s(signature: &str) -> String {
+    match decode_es256(signature).and_then(|s| s.normalize_s()) {
+        Some(low) => URL_SAFE_NO_PAD.encode(low.to_bytes()),
+        None => signature.to_owned(),
+    }
+}
+
+fn decode_es256(signature: &str) -> Option<p256::ecdsa::Signature> {
+    let bytes = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    p256::ecdsa::Signature::from_slice(&bytes).ok()
+}

@@ -134,8 +134,12 @@ impl Verifier {
                 (KeyRef::External(key), &issuer.rules)
             }
         };
+        // Our own signer writes low S, so a high-S twin of a development token is a malleated
+        // one. External issuers' signers (Java's, .NET's, Go's) write either form, and refusing
+        // half of a compliant issuer's tokens would be wrong, so there both forms verify.
+        let low_s_only = matches!(key, KeyRef::Dev(_));
         let key = key.get();
-        check_signature(&compact, &header, key, rules)?;
+        check_signature(&compact, &header, key, rules, low_s_only)?;
         let (caller, lifetime) = claims::check(claims, rules, key.issuer.as_deref(), now_unix)?;
         let caller = Arc::new(caller);
         self.cache.insert(token, &caller, lifetime, now_unix);
@@ -183,12 +187,17 @@ fn check_signature(
     header: &Header,
     key: &TrustedKey,
     rules: &IssuerRules,
+    low_s_only: bool,
 ) -> Result<(), AuthError> {
     if header.alg != key.alg_name {
         return Err(AuthError::UnsupportedAlgorithm);
     }
     if !rules.accepts_type(header.typ.as_deref()) {
         return Err(AuthError::UnsupportedType);
+    }
+    if low_s_only && key.alg == jsonwebtoken::Algorithm::ES256 && jose::is_high_s(compact.signature)
+    {
+        return Err(AuthError::BadSignature);
     }
     let signed = jsonwebtoken::crypto::verify(
         compact.signature,

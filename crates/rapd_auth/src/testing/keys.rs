@@ -142,6 +142,10 @@ impl TestKey {
         let input = signing_input(header_json, payload_json);
         let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &self.signing, alg)
             .expect("the algorithm suits the key");
+        let signature = match alg {
+            Algorithm::ES256 => crate::jose::low_s(&signature),
+            _ => signature,
+        };
         format!("{input}.{signature}")
     }
 }

@@ -73,3 +73,20 @@ fn damaged_signatures() {
     }
     assert!(f.verify(&good, NOW).is_ok());
 }
+
+/// The same signature with `s` replaced by `n - s` verifies mathematically; it is refused.
+#[test]
+fn high_s_twin_of_a_valid_signature_is_refused() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let f = Fixture::new();
+    let token = f.mint(&user(&[SCOPE_READ_WRITE]));
+    assert!(f.verify(&token, NOW).is_ok());
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let low = Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+    assert!(low.normalize_s().is_none(), "signers write low S");
+    let (r, s) = low.split_scalars();
+    let high = Signature::from_scalars(r.to_bytes(), (-*s.as_ref()).to_bytes()).unwrap();
+    assert!(high.normalize_s().is_some(), "the twin is high S");
+    let twin = format!("{input}.{}", URL_SAFE_NO_PAD.encode(high.to_bytes()));
+    assert!(matches!(err(&f, &twin), AuthError::BadSignature));
+}

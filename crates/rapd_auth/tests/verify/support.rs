@@ -122,5 +122,7 @@ pub fn signing_input(header: &str, claims: &str) -> String {
 pub fn sign_es256(secret: &SecretKey, header: &str, claims: &str) -> String {
     let input = signing_input(header, claims);
     let signature: Signature = SigningKey::from(secret).sign(input.as_bytes());
+    // Low S, as every ES256 signer writes it (the verifier refuses the high-S twin).
+    let signature = signature.normalize_s().unwrap_or(signature);
     format!("{input}.{}", b64(signature.to_bytes()))
 }
