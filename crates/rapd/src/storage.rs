@@ -49,7 +49,7 @@ pub async fn migrate(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<S
 }
 
 fn open_sqlite(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SqliteStore> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+    rapd_store::create_private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()

@@ -95,3 +95,29 @@ fn the_banner_names_the_profile_and_the_permission_table() {
         "{graph}"
     );
 }
+
+/// What rapd creates in a fresh data directory is its owner's alone, whatever the umask: the
+/// directory 0700, the database and the keys 0600.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("nested").join("data");
+    let server = Server::start(&data, &[]).await;
+    let mode = |name: &str| {
+        let path = data.join(name);
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(""), 0o700);
+    let files: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("rapd.db") || n.ends_with(".pem") || n.contains("token"))
+        .collect();
+    assert!(files.iter().any(|n| n == "rapd.db"), "{files:?}");
+    for name in &files {
+        assert_eq!(mode(name), 0o600, "{name}");
+    }
+    drop(server);
+}

@@ -290,7 +290,11 @@ fn parse_pem(pem: &str) -> io::Result<SecretKey> {
 
 /// Makes a new key and publishes it atomically, so a crash never leaves a half-written key.
 fn create_key(data_dir: &Path, path: &Path) -> io::Result<SecretKey> {
-    fs::create_dir_all(data_dir)?;
+    let mut dir = fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(data_dir)?;
     let secret = SecretKey::random(&mut rand::rngs::OsRng);
     let pem = secret
         .to_pkcs8_pem(LineEnding::LF)

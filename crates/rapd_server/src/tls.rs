@@ -201,7 +201,7 @@ fn load_or_create_ca(dir: &Path, now: OffsetDateTime) -> Result<(PathBuf, KeyPai
         })?;
         return Ok((cert_file, key));
     }
-    fs::create_dir_all(dir).map_err(|source| TlsError::File {
+    rapd_store::create_private_dir(dir).map_err(|source| TlsError::File {
         path: dir.to_owned(),
         source,
     })?;

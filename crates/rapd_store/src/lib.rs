@@ -34,6 +34,7 @@ mod error;
 mod jobs;
 pub mod paging;
 pub mod postgres;
+mod private_files;
 mod query_sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]
@@ -49,6 +50,7 @@ use rapd_odata::Filter;
 pub use error::StoreError;
 pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue};
 pub use postgres::{Migrations, PostgresOptions, PostgresStore};
+pub use private_files::create_private_dir;
 pub use sqlite::SqliteStore;
 
 /// The partners, audit trails, settings and registrations of tenants: everything the Graph

@@ -40,6 +40,9 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<SqliteStore, StoreError> {
+        crate::private_files::create_private_file(path).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+        })?;
         let conn = schema::open_connection(path)?;
         schema::migrate(&conn)?;
         let readers = Arc::new(readers::Readers::open(path, READERS)?);

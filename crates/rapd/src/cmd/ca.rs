@@ -39,7 +39,7 @@ pub fn run(args: &CaArgs) -> anyhow::Result<()> {
             cert.display()
         );
     }
-    std::fs::create_dir_all(&config.data_dir)
+    rapd_store::create_private_dir(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let data_dir = std::path::absolute(&config.data_dir)?;
     let ca = rapd_server::development_ca(&data_dir, time::OffsetDateTime::now_utc())?;

@@ -30,7 +30,7 @@ pub fn admin_token(config: &Config) -> anyhow::Result<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
-    std::fs::create_dir_all(&config.data_dir)?;
+    rapd_store::create_private_dir(&config.data_dir)?;
     let token = new_secret();
     write_private(&path, &token)?;
     Ok(token)

@@ -178,7 +178,7 @@ fn load(data_dir: &Path) -> anyhow::Result<Stored> {
 }
 
 fn save(data_dir: &Path, stored: &Stored) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir)
+    rapd_store::create_private_dir(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let text = toml::to_string(stored)?;
     // Holds passwords and secrets: private to the owner, replaced atomically.

@@ -35,7 +35,7 @@ pub struct TokenArgs {
 pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.data.overrides())?;
     let data_dir = &config.data_dir;
-    std::fs::create_dir_all(data_dir)
+    rapd_store::create_private_dir(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let issuer = DevIssuer::load_or_create(data_dir)?;
     let scopes = if args.scopes.is_empty() {
