@@ -154,3 +154,36 @@ fn production_without_any_issuer_refuses_to_start() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no token issuer"));
 }
+
+/// Allowed on purpose, the development issuer on a public address is still warned about at
+/// every start.
+#[test]
+fn the_dev_issuer_on_a_public_address_is_warned_about() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(support::RAPD)
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .env("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS", "true")
+        .env("RAPD_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Should the warning never come, the child is ended after 10 s so the read below ends too.
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status();
+    });
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let warned = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("WARN") && line.contains("non-loopback"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned.is_some(), "no warning before rapd's output ended");
+}

@@ -124,6 +124,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     tracing::info!(listen = ?http_address, tls_listen = ?https_address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
+    if issuer.is_some() {
+        // Allowed only by dev_issuer_on_public_address; said at every start, since anyone who
+        // can read the data directory can mint tokens this server trusts.
+        for address in [http_address, https_address].into_iter().flatten() {
+            if !address.ip().is_loopback() {
+                tracing::warn!(%address, "the development issuer is served on a non-loopback address: anyone with its data directory can mint tokens this server accepts");
+            }
+        }
+    }
     let limits = ConnectionLimits {
         header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
         drain_deadline: Duration::from_secs(config.shutdown_drain_secs),
