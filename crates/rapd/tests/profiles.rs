@@ -160,6 +160,7 @@ fn production_without_any_issuer_refuses_to_start() {
 #[test]
 fn the_dev_issuer_on_a_public_address_is_warned_about() {
     use std::io::{BufRead, BufReader};
+    use std::sync::{Arc, Mutex};
     let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(support::RAPD)
         .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
@@ -170,19 +171,19 @@ fn the_dev_issuer_on_a_public_address_is_warned_about() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
     // Should the warning never come, the child is ended after 10 s so the read below ends too.
-    let pid = child.id().to_string();
+    let child = Arc::new(Mutex::new(child));
+    let watchdog = child.clone();
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(10));
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &pid])
-            .status();
+        let _ = watchdog.lock().unwrap().kill();
     });
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let warned = stderr
+    let warned = BufReader::new(stderr)
         .lines()
         .map_while(Result::ok)
         .find(|line| line.contains("WARN") && line.contains("non-loopback"));
+    let mut child = child.lock().unwrap();
     let _ = child.kill();
     let _ = child.wait();
     assert!(warned.is_some(), "no warning before rapd's output ended");
