@@ -27,9 +27,16 @@ pub fn migrate(overrides: &Overrides) -> anyhow::Result<()> {
 }
 
 /// `rapd config check`
+/// `rapd config check`: the resolved configuration as TOML, every default filled in and every
+/// secret redacted, so it can be saved as a configuration file. A reader that stops early
+/// (`| head`) is no error.
 pub fn check_config(overrides: &Overrides) -> anyhow::Result<()> {
+    use std::io::Write;
     let config = Config::load(overrides)?;
     serve::verifier_config(&config)?;
-    println!("{:#?}", config.redacted());
-    Ok(())
+    let text = toml::to_string_pretty(&config.redacted())?;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }

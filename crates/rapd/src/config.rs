@@ -169,12 +169,23 @@ impl Config {
 
     /// A copy safe to print: passwords in URLs replaced by `***`.
     pub fn redacted(&self) -> Config {
+        const HIDDEN: &str = "<redacted>";
         let hide = |url: &Option<String>| url.as_deref().map(env::redact_password);
-        Config {
+        let mut shown = Config {
             database_url: hide(&self.database_url),
             redis_url: hide(&self.redis_url),
             ..self.clone()
+        };
+        if shown.control.admin_token.is_some() {
+            shown.control.admin_token = Some(HIDDEN.into());
         }
+        for user in &mut shown.dev_users {
+            user.password = HIDDEN.into();
+        }
+        for app in shown.dev_apps.iter_mut().filter(|a| a.secret.is_some()) {
+            app.secret = Some(HIDDEN.into());
+        }
+        shown
     }
 
     /// The plain listener (unless `tls.only`) and the https listener (if any).

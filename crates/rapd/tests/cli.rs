@@ -121,3 +121,54 @@ async fn a_fresh_data_directory_is_private() {
     }
     drop(server);
 }
+
+/// `rapd config check` prints TOML that reads back as the same configuration, with every secret
+/// redacted, and a reader that closes the pipe early is no error.
+#[test]
+fn config_check_prints_toml_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(RAPD)
+            .args(["config", "check"])
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let printed = check(&["--listen", "127.0.0.1:9999"], &[]);
+    assert!(printed.contains("listen = \"127.0.0.1:9999\""), "{printed}");
+    assert!(
+        printed.contains("max_body_bytes = 65536"),
+        "defaults filled in: {printed}"
+    );
+    let file = dir.path().join("resolved.toml");
+    std::fs::write(&file, &printed).unwrap();
+    let again = check(&["--config", file.to_str().unwrap()], &[]);
+    assert_eq!(again, printed);
+    let secret = "a-control-token-that-is-long";
+    let shown = check(&[], &[("RAPD_CONTROL_ADMIN_TOKEN", secret)]);
+    assert!(
+        !shown.contains(secret) && shown.contains("<redacted>"),
+        "{shown}"
+    );
+
+    let mut child = Command::new(RAPD)
+        .args(["config", "check"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
