@@ -51,6 +51,10 @@ enum Command {
     Migrate(DataArgs),
     /// Write a fixture (tenants, partners in given states, settings) into the store.
     Seed(cmd::control::SeedArgs),
+    /// Delete one tenant's state (partners, audit records, settings, registration), or everyone's.
+    Reset(cmd::control::TenantScopeArgs),
+    /// Print the store's state as fixture JSON, the format `rapd seed` takes.
+    Export(cmd::control::TenantScopeArgs),
     /// Print the admin token of the test-control API (made on first use).
     ControlToken(DataArgs),
     /// Print the development CA's path, write a bundle of the system CAs plus it, and print the
@@ -143,6 +147,8 @@ fn main() -> ExitCode {
         Command::PartnerSim(args) => cmd::partner_sim::run_standalone(&args),
         Command::Migrate(args) => cmd::migrate(&args.overrides()),
         Command::Seed(args) => cmd::control::seed(&args),
+        Command::Reset(args) => cmd::control::reset(&args),
+        Command::Export(args) => cmd::control::export(&args),
         Command::ControlToken(args) => cmd::control::print_token(&args),
         Command::Ca(args) => cmd::ca::run(&args),
         Command::User { action } => cmd::identities::run_user(action),

@@ -1,5 +1,5 @@
-//! The test-control API through the real binary: `rapd seed FILE`, `rapd control-token`, and its
-//! absence from the production profile.
+//! The test-control API through the real binary: `rapd seed FILE`, `rapd reset`, `rapd export`,
+//! `rapd control-token`, and its absence from the production profile.
 
 mod support;
 
@@ -151,4 +151,73 @@ async fn production_has_no_control_prefix_unless_enabled_and_never_faults() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// `rapd export` prints what `rapd seed` takes, and `rapd reset` empties one tenant or all:
+/// a round trip through the command line alone.
+#[test]
+fn rapd_export_and_reset_round_trip_through_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let (one, two) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let mut both = fixture(&one);
+    let mut second = fixture(&two)["tenants"][0].clone();
+    second["partners"][0]["id"] = "0a0c1e8f-4d4a-4b57-9d2c-3e0f9fd2a002".into();
+    both["tenants"].as_array_mut().unwrap().push(second);
+    let file = dir.path().join("both.json");
+    std::fs::write(&file, both.to_string()).unwrap();
+    assert!(
+        rapd(&["seed", file.to_str().unwrap(), "--data-dir", data_arg])
+            .status
+            .success()
+    );
+
+    let export = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["export", "--data-dir", data_arg];
+        all.extend_from_slice(args);
+        let out = rapd(&all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let everything = export(&[]);
+    assert_eq!(everything["tenants"].as_array().unwrap().len(), 2);
+    let only_one = export(&["--tenant", &one]);
+    assert_eq!(only_one["tenants"][0]["id"], one.as_str());
+    assert_eq!(
+        only_one["tenants"][0]["partners"][0]["onboardingStatus"],
+        "onboarded"
+    );
+
+    let out = rapd(&["reset", "--tenant", &one, "--data-dir", data_arg]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("reset tenant {one}")
+    );
+    let left = export(&[]);
+    assert_eq!(left["tenants"].as_array().unwrap().len(), 1);
+    assert_eq!(left["tenants"][0]["id"], two.as_str());
+
+    // What export printed seeds the tenant back as it was.
+    let saved = dir.path().join("one.json");
+    std::fs::write(&saved, only_one.to_string()).unwrap();
+    assert!(
+        rapd(&["seed", saved.to_str().unwrap(), "--data-dir", data_arg])
+            .status
+            .success()
+    );
+    assert_eq!(
+        export(&["--tenant", &one])["tenants"][0]["partners"],
+        only_one["tenants"][0]["partners"]
+    );
+
+    assert!(rapd(&["reset", "--data-dir", data_arg]).status.success());
+    assert_eq!(export(&[]), serde_json::json!({"tenants": []}));
 }

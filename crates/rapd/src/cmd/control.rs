@@ -1,10 +1,11 @@
-//! The test-control API's admin token, `rapd control-token` and `rapd seed FILE`.
+//! The test-control API's admin token, `rapd control-token`, and the test-control operations
+//! from the command line: `rapd seed FILE`, `rapd reset` and `rapd export`.
 
 use std::{io::Write, path::Path, sync::Arc};
 
 use anyhow::Context;
 use rapd_control::{ControlConfig, control_actor};
-use rapd_model::{Clock, Fixture, SystemClock, new_secret};
+use rapd_model::{Clock, Fixture, SystemClock, TenantId, new_secret};
 use rapd_store::ControlStore;
 use uuid::Uuid;
 
@@ -78,32 +79,90 @@ pub struct SeedArgs {
 
 /// `rapd seed FILE`: writes a fixture into the data directory's store, all of it or nothing.
 pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
-    let config = Config::load(&args.data.overrides())?;
-    if config.profile == Profile::Production && !config.control_enabled() {
-        anyhow::bail!(
-            "seeding is test control; in the production profile it needs control.enabled = true"
-        );
-    }
+    let config = test_control_config(&args.data, "seeding")?;
     let text = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let states = Fixture::parse(&text)
-        .and_then(|f| f.validate(clock.now(), new_secret))
+        .and_then(|f| f.validate(SystemClock.now(), new_secret))
         .with_context(|| format!("{} refused, nothing written", args.file.display()))?;
     let (tenants, partners) = (
         states.len(),
         states.iter().map(|s| s.partners.len()).sum::<usize>(),
     );
+    on_store(config, |store| async move {
+        let actor = control_actor("rapd-seed", None, Uuid::new_v4());
+        Ok(store.seed(states, actor).await?)
+    })?;
+    println!("seeded {tenants} tenant(s) and {partners} partner(s)");
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TenantScopeArgs {
+    /// Only this tenant [default: every tenant].
+    #[arg(long)]
+    tenant: Option<Uuid>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// `rapd reset [--tenant T]`: deletes the partners, audit records, settings and registration of
+/// one tenant or of every tenant, as `POST /_rapd/reset` does.
+pub fn reset(args: &TenantScopeArgs) -> anyhow::Result<()> {
+    let config = test_control_config(&args.data, "reset")?;
+    let tenant = args.tenant.map(TenantId);
+    on_store(
+        config,
+        |store| async move { Ok(store.reset(tenant).await?) },
+    )?;
+    match args.tenant {
+        Some(tenant) => println!("reset tenant {tenant}"),
+        None => println!("reset every tenant"),
+    }
+    Ok(())
+}
+
+/// `rapd export [--tenant T]`: prints the store's state as the fixture JSON `rapd seed` and
+/// `POST /_rapd/seed` take, as `GET /_rapd/export` does.
+pub fn export(args: &TenantScopeArgs) -> anyhow::Result<()> {
+    let config = test_control_config(&args.data, "export")?;
+    let tenant = args.tenant.map(TenantId);
+    let states = on_store(
+        config,
+        |store| async move { Ok(store.export(tenant).await?) },
+    )?;
+    let mut text = serde_json::to_string_pretty(&Fixture::from_states(&states))?;
+    text.push('\n');
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// The configuration, if the test-control commands may run under it: in the production profile
+/// only with the control API enabled.
+fn test_control_config(data: &DataArgs, what: &str) -> anyhow::Result<Config> {
+    let config = Config::load(&data.overrides())?;
+    if config.profile == Profile::Production && !config.control_enabled() {
+        anyhow::bail!(
+            "{what} is test control; in the production profile it needs control.enabled = true"
+        );
+    }
+    Ok(config)
+}
+
+/// Runs `job` on the configured store, on a runtime of its own.
+fn on_store<T, F, Fut>(config: Config, job: F) -> anyhow::Result<T>
+where
+    F: FnOnce(Arc<dyn ControlStore>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let store: Arc<dyn ControlStore> = open_store(&config, clock).await?;
-        store
-            .seed(states, control_actor("rapd-seed", None, Uuid::new_v4()))
-            .await?;
-        anyhow::Ok(())
-    })?;
-    println!("seeded {tenants} tenant(s) and {partners} partner(s)");
-    Ok(())
+        job(store).await
+    })
 }
