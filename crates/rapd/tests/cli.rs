@@ -172,3 +172,21 @@ fn config_check_prints_toml_that_reads_back() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `rapd tenant list` on a fresh data directory says there are none, and how one comes.
+#[test]
+fn an_empty_tenant_list_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(RAPD)
+        .args(["tenant", "list", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("no tenants"), "{text}");
+}

@@ -57,4 +57,10 @@ async fn the_printed_link_carries_a_code_the_vendor_can_redeem() {
     let partner: Value =
         support::get_json(&client, &format!("{}/{id}", server.partners()), &token).await;
     assert_eq!(partner["onboardingStatus"], "onboarded");
+    // Once the vendor redeemed the code, the command says so instead of asking for
+    // beginOnboarding.
+    let after = rapd(&link_args);
+    assert!(!after.status.success());
+    let stderr = String::from_utf8_lossy(&after.stderr);
+    assert!(stderr.contains("onboarded already"), "{stderr}");
 }

@@ -117,6 +117,10 @@ async fn production_refuses_the_dev_issuer_and_unlicensed_tenants() {
     ]);
     let listed = String::from_utf8(listed.stdout).unwrap();
     assert!(
+        listed.starts_with("tenant\tlicence\tadded\tname\n"),
+        "{listed}"
+    );
+    assert!(
         listed.contains(&format!("{licensed}\tlicensed")),
         "{listed}"
     );

@@ -96,7 +96,11 @@ async fn play_vendor(client: &reqwest::Client, base: &str, code: &str, heartbeat
         }
     };
     let Some(credential) = credential else { return };
-    tracing::info!("partner simulator: connected");
+    tracing::info!(
+        tenant = %credential.tenant().0,
+        partner = %credential.partner().0,
+        "partner simulator: connected, the partner is onboarded"
+    );
     loop {
         tokio::time::sleep(heartbeat).await;
         let call = client
@@ -143,6 +147,10 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
         let now = rapd_model::Timestamp::now();
         let secret = match (&partner.onboarding_code, partner.status_at(now)) {
             (Some(secret), OnboardingStatus::Onboarding) => secret,
+            (_, OnboardingStatus::Onboarded) => bail!(
+                "the partner is onboarded already: its vendor redeemed the code; call disconnect, \
+                 then beginOnboarding, for a new one"
+            ),
             _ => bail!("the partner has no open onboarding request: call beginOnboarding first"),
         };
         let code = OnboardingCode::new(tenant, id, secret.as_str());

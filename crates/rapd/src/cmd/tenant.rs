@@ -74,7 +74,13 @@ pub fn run(action: TenantAction) -> anyhow::Result<()> {
                 );
             }
             TenantAction::List { .. } => {
-                for t in store.tenants().await? {
+                let tenants = store.tenants().await?;
+                if tenants.is_empty() {
+                    println!("no tenants (in development a tenant is added on its first Graph call; `rapd tenant add` adds one)");
+                    return Ok(());
+                }
+                println!("tenant\tlicence\tadded\tname");
+                for t in tenants {
                     let licence = if t.intune_licensed {
                         "licensed"
                     } else {
