@@ -20,6 +20,7 @@ mod headers;
 mod identity_provider;
 mod paths;
 mod query;
+pub(crate) mod responses;
 mod schemas;
 mod service_schemas;
 
@@ -28,9 +29,17 @@ use axum::{
     extract::State,
     response::{IntoResponse, Response},
 };
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::{
+    PartialSchema,
+    openapi::{
+        InfoBuilder, LicenseBuilder, OpenApi, Server, security::SecurityRequirement,
+        tag::TagBuilder,
+    },
+};
 
 use crate::state::{AppState, ServerConfig};
+use responses::{ClientRequestId, OpenApiDocument, RequestId};
 
 /// The path of this document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
@@ -39,36 +48,120 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 pub const BEARER: &str = "bearer";
 
 /// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    operation_id = "getOpenApiDocument",
+    summary = "This document",
+    description = "Outside load shedding and without authentication.",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
+        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+    ))),
+)]
 pub async fn get_openapi(State(state): State<AppState>) -> Response {
     Json(document(&state.config)).into_response()
 }
 
-/// The whole document for a server with `config` (the body limit it states is `config`'s).
+/// The tags, in the order the document lists them.
+const TAGS: &[(&str, &str)] = &[
+    (
+        "v1.0",
+        "Graph v1.0: deviceManagement/remoteAssistancePartners",
+    ),
+    (
+        "beta",
+        "Graph beta: deviceManagement/remoteAssistancePartners",
+    ),
+    (
+        "batch",
+        "JSON batching: https://learn.microsoft.com/graph/json-batching",
+    ),
+    ("metadata", "The CSDL of each version"),
+    (
+        "partner",
+        "rapd's own partner API: the remote assistance vendor's side of onboarding",
+    ),
+    (
+        "identity",
+        "The development issuer's OpenID metadata and keys",
+    ),
+    (
+        "identity-provider",
+        "The development identity provider: Entra's OAuth 2.0 endpoints, served while the development issuer is on",
+    ),
+    ("operations", "Health and this document"),
+    (
+        "control",
+        "Test control: reset, seed, export, faults, the request log (only when served)",
+    ),
+];
+
+/// The whole document for a server with `config` (the body limit it states is `config`'s): the
+/// routes `routing::described` registers with their `#[utoipa::path]`, the document's head built
+/// with utoipa's builders, and the paths and components still written as JSON here.
 pub fn document(config: &ServerConfig) -> Value {
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "rapd: Microsoft Graph remoteAssistancePartners",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": description(config),
-            "license": { "name": env!("CARGO_PKG_LICENSE"), "identifier": env!("CARGO_PKG_LICENSE") },
-        },
-        "servers": [{ "url": "/" }],
-        "security": [{ BEARER: [] }],
-        "tags": [
-            { "name": "v1.0", "description": "Graph v1.0: deviceManagement/remoteAssistancePartners" },
-            { "name": "beta", "description": "Graph beta: deviceManagement/remoteAssistancePartners" },
-            { "name": "batch", "description": "JSON batching: https://learn.microsoft.com/graph/json-batching" },
-            { "name": "metadata", "description": "The CSDL of each version" },
-            { "name": "partner", "description": "rapd's own partner API: the remote assistance vendor's side of onboarding" },
-            { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
-            { "name": "identity-provider", "description": "The development identity provider: Entra's OAuth 2.0 endpoints, served while the development issuer is on" },
-            { "name": "operations", "description": "Health and this document" },
-            { "name": "control", "description": "Test control: reset, seed, export, faults, the request log (only when served)" },
-        ],
-        "paths": all_paths(config),
-        "components": schemas::components(config),
-    })
+    let (shed, unshed) = crate::routing::described();
+    let (_, mut api) = shed.merge(unshed).split_for_parts();
+    head(&mut api, config);
+    let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
+    if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))
+    {
+        paths.extend(written);
+    }
+    if let Value::Object(written) = schemas::components(config) {
+        let components = doc
+            .as_object_mut()
+            .expect("a document is an object")
+            .entry("components")
+            .or_insert_with(|| Value::Object(Default::default()));
+        for (kind, entries) in written {
+            match (components.get_mut(&kind), entries) {
+                (Some(Value::Object(into)), Value::Object(entries)) => into.extend(entries),
+                (_, entries) => {
+                    components[&kind] = entries;
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// What the document says of itself: info, server, the security every operation needs, tags.
+fn head(api: &mut OpenApi, config: &ServerConfig) {
+    let license = env!("CARGO_PKG_LICENSE");
+    api.info = InfoBuilder::new()
+        .title("rapd: Microsoft Graph remoteAssistancePartners")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(description(config)))
+        .license(Some(
+            LicenseBuilder::new()
+                .name(license)
+                .identifier(Some(license))
+                .build(),
+        ))
+        .build();
+    api.servers = Some(vec![Server::new("/")]);
+    // `routes!` collects the bodies' schemas; the headers' are named here.
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, schema) in [
+        ("RequestId", RequestId::schema()),
+        ("ClientRequestId", ClientRequestId::schema()),
+    ] {
+        components.schemas.insert(name.to_owned(), schema);
+    }
+    api.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+    api.tags = Some(
+        TAGS.iter()
+            .map(|(name, text)| {
+                TagBuilder::new()
+                    .name(*name)
+                    .description(Some(*text))
+                    .build()
+            })
+            .collect(),
+    );
 }
 
 /// Every path; the test-control API's only when this server serves it.

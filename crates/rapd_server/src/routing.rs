@@ -9,6 +9,7 @@ use axum::{
 };
 use http::{HeaderMap, Method};
 
+use crate::openapi::responses::{ClientRequestId, PlainOk, RequestId, ServiceUnavailable};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
@@ -24,6 +25,7 @@ use crate::{
 };
 use rapd_http::{Around, AroundLayer, GraphEnvelope};
 use tower::ServiceExt;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
 
@@ -77,11 +79,6 @@ pub fn router(state: AppState) -> Router {
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),
         )
-        .route(
-            "/.well-known/openid-configuration",
-            get(identity::get_openid_configuration),
-        )
-        .route("/common/discovery/v2.0/keys", get(identity::get_jwks))
         .merge(identity_provider(&state))
         .merge(count)
         .merge(graph)
@@ -96,12 +93,12 @@ pub fn router(state: AppState) -> Router {
         Some(faults) => served.layer(faults),
         None => served,
     };
+    let (shed, unshed) = described();
     let app = served
+        .merge(Router::from(shed))
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         // Health stays outside load shedding: a busy server is still alive.
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/openapi.json", get(crate::openapi::get_openapi))
+        .merge(Router::from(unshed))
         .layer(AroundLayer(GraphEnvelope))
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
@@ -117,6 +114,19 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
+/// The routes registered together with their `#[utoipa::path]` description, so none exists
+/// undocumented: those behind load shedding, and those outside it (health and the document).
+pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
+    let shed = OpenApiRouter::new()
+        .routes(routes!(identity::get_openid_configuration))
+        .routes(routes!(identity::get_jwks));
+    let unshed = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(crate::openapi::get_openapi));
+    (shed, unshed)
+}
+
 /// The development identity provider, only where the development issuer is on.
 fn identity_provider(state: &AppState) -> Router<AppState> {
     match &state.idp {
@@ -125,12 +135,39 @@ fn identity_provider(state: &AppState) -> Router<AppState> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    operation_id = "getHealth",
+    summary = "Liveness: `ok` while the process serves requests",
+    description = "Outside load shedding and without authentication: a busy server is still alive.",
+    security(()),
+    responses((status = 200, description = "Alive", content_type = "text/plain", body = PlainOk, headers(
+        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+    ))),
+)]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `GET /readyz`: `ok` while the store answers a round trip; else 503 with `Retry-After`, so a
 /// load balancer stops sending this node requests while its database is out of reach.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    operation_id = "getReadiness",
+    summary = "Readiness: `ok` while the database answers",
+    description = "One round trip to the store; `503` with `Retry-After` while it is out of reach, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
+    security(()),
+    responses(
+        (status = 200, description = "Ready", content_type = "text/plain", body = PlainOk, headers(
+            ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+        )),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.store.ready().await?;
     Ok("ok")

@@ -1,0 +1,128 @@
+//! The pieces `#[utoipa::path]` annotations name: a `ToResponse` for each shared error response
+//! (a `$ref` to `#/components/responses/{name}`, whose body `schemas.rs` still writes) and the
+//! schemas of the headers every answer carries, written with utoipa's builders.
+
+use utoipa::{
+    PartialSchema, ToResponse, ToSchema,
+    openapi::{
+        KnownFormat, ObjectBuilder, RefOr, Response, SchemaFormat, Type,
+        schema::{ArrayBuilder, Schema},
+    },
+};
+
+use super::schemas::ERROR_RESPONSES;
+
+/// The shared error response of `status`, as a reference (the component is in `schemas.rs`).
+fn error_response(status: u16) -> (&'static str, RefOr<Response>) {
+    let (_, name, _) = ERROR_RESPONSES
+        .iter()
+        .find(|(s, _, _)| *s == status)
+        .unwrap_or_else(|| panic!("no shared response for {status}"));
+    (
+        name,
+        RefOr::Ref(utoipa::openapi::schema::Ref::from_response_name(*name)),
+    )
+}
+
+/// The shared error responses the service routes name, one type per status (a table).
+macro_rules! error_responses {
+    ($($name:ident = $status:literal),* $(,)?) => {$(
+        #[doc = concat!("The shared `", stringify!($status), "` response.")]
+        pub struct $name;
+        impl<'r> ToResponse<'r> for $name {
+            fn response() -> (&'r str, RefOr<Response>) {
+                error_response($status)
+            }
+        }
+    )*};
+}
+
+error_responses!(BadRequest = 400, ServiceUnavailable = 503);
+
+/// `request-id`: a new GUID for each request.
+pub struct RequestId;
+
+impl PartialSchema for RequestId {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .description(Some(
+                "A new GUID for each request; also `innerError.request-id`.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for RequestId {}
+
+/// `client-request-id`: the client's, else the `request-id`.
+pub struct ClientRequestId;
+
+impl PartialSchema for ClientRequestId {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The client's `client-request-id` (at most 128 characters), else the `request-id`.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ClientRequestId {}
+
+/// The body of `/healthz` and `/readyz`: the two letters `ok`.
+pub struct PlainOk;
+
+impl PartialSchema for PlainOk {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["ok"]))
+            .into()
+    }
+}
+
+impl ToSchema for PlainOk {}
+
+/// The body of `GET /openapi.json`: an OpenAPI document.
+pub struct OpenApiDocument;
+
+impl PartialSchema for OpenApiDocument {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .required("openapi")
+            .required("info")
+            .required("paths")
+            .into()
+    }
+}
+
+impl ToSchema for OpenApiDocument {}
+
+/// The development issuer's key set (`rapd_auth` writes it as JSON).
+pub struct JsonWebKeySet;
+
+impl PartialSchema for JsonWebKeySet {
+    fn schema() -> RefOr<Schema> {
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        let key = ["crv", "x", "y", "use", "alg"].into_iter().fold(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .required("kty")
+                .required("kid")
+                .property("kty", string())
+                .property("kid", string()),
+            |key, name| key.property(name, string()),
+        );
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .required("keys")
+            .property("keys", ArrayBuilder::new().items(key))
+            .into()
+    }
+}
+
+impl ToSchema for JsonWebKeySet {}
