@@ -23,6 +23,7 @@ mod query;
 pub(crate) mod responses;
 mod schemas;
 mod service_schemas;
+mod versions;
 
 use axum::{
     Json,
@@ -104,6 +105,7 @@ const TAGS: &[(&str, &str)] = &[
 pub fn document(config: &ServerConfig) -> Value {
     let (shed, unshed) = crate::routing::described();
     let (_, mut api) = shed.merge(unshed).split_for_parts();
+    versions::expand(&mut api);
     head(&mut api, config);
     let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
     if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))

@@ -68,7 +68,6 @@ pub fn router(state: AppState) -> Router {
         get(partners::count_partners).fallback(no_method_match),
     );
     let served = Router::new()
-        .route("/{version}/$metadata", get(metadata::get_metadata))
         .route(
             "/partner/v1/onboarding",
             // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
@@ -118,6 +117,7 @@ pub fn router(state: AppState) -> Router {
 /// undocumented: those behind load shedding, and those outside it (health and the document).
 pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
     let shed = OpenApiRouter::new()
+        .routes(routes!(metadata::get_metadata))
         .routes(routes!(identity::get_openid_configuration))
         .routes(routes!(identity::get_jwks));
     let unshed = OpenApiRouter::new()
