@@ -32,7 +32,7 @@ use axum::{
 };
 use serde_json::Value;
 use utoipa::{
-    PartialSchema,
+    PartialSchema, ToResponse,
     openapi::{
         InfoBuilder, LicenseBuilder, OpenApi, Server, security::SecurityRequirement,
         tag::TagBuilder,
@@ -40,7 +40,7 @@ use utoipa::{
 };
 
 use crate::state::{AppState, ServerConfig};
-use responses::{ClientRequestId, OpenApiDocument, RequestId};
+use responses::{ClientRequestId, ODataVersion, OpenApiDocument, PartnerUnauthorized, RequestId};
 
 /// The path of this document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
@@ -150,9 +150,12 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
     for (name, schema) in [
         ("RequestId", RequestId::schema()),
         ("ClientRequestId", ClientRequestId::schema()),
+        ("ODataVersion", ODataVersion::schema()),
     ] {
         components.schemas.insert(name.to_owned(), schema);
     }
+    let (name, response) = PartnerUnauthorized::response();
+    components.responses.insert(name.to_owned(), response);
     api.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
     api.tags = Some(
         TAGS.iter()

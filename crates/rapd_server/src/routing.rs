@@ -69,12 +69,6 @@ pub fn router(state: AppState) -> Router {
     );
     let served = Router::new()
         .route(
-            "/partner/v1/onboarding",
-            // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
-            post(partner_api::redeem_onboarding_code),
-        )
-        .route("/partner/v1/connection", get(partner_api::get_connection))
-        .route(
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),
         )
@@ -118,6 +112,9 @@ pub fn router(state: AppState) -> Router {
 pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
     let shed = OpenApiRouter::new()
         .routes(routes!(metadata::get_metadata))
+        // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
+        .routes(routes!(partner_api::redeem_onboarding_code))
+        .routes(routes!(partner_api::get_connection))
         .routes(routes!(identity::get_openid_configuration))
         .routes(routes!(identity::get_jwks));
     let unshed = OpenApiRouter::new()

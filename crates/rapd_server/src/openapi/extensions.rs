@@ -3,7 +3,7 @@
 //! (`GET|PATCH /beta/deviceManagement/remoteAssistanceSettings`, `settings.rs`) and rapd's own
 //! partner API (`POST /partner/v1/onboarding`, `GET /partner/v1/connection`, `partner_api.rs`).
 
-use rapd_model::{ApiVersion, OnboardingStatus, audit};
+use rapd_model::{ApiVersion, audit};
 use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH};
 use serde_json::{Map, Value, json};
 
@@ -30,52 +30,6 @@ pub fn paths(paths: &mut Map<String, Value>) {
     paths.insert(
         "/beta/deviceManagement/remoteAssistanceSettings".into(),
         settings_operations(),
-    );
-    paths.insert(
-        "/partner/v1/onboarding".into(),
-        json!({ "post": {
-            "tags": ["partner"],
-            "operationId": "partner.redeemOnboardingCode",
-            "summary": "Redeem a one-time onboarding code (the vendor's side)",
-            "description": "rapd's own extension: Microsoft does not publish the partner side. The code comes from `beginOnboarding` (`rapd onboarding-link` shows it); redeeming it makes the partner `onboarded` and returns its credential, shown this once. An unknown, used or expired code, or a body that is not `{\"code\": …}`, is `401 InvalidOnboardingCode`.",
-            "security": [],
-            "requestBody": {
-                "required": true,
-                "content": { "application/json": { "schema": schema_ref("PartnerRedeemRequest") } },
-            },
-            "responses": {
-                "200": {
-                    "description": "Connected: the partner's view, with its new credential",
-                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-                    "content": { "application/json": { "schema": schema_ref("PartnerConnectionWithCredential") } },
-                },
-                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
-                "413": response_ref(413),
-                "415": response_ref(415),
-                "500": response_ref(500),
-                "503": response_ref(503),
-            },
-        }}),
-    );
-    paths.insert(
-        "/partner/v1/connection".into(),
-        json!({ "get": {
-            "tags": ["partner"],
-            "operationId": "partner.getConnection",
-            "summary": "The partner's view of its connection; a heartbeat",
-            "description": "Each call refreshes `lastConnectionDateTime` (at most once per heartbeat interval). After `disconnect`, `DELETE` or a new onboarding the credential is refused: `401 InvalidPartnerCredential`.",
-            "security": [{ PARTNER_CREDENTIAL: [] }],
-            "responses": {
-                "200": {
-                    "description": "The connection",
-                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-                    "content": { "application/json": { "schema": schema_ref("PartnerConnection") } },
-                },
-                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
-                "500": response_ref(500),
-                "503": response_ref(503),
-            },
-        }}),
     );
 }
 
@@ -209,77 +163,7 @@ pub fn security_scheme() -> Value {
     })
 }
 
-pub fn responses(into: &mut Map<String, Value>) {
-    into.insert(
-        "PartnerUnauthorized".into(),
-        json!({
-            "description": "The onboarding code (`InvalidOnboardingCode`) or the partner credential (`InvalidPartnerCredential`) is unknown, used, expired or revoked.",
-            "headers": {
-                "request-id": { "$ref": "#/components/headers/RequestId" },
-                "client-request-id": { "$ref": "#/components/headers/ClientRequestId" },
-                "WWW-Authenticate": {
-                    "description": "`Bearer realm=\"rapd-partner\"`",
-                    "required": true,
-                    "schema": { "type": "string", "pattern": "^Bearer " },
-                },
-            },
-            "content": { "application/json": { "schema": schema_ref("ODataError") } },
-        }),
-    );
-}
-
 pub fn schemas(into: &mut Map<String, Value>) {
-    into.insert(
-        "PartnerRedeemRequest".into(),
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["code"],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "description": "The one-time onboarding code, `rac1.<tenant and partner>.<secret>`.",
-                },
-            },
-        }),
-    );
-    let connection = |with_credential: bool| {
-        let mut properties = json!({
-            "tenantId": { "type": "string", "format": "uuid" },
-            "partnerId": { "type": "string", "format": "uuid" },
-            "displayName": { "type": ["string", "null"] },
-            "partnerDomain": { "type": ["string", "null"] },
-            "onboardingStatus": {
-                "type": "string",
-                "enum": OnboardingStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            },
-            "lastConnectionDateTime": schema_ref("DateTimeOffset"),
-        });
-        let mut required = vec![
-            "tenantId",
-            "partnerId",
-            "displayName",
-            "partnerDomain",
-            "onboardingStatus",
-            "lastConnectionDateTime",
-        ];
-        if with_credential {
-            properties["credential"] = json!({
-                "type": "string",
-                "description": "`rap1.<tenant and partner>.<secret>`: the bearer credential of `GET /partner/v1/connection`. Shown this once; only its hash is stored.",
-            });
-            required.push("credential");
-        }
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": required,
-            "properties": properties,
-        })
-    };
-    into.insert("PartnerConnection".into(), connection(false));
-    into.insert("PartnerConnectionWithCredential".into(), connection(true));
-
     let states = json!({ "type": "string", "enum": ["disabled", "enabled"] });
     into.insert(
         "beta.remoteAssistanceSettings".into(),

@@ -5,8 +5,9 @@
 use utoipa::{
     PartialSchema, ToResponse, ToSchema,
     openapi::{
-        KnownFormat, ObjectBuilder, RefOr, Response, SchemaFormat, Type,
-        schema::{ArrayBuilder, Schema},
+        ContentBuilder, Header, HeaderBuilder, KnownFormat, ObjectBuilder, RefOr, Response,
+        ResponseBuilder, SchemaFormat, Type,
+        schema::{ArrayBuilder, Ref, Schema},
     },
 };
 
@@ -18,10 +19,7 @@ fn error_response(status: u16) -> (&'static str, RefOr<Response>) {
         .iter()
         .find(|(s, _, _)| *s == status)
         .unwrap_or_else(|| panic!("no shared response for {status}"));
-    (
-        name,
-        RefOr::Ref(utoipa::openapi::schema::Ref::from_response_name(*name)),
-    )
+    (name, RefOr::Ref(Ref::from_response_name(*name)))
 }
 
 /// The shared error responses the service routes name, one type per status (a table).
@@ -37,7 +35,60 @@ macro_rules! error_responses {
     )*};
 }
 
-error_responses!(BadRequest = 400, ServiceUnavailable = 503);
+error_responses!(
+    BadRequest = 400,
+    PayloadTooLarge = 413,
+    UnsupportedMediaType = 415,
+    InternalServerError = 500,
+    ServiceUnavailable = 503,
+);
+
+/// The partner API's `401`: Graph's error body with the partner realm's challenge.
+pub struct PartnerUnauthorized;
+
+impl<'r> ToResponse<'r> for PartnerUnauthorized {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let challenge = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^Bearer "));
+        let response = ResponseBuilder::new()
+            .description(
+                "The onboarding code (`InvalidOnboardingCode`) or the partner credential (`InvalidPartnerCredential`) is unknown, used, expired or revoked.",
+            )
+            .header("request-id", Header::new(RequestId::schema()))
+            .header("client-request-id", Header::new(ClientRequestId::schema()))
+            .header(
+                "WWW-Authenticate",
+                HeaderBuilder::new()
+                    .schema(challenge)
+                    .description(Some("`Bearer realm=\"rapd-partner\"`"))
+                    .build(),
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ODataError")))
+                    .build(),
+            )
+            .build();
+        ("PartnerUnauthorized", RefOr::T(response))
+    }
+}
+
+/// `OData-Version`: `4.0` on every JSON success.
+pub struct ODataVersion;
+
+impl PartialSchema for ODataVersion {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["4.0"]))
+            .description(Some("On every JSON success."))
+            .into()
+    }
+}
+
+impl ToSchema for ODataVersion {}
 
 /// `request-id`: a new GUID for each request.
 pub struct RequestId;

@@ -433,7 +433,6 @@ fn error_responses(config: &ServerConfig) -> Value {
             }),
         );
     }
-    super::extensions::responses(&mut map);
     super::control::responses(&mut map);
     Value::Object(map)
 }
