@@ -13,10 +13,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    described::{BadRequest, ClientRequestId, JsonWebKeySet, RequestId, ServiceUnavailable},
     error::ApiError,
-    openapi::responses::{
-        BadRequest, ClientRequestId, JsonWebKeySet, RequestId, ServiceUnavailable,
-    },
     state::AppState,
 };
 

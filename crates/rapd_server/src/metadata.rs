@@ -6,9 +6,9 @@ use http::{HeaderValue, header};
 use rapd_model::ApiVersion;
 
 use crate::{
+    described::{ClientRequestId, RequestId, ServiceUnavailable},
     error::ApiError,
     extract::GraphPath,
-    openapi::responses::{ClientRequestId, RequestId, ServiceUnavailable},
 };
 
 pub const V1: &str = include_str!("metadata/v1.xml");

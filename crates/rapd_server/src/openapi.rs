@@ -1,18 +1,30 @@
-//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, written here from
-//! the constants the handlers use (versions, limits, enum members, the batch limit), so a change
-//! to one of them changes the document too.
+//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, built from the code
+//! in two ways while the move to utoipa is under way.
+//!
+//! **Derived** (utoipa 5): `routing::described` registers routes through `utoipa_axum`'s
+//! `OpenApiRouter` with `routes!`, so each of those routes exists only together with the
+//! `#[utoipa::path]` on its handler: `/healthz`, `/readyz`, this document, the development
+//! issuer's OpenID metadata and keys, `/{version}/$metadata` and the partner API. Their bodies'
+//! schemas derive from the types the handlers serialize where there is one (`OpenIdConfiguration`,
+//! `PartnerConnection`, `PartnerRedeemRequest`); the rest are `ToSchema`/`ToResponse` impls
+//! written with utoipa's builders in `described.rs`. Graph's routes are registered once under
+//! `/{version}/`; [`versions`] makes each version's path from them on utoipa's types. The
+//! document's head (info, servers, security, tags) is built with utoipa's builders here.
+//!
+//! **Still written as JSON** (`json!`), and merged into the derived document: the operations on
+//! partners, `$count`, `$batch`, audit events and beta's settings ([`paths`], [`extensions`]),
+//! the OData query options ([`query`]), the identity provider's and the test-control API's routes
+//! (mounted from `rapd_idp` and `rapd_control`), and most components ([`schemas`],
+//! [`service_schemas`], [`headers`]). utoipa's types cannot carry all of them as they are: no
+//! `$ref` to a header or parameter component, no `required` on a response header, no `const`,
+//! `if`/`then`, `not` or `propertyNames` in a schema.
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
 //! that every status it gets is documented, that the methods left out are the router's
 //! fallbacks, and that every surface DESIGN names which the router serves is documented;
-//! `interop/schemathesis.sh` fuzzes the release binary against this document.
-//!
-//! [`paths`] holds the operations on partners and the service routes, [`extensions`] those on
-//! audit events, beta's settings and the partner API, [`query`] the OData query options, and
-//! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
-//! responses; the service routes' bodies in [`service_schemas`], the shared headers and
-//! parameters in [`headers`]).
+//! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
+//! `(?![\s\S])` (see [`schemas`]).
 
 mod control;
 mod extensions;
@@ -20,16 +32,10 @@ mod headers;
 mod identity_provider;
 mod paths;
 mod query;
-pub(crate) mod responses;
 mod schemas;
 mod service_schemas;
 mod versions;
 
-use axum::{
-    Json,
-    extract::State,
-    response::{IntoResponse, Response},
-};
 use serde_json::Value;
 use utoipa::{
     PartialSchema, ToResponse,
@@ -39,31 +45,16 @@ use utoipa::{
     },
 };
 
-use crate::state::{AppState, ServerConfig};
-use responses::{ClientRequestId, ODataVersion, OpenApiDocument, PartnerUnauthorized, RequestId};
+use crate::{
+    described::{ClientRequestId, ODataVersion, PartnerUnauthorized, RequestId},
+    state::ServerConfig,
+};
 
 /// The path of this document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
 
 /// The security scheme of every Graph operation.
 pub const BEARER: &str = "bearer";
-
-/// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    tag = "operations",
-    operation_id = "getOpenApiDocument",
-    summary = "This document",
-    description = "Outside load shedding and without authentication.",
-    security(()),
-    responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
-        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
-    ))),
-)]
-pub async fn get_openapi(State(state): State<AppState>) -> Response {
-    Json(document(&state.config)).into_response()
-}
 
 /// The tags, in the order the document lists them.
 const TAGS: &[(&str, &str)] = &[
@@ -99,12 +90,10 @@ const TAGS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The whole document for a server with `config` (the body limit it states is `config`'s): the
-/// routes `routing::described` registers with their `#[utoipa::path]`, the document's head built
+/// The whole document for a server with `config` (the body limit it states is `config`'s): `api`,
+/// what `routing::described` registers with its `#[utoipa::path]`, the document's head built
 /// with utoipa's builders, and the paths and components still written as JSON here.
-pub fn document(config: &ServerConfig) -> Value {
-    let (shed, unshed) = crate::routing::described();
-    let (_, mut api) = shed.merge(unshed).split_for_parts();
+pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
     versions::expand(&mut api);
     head(&mut api, config);
     let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
@@ -203,7 +192,7 @@ mod tests {
     /// Every `$ref` in the document names a component that exists.
     #[test]
     fn every_reference_resolves() {
-        let doc = document(&ServerConfig::default());
+        let doc = document(&ServerConfig::default(), crate::routing::described_api());
         let mut refs = Vec::new();
         collect_refs(&doc, &mut refs);
         assert!(refs.len() > 50, "the document uses its components");
@@ -231,9 +220,9 @@ mod tests {
     /// The test-control paths appear exactly when the API is served.
     #[test]
     fn control_paths_follow_the_configuration() {
-        let off = document(&ServerConfig::default());
+        let off = document(&ServerConfig::default(), crate::routing::described_api());
         assert!(off["paths"].get("/_rapd/reset").is_none());
-        let on = document(&with_control());
+        let on = document(&with_control(), crate::routing::described_api());
         for path in ["reset", "seed", "export", "requests", "faults"] {
             assert!(
                 on["paths"].get(format!("/_rapd/{path}")).is_some(),
@@ -262,7 +251,7 @@ mod tests {
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(&with_control());
+        let doc = document(&with_control(), crate::routing::described_api());
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {

@@ -16,12 +16,12 @@ use utoipa::{
 use rapd_http::RequestIds;
 
 use crate::{
-    error::ApiError,
-    extract::JsonBody,
-    openapi::responses::{
+    described::{
         ClientRequestId, InternalServerError, ODataVersion, PartnerUnauthorized, PayloadTooLarge,
         RequestId, ServiceUnavailable, UnsupportedMediaType,
     },
+    error::ApiError,
+    extract::JsonBody,
     response,
     state::AppState,
 };

@@ -2,20 +2,20 @@
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
-    Extension, Router,
+    Extension, Json, Router,
     extract::{Request, State},
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use http::{HeaderMap, Method};
 
-use crate::openapi::responses::{ClientRequestId, PlainOk, RequestId, ServiceUnavailable};
+use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, ServiceUnavailable};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
     error::ApiError,
     extract::accepts,
-    identity, metadata,
+    identity, metadata, openapi,
     overload::ShedLoad,
     partner_api,
     partners::{self, actions},
@@ -25,6 +25,7 @@ use crate::{
 };
 use rapd_http::{Around, AroundLayer, GraphEnvelope};
 use tower::ServiceExt;
+use utoipa::openapi::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
@@ -120,8 +121,31 @@ pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) 
     let unshed = OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
-        .routes(routes!(crate::openapi::get_openapi));
+        .routes(routes!(get_openapi));
     (shed, unshed)
+}
+
+/// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    operation_id = "getOpenApiDocument",
+    summary = "This document",
+    description = "Outside load shedding and without authentication.",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
+        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+    ))),
+)]
+async fn get_openapi(State(state): State<AppState>) -> Response {
+    Json(openapi::document(&state.config, described_api())).into_response()
+}
+
+/// The document of the described routes alone, before `openapi::document` completes it.
+pub(crate) fn described_api() -> OpenApi {
+    let (shed, unshed) = described();
+    shed.merge(unshed).split_for_parts().1
 }
 
 /// The development identity provider, only where the development issuer is on.

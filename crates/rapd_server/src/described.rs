@@ -1,6 +1,8 @@
-//! The pieces `#[utoipa::path]` annotations name: a `ToResponse` for each shared error response
-//! (a `$ref` to `#/components/responses/{name}`, whose body `schemas.rs` still writes) and the
-//! schemas of the headers every answer carries, written with utoipa's builders.
+//! What the handlers' `#[utoipa::path]` annotations name, for `/openapi.json`: a `ToResponse` for
+//! each shared error response (a `$ref` to `#/components/responses/{name}`, whose body
+//! `openapi/schemas.rs` still writes), the partner API's `401`, and the schemas of the headers
+//! and plain bodies, written with utoipa's builders. It uses nothing else of the crate, so every
+//! handler module can name it.
 
 use utoipa::{
     PartialSchema, ToResponse, ToSchema,
@@ -11,7 +13,64 @@ use utoipa::{
     },
 };
 
-use super::schemas::ERROR_RESPONSES;
+/// The shared error responses, by status: the component name and when it is answered.
+pub const ERROR_RESPONSES: &[(u16, &str, &str)] = &[
+    (
+        400,
+        "BadRequest",
+        "The request is malformed: an invalid body (`BadRequest`, the property named in Intune's message), a query option (`BadRequest`), or two credentials (`invalid_request`).",
+    ),
+    (
+        401,
+        "Unauthorized",
+        "No token, or one that fails verification (`InvalidAuthenticationToken`).",
+    ),
+    (
+        403,
+        "Forbidden",
+        "The token lacks the scope, is a personal account's or an application's, or the tenant holds no Intune licence (`Forbidden`).",
+    ),
+    (
+        404,
+        "NotFound",
+        "No such partner in the caller's tenant, or an id that is not a GUID (`ResourceNotFound`).",
+    ),
+    (
+        406,
+        "NotAcceptable",
+        "`Accept` excludes the response's media type (`NotAcceptable`).",
+    ),
+    (
+        409,
+        "Conflict",
+        "A partner with the generated id exists already (`Conflict`).",
+    ),
+    (
+        413,
+        "PayloadTooLarge",
+        "The body is larger than the server's limit (`RequestEntityTooLarge`).",
+    ),
+    (
+        415,
+        "UnsupportedMediaType",
+        "A non-empty body not declared `application/json` (`UnsupportedMediaType`).",
+    ),
+    (
+        429,
+        "TooManyRequests",
+        "Throttled by Intune's limits for the tenant or the application (`TooManyRequests`); retry after `Retry-After` seconds.",
+    ),
+    (
+        500,
+        "InternalServerError",
+        "An unexpected failure (`Unknown`); the cause is logged, not sent.",
+    ),
+    (
+        503,
+        "ServiceUnavailable",
+        "Too many requests in flight, or storage unavailable (`ServiceUnavailable`); retry after `Retry-After` seconds.",
+    ),
+];
 
 /// The shared error response of `status`, as a reference (the component is in `schemas.rs`).
 fn error_response(status: u16) -> (&'static str, RefOr<Response>) {
