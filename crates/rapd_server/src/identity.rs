@@ -83,7 +83,7 @@ pub async fn get_openid_configuration(
     .into_response())
 }
 
-/// The development issuer's OpenID Connect metadata; its schema is derived from this type.
+/// The development issuer's OpenID Connect metadata.
 #[derive(Serialize, ToSchema)]
 pub struct OpenIdConfiguration {
     issuer: &'static str,

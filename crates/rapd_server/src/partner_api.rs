@@ -35,7 +35,7 @@ pub struct Redeem {
     code: String,
 }
 
-/// The partner's view of its connection, as both routes answer it.
+/// The partner's view of its connection.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartnerConnection {
@@ -53,7 +53,7 @@ pub struct PartnerConnection {
     last_connection_date_time: String,
 }
 
-/// The answer to a redemption: the view and the new credential.
+/// The answer to a redemption: the partner's view of its connection and its new credential.
 #[derive(Serialize)]
 pub struct PartnerConnectionWithCredential {
     #[serde(flatten)]
