@@ -96,6 +96,9 @@ macro_rules! error_responses {
 
 error_responses!(
     BadRequest = 400,
+    Unauthorized = 401,
+    Forbidden = 403,
+    TooManyRequests = 429,
     PayloadTooLarge = 413,
     UnsupportedMediaType = 415,
     InternalServerError = 500,

@@ -4,18 +4,19 @@
 //! **Derived** (utoipa 5): `routing::described` registers routes through `utoipa_axum`'s
 //! `OpenApiRouter` with `routes!`, so each of those routes exists only together with the
 //! `#[utoipa::path]` on its handler: `/healthz`, `/readyz`, this document, the development
-//! issuer's OpenID metadata and keys, `/{version}/$metadata` and the partner API. Their bodies'
-//! schemas derive from the types the handlers serialize where there is one (`OpenIdConfiguration`,
-//! `PartnerConnection`, `PartnerRedeemRequest`); the rest are `ToSchema`/`ToResponse` impls
-//! written with utoipa's builders in `described.rs`. Graph's routes are registered once under
-//! `/{version}/`; [`versions`] makes each version's path from them on utoipa's types. The
-//! document's head (info, servers, security, tags) is built with utoipa's builders here.
+//! issuer's OpenID metadata and keys, `/{version}/$metadata`, audit events and the partner API.
+//! Their bodies' schemas derive from the types the handlers serialize where there is one
+//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`); the rest are
+//! `ToSchema`, `ToResponse` and `IntoParams` impls written with utoipa's builders
+//! (`described.rs`; the audit query options in [`extensions`]). Graph's routes are registered
+//! once under `/{version}/`; [`versions`] makes each version's path from them on utoipa's types.
+//! The document's head (info, servers, security, tags) is built with utoipa's builders here.
 //!
 //! **Still written as JSON** (`json!`), and merged into the derived document: the operations on
-//! partners, `$count`, `$batch`, audit events and beta's settings ([`paths`], [`extensions`]),
-//! the OData query options ([`query`]), the identity provider's and the test-control API's routes
-//! (mounted from `rapd_idp` and `rapd_control`), and most components ([`schemas`],
-//! [`service_schemas`], [`headers`]). utoipa's types cannot carry all of them as they are: no
+//! partners, `$count`, `$batch` and beta's settings ([`paths`], [`extensions`]), the OData
+//! query options ([`query`]), the identity provider's and the test-control API's routes (mounted
+//! from `rapd_idp` and `rapd_control`), and most components ([`schemas`], [`service_schemas`],
+//! [`headers`]). utoipa's types cannot carry all of them as they are: no
 //! `$ref` to a header or parameter component, no `required` on a response header, no `const`,
 //! `if`/`then`, `not` or `propertyNames` in a schema.
 //!
@@ -35,6 +36,8 @@ mod query;
 mod schemas;
 mod service_schemas;
 mod versions;
+
+pub(crate) use extensions::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery};
 
 use serde_json::Value;
 use utoipa::{

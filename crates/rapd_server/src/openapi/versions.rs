@@ -1,18 +1,29 @@
 //! Graph's routes are registered once, under `/{version}/…`; the document names each version's
 //! path (`/v1.0/…`, `/beta/…`), as Graph's own descriptions do. This step makes the copies on
 //! utoipa's types: the `version` parameter goes, and `{version}` in an operation's id, tags,
-//! summary and description becomes the version's key (`v1`, `beta`) or segment (`v1.0`, `beta`).
+//! summary, description and the schemas its responses name becomes the version's key (`v1`,
+//! `beta`) or segment (`v1.0`, `beta`).
 
 use rapd_model::ApiVersion;
-use utoipa::openapi::{OpenApi, PathItem, path::Operation};
+use utoipa::openapi::{ExternalDocs, OpenApi, PathItem, RefOr, path::Operation};
 
 use super::paths::key;
+
+/// The Graph docs page of an operation, by its id after the version's key (`#[utoipa::path]`
+/// has no `externalDocs`).
+const GRAPH_DOCS: &[(&str, &str)] = &[("listAuditEvents", "intune-auditing-auditevent-list")];
 
 /// The prefix of a path registered for every version.
 const VERSIONED: &str = "/{version}/";
 
 /// Replaces each `/{version}/…` path item with one per version.
 pub(super) fn expand(api: &mut OpenApi) {
+    // The placeholders of per-version schemas (`{version}.…`) name no schema of their own.
+    if let Some(components) = &mut api.components {
+        components
+            .schemas
+            .retain(|name, _| !name.contains("{version}"));
+    }
     let paths = std::mem::take(&mut api.paths.paths);
     for (path, item) in paths {
         let Some(rest) = path.strip_prefix(VERSIONED) else {
@@ -47,6 +58,14 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 fn for_version(operation: &mut Operation, version: ApiVersion) {
     let (k, segment) = (key(version), version.segment());
     if let Some(id) = &mut operation.operation_id {
+        if let Some((_, page)) = GRAPH_DOCS
+            .iter()
+            .find(|(name, _)| id.strip_prefix("{version}.") == Some(*name))
+        {
+            operation.external_docs = Some(ExternalDocs::new(format!(
+                "https://learn.microsoft.com/graph/api/{page}"
+            )));
+        }
         *id = id.replace("{version}", k);
     }
     for text in [&mut operation.summary, &mut operation.description]
@@ -57,6 +76,16 @@ fn for_version(operation: &mut Operation, version: ApiVersion) {
     }
     for tag in operation.tags.iter_mut().flatten() {
         *tag = tag.replace("{version}", segment);
+    }
+    for response in operation.responses.responses.values_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        for content in response.content.values_mut() {
+            if let Some(RefOr::Ref(schema)) = &mut content.schema {
+                schema.ref_location = schema.ref_location.replace("{version}", k);
+            }
+        }
     }
     if let Some(parameters) = &mut operation.parameters {
         parameters.retain(|p| p.name != "version");
