@@ -62,9 +62,11 @@ fn for_version(operation: &mut Operation, version: ApiVersion) {
             .iter()
             .find(|(name, _)| id.strip_prefix("{version}.") == Some(*name))
         {
-            operation.external_docs = Some(ExternalDocs::new(format!(
-                "https://learn.microsoft.com/graph/api/{page}"
-            )));
+            // utoipa writes a missing description as `null`, which OpenAPI does not allow.
+            let mut docs =
+                ExternalDocs::new(format!("https://learn.microsoft.com/graph/api/{page}"));
+            docs.description = Some("The Graph docs".into());
+            operation.external_docs = Some(docs);
         }
         *id = id.replace("{version}", k);
     }
