@@ -15,7 +15,12 @@ use serde_json::{Value, json};
 
 use crate::{
     admission::{Admitted, AuditRead},
+    described::{
+        BadRequest, ClientRequestId, Forbidden, InternalServerError, ODataVersion, RequestId,
+        ServiceUnavailable, TooManyRequests, Unauthorized,
+    },
     error::ApiError,
+    openapi::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery},
     paging, response,
     state::AppState,
 };
@@ -23,6 +28,26 @@ use crate::{
 const ENTITY_SET: &str = "deviceManagement/auditEvents";
 
 /// `GET /{version}/deviceManagement/auditEvents`
+#[utoipa::path(
+    get,
+    path = "/{version}/deviceManagement/auditEvents",
+    tag = "{version}",
+    operation_id = "{version}.listAuditEvents",
+    summary = "List the tenant's audit events",
+    description = format!("Intune's `auditEvent`s of every accepted change, oldest first, in pages. Needs {AUDIT_SCOPES}."),
+    params(AuditEventsQuery),
+    responses(
+        (status = 200, description = "The tenant's audit events, oldest first", body = AuditEventCollection, headers(
+            ("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub async fn list_audit_events(
     State(state): State<AppState>,
     caller: Admitted<AuditRead>,

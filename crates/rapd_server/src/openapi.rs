@@ -1,18 +1,31 @@
-//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, written here from
-//! the constants the handlers use (versions, limits, enum members, the batch limit), so a change
-//! to one of them changes the document too.
+//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, built from the code
+//! in two ways while the move to utoipa is under way.
+//!
+//! **Derived** (utoipa 5): `routing::described` registers routes through `utoipa_axum`'s
+//! `OpenApiRouter` with `routes!`, so each of those routes exists only together with the
+//! `#[utoipa::path]` on its handler: `/healthz`, `/readyz`, this document, the development
+//! issuer's OpenID metadata and keys, `/{version}/$metadata`, audit events and the partner API.
+//! Their bodies' schemas derive from the types the handlers serialize where there is one
+//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`); the rest are
+//! `ToSchema`, `ToResponse` and `IntoParams` impls written with utoipa's builders
+//! (`described.rs`; the audit query options in [`extensions`]). Graph's routes are registered
+//! once under `/{version}/`; [`versions`] makes each version's path from them on utoipa's types.
+//! The document's head (info, servers, security, tags) is built with utoipa's builders here.
+//!
+//! **Still written as JSON** (`json!`), and merged into the derived document: the operations on
+//! partners, `$count`, `$batch` and beta's settings ([`paths`], [`extensions`]), the OData
+//! query options ([`query`]), the identity provider's and the test-control API's routes (mounted
+//! from `rapd_idp` and `rapd_control`), and most components ([`schemas`], [`service_schemas`],
+//! [`headers`]). utoipa's types cannot carry all of them as they are: no
+//! `$ref` to a header or parameter component, no `required` on a response header, no `const`,
+//! `if`/`then`, `not` or `propertyNames` in a schema.
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
 //! that every status it gets is documented, that the methods left out are the router's
 //! fallbacks, and that every surface DESIGN names which the router serves is documented;
-//! `interop/schemathesis.sh` fuzzes the release binary against this document.
-//!
-//! [`paths`] holds the operations on partners and the service routes, [`extensions`] those on
-//! audit events, beta's settings and the partner API, [`query`] the OData query options, and
-//! [`schemas`] the components they refer to (bodies, the error body, headers, parameters, shared
-//! responses; the service routes' bodies in [`service_schemas`], the shared headers and
-//! parameters in [`headers`]).
+//! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
+//! `(?![\s\S])` (see [`schemas`]).
 
 mod control;
 mod extensions;
@@ -22,15 +35,23 @@ mod paths;
 mod query;
 mod schemas;
 mod service_schemas;
+mod versions;
 
-use axum::{
-    Json,
-    extract::State,
-    response::{IntoResponse, Response},
+pub(crate) use extensions::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery};
+
+use serde_json::Value;
+use utoipa::{
+    PartialSchema, ToResponse,
+    openapi::{
+        InfoBuilder, LicenseBuilder, OpenApi, Server, security::SecurityRequirement,
+        tag::TagBuilder,
+    },
 };
-use serde_json::{Value, json};
 
-use crate::state::{AppState, ServerConfig};
+use crate::{
+    described::{ClientRequestId, ODataVersion, PartnerUnauthorized, RequestId},
+    state::ServerConfig,
+};
 
 /// The path of this document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
@@ -38,37 +59,106 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// The security scheme of every Graph operation.
 pub const BEARER: &str = "bearer";
 
-/// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
-pub async fn get_openapi(State(state): State<AppState>) -> Response {
-    Json(document(&state.config)).into_response()
+/// The tags, in the order the document lists them.
+const TAGS: &[(&str, &str)] = &[
+    (
+        "v1.0",
+        "Graph v1.0: deviceManagement/remoteAssistancePartners",
+    ),
+    (
+        "beta",
+        "Graph beta: deviceManagement/remoteAssistancePartners",
+    ),
+    (
+        "batch",
+        "JSON batching: https://learn.microsoft.com/graph/json-batching",
+    ),
+    ("metadata", "The CSDL of each version"),
+    (
+        "partner",
+        "rapd's own partner API: the remote assistance vendor's side of onboarding",
+    ),
+    (
+        "identity",
+        "The development issuer's OpenID metadata and keys",
+    ),
+    (
+        "identity-provider",
+        "The development identity provider: Entra's OAuth 2.0 endpoints, served while the development issuer is on",
+    ),
+    ("operations", "Health and this document"),
+    (
+        "control",
+        "Test control: reset, seed, export, faults, the request log (only when served)",
+    ),
+];
+
+/// The whole document for a server with `config` (the body limit it states is `config`'s): `api`,
+/// what `routing::described` registers with its `#[utoipa::path]`, the document's head built
+/// with utoipa's builders, and the paths and components still written as JSON here.
+pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
+    versions::expand(&mut api);
+    head(&mut api, config);
+    let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
+    if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))
+    {
+        paths.extend(written);
+    }
+    if let Value::Object(written) = schemas::components(config) {
+        let components = doc
+            .as_object_mut()
+            .expect("a document is an object")
+            .entry("components")
+            .or_insert_with(|| Value::Object(Default::default()));
+        for (kind, entries) in written {
+            match (components.get_mut(&kind), entries) {
+                (Some(Value::Object(into)), Value::Object(entries)) => into.extend(entries),
+                (_, entries) => {
+                    components[&kind] = entries;
+                }
+            }
+        }
+    }
+    doc
 }
 
-/// The whole document for a server with `config` (the body limit it states is `config`'s).
-pub fn document(config: &ServerConfig) -> Value {
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "rapd: Microsoft Graph remoteAssistancePartners",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": description(config),
-            "license": { "name": env!("CARGO_PKG_LICENSE"), "identifier": env!("CARGO_PKG_LICENSE") },
-        },
-        "servers": [{ "url": "/" }],
-        "security": [{ BEARER: [] }],
-        "tags": [
-            { "name": "v1.0", "description": "Graph v1.0: deviceManagement/remoteAssistancePartners" },
-            { "name": "beta", "description": "Graph beta: deviceManagement/remoteAssistancePartners" },
-            { "name": "batch", "description": "JSON batching: https://learn.microsoft.com/graph/json-batching" },
-            { "name": "metadata", "description": "The CSDL of each version" },
-            { "name": "partner", "description": "rapd's own partner API: the remote assistance vendor's side of onboarding" },
-            { "name": "identity", "description": "The development issuer's OpenID metadata and keys" },
-            { "name": "identity-provider", "description": "The development identity provider: Entra's OAuth 2.0 endpoints, served while the development issuer is on" },
-            { "name": "operations", "description": "Health and this document" },
-            { "name": "control", "description": "Test control: reset, seed, export, faults, the request log (only when served)" },
-        ],
-        "paths": all_paths(config),
-        "components": schemas::components(config),
-    })
+/// What the document says of itself: info, server, the security every operation needs, tags.
+fn head(api: &mut OpenApi, config: &ServerConfig) {
+    let license = env!("CARGO_PKG_LICENSE");
+    api.info = InfoBuilder::new()
+        .title("rapd: Microsoft Graph remoteAssistancePartners")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(description(config)))
+        .license(Some(
+            LicenseBuilder::new()
+                .name(license)
+                .identifier(Some(license))
+                .build(),
+        ))
+        .build();
+    api.servers = Some(vec![Server::new("/")]);
+    // `routes!` collects the bodies' schemas; the headers' are named here.
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, schema) in [
+        ("RequestId", RequestId::schema()),
+        ("ClientRequestId", ClientRequestId::schema()),
+        ("ODataVersion", ODataVersion::schema()),
+    ] {
+        components.schemas.insert(name.to_owned(), schema);
+    }
+    let (name, response) = PartnerUnauthorized::response();
+    components.responses.insert(name.to_owned(), response);
+    api.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+    api.tags = Some(
+        TAGS.iter()
+            .map(|(name, text)| {
+                TagBuilder::new()
+                    .name(*name)
+                    .description(Some(*text))
+                    .build()
+            })
+            .collect(),
+    );
 }
 
 /// Every path; the test-control API's only when this server serves it.
@@ -105,7 +195,7 @@ mod tests {
     /// Every `$ref` in the document names a component that exists.
     #[test]
     fn every_reference_resolves() {
-        let doc = document(&ServerConfig::default());
+        let doc = document(&ServerConfig::default(), crate::routing::described_api());
         let mut refs = Vec::new();
         collect_refs(&doc, &mut refs);
         assert!(refs.len() > 50, "the document uses its components");
@@ -133,9 +223,9 @@ mod tests {
     /// The test-control paths appear exactly when the API is served.
     #[test]
     fn control_paths_follow_the_configuration() {
-        let off = document(&ServerConfig::default());
+        let off = document(&ServerConfig::default(), crate::routing::described_api());
         assert!(off["paths"].get("/_rapd/reset").is_none());
-        let on = document(&with_control());
+        let on = document(&with_control(), crate::routing::described_api());
         for path in ["reset", "seed", "export", "requests", "faults"] {
             assert!(
                 on["paths"].get(format!("/_rapd/{path}")).is_some(),
@@ -164,7 +254,7 @@ mod tests {
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(&with_control());
+        let doc = document(&with_control(), crate::routing::described_api());
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {

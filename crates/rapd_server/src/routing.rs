@@ -2,19 +2,20 @@
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
-    Extension, Router,
+    Extension, Json, Router,
     extract::{Request, State},
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use http::{HeaderMap, Method};
 
+use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, ServiceUnavailable};
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
     error::ApiError,
     extract::accepts,
-    identity, metadata,
+    identity, metadata, openapi,
     overload::ShedLoad,
     partner_api,
     partners::{self, actions},
@@ -24,6 +25,11 @@ use crate::{
 };
 use rapd_http::{Around, AroundLayer, GraphEnvelope};
 use tower::ServiceExt;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouter},
+    routes,
+};
 
 const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
 
@@ -56,32 +62,16 @@ pub fn router(state: AppState) -> Router {
                 .patch(settings::update_settings)
                 .fallback(no_method_match),
         )
-        .route(
-            "/{version}/deviceManagement/auditEvents",
-            get(audit_events::list_audit_events).fallback(no_method_match),
-        )
         .route_layer(AroundLayer(RequireJsonAccept));
     let count = Router::new().route(
         &format!("{PARTNERS}/$count"),
         get(partners::count_partners).fallback(no_method_match),
     );
     let served = Router::new()
-        .route("/{version}/$metadata", get(metadata::get_metadata))
-        .route(
-            "/partner/v1/onboarding",
-            // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
-            post(partner_api::redeem_onboarding_code),
-        )
-        .route("/partner/v1/connection", get(partner_api::get_connection))
         .route(
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),
         )
-        .route(
-            "/.well-known/openid-configuration",
-            get(identity::get_openid_configuration),
-        )
-        .route("/common/discovery/v2.0/keys", get(identity::get_jwks))
         .merge(identity_provider(&state))
         .merge(count)
         .merge(graph)
@@ -96,12 +86,12 @@ pub fn router(state: AppState) -> Router {
         Some(faults) => served.layer(faults),
         None => served,
     };
+    let (shed, unshed) = described();
     let app = served
+        .merge(Router::from(shed))
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         // Health stays outside load shedding: a busy server is still alive.
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/openapi.json", get(crate::openapi::get_openapi))
+        .merge(Router::from(unshed))
         .layer(AroundLayer(GraphEnvelope))
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
@@ -117,6 +107,60 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
+/// The routes registered together with their `#[utoipa::path]` description, so none exists
+/// undocumented: those behind load shedding, and those outside it (health and the document).
+pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
+    // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked.
+    let graph = OpenApiRouter::new()
+        .routes(no_method_match_for(routes!(
+            audit_events::list_audit_events
+        )))
+        .route_layer(AroundLayer(RequireJsonAccept));
+    let shed = OpenApiRouter::new()
+        .merge(graph)
+        .routes(routes!(metadata::get_metadata))
+        // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
+        .routes(routes!(partner_api::redeem_onboarding_code))
+        .routes(routes!(partner_api::get_connection))
+        .routes(routes!(identity::get_openid_configuration))
+        .routes(routes!(identity::get_jwks));
+    let unshed = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(get_openapi));
+    (shed, unshed)
+}
+
+/// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    operation_id = "getOpenApiDocument",
+    summary = "This document",
+    description = "Outside load shedding and without authentication.",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
+        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+    ))),
+)]
+async fn get_openapi(State(state): State<AppState>) -> Response {
+    Json(openapi::document(&state.config, described_api())).into_response()
+}
+
+/// The document of the described routes alone, before `openapi::document` completes it.
+pub(crate) fn described_api() -> OpenApi {
+    let (shed, unshed) = described();
+    shed.merge(unshed).split_for_parts().1
+}
+
+/// A Graph route answers a verb it lacks with Intune's routing error.
+fn no_method_match_for(
+    (schemas, paths, methods): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    (schemas, paths, methods.fallback(no_method_match))
+}
+
 /// The development identity provider, only where the development issuer is on.
 fn identity_provider(state: &AppState) -> Router<AppState> {
     match &state.idp {
@@ -125,12 +169,39 @@ fn identity_provider(state: &AppState) -> Router<AppState> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    operation_id = "getHealth",
+    summary = "Liveness: `ok` while the process serves requests",
+    description = "Outside load shedding and without authentication: a busy server is still alive.",
+    security(()),
+    responses((status = 200, description = "Alive", content_type = "text/plain", body = PlainOk, headers(
+        ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+    ))),
+)]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `GET /readyz`: `ok` while the store answers a round trip; else 503 with `Retry-After`, so a
 /// load balancer stops sending this node requests while its database is out of reach.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    operation_id = "getReadiness",
+    summary = "Readiness: `ok` while the database answers",
+    description = "One round trip to the store; `503` with `Retry-After` while it is out of reach, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
+    security(()),
+    responses(
+        (status = 200, description = "Ready", content_type = "text/plain", body = PlainOk, headers(
+            ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
+        )),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.store.ready().await?;
     Ok("ok")

@@ -3,9 +3,18 @@
 //! (`GET|PATCH /beta/deviceManagement/remoteAssistanceSettings`, `settings.rs`) and rapd's own
 //! partner API (`POST /partner/v1/onboarding`, `GET /partner/v1/connection`, `partner_api.rs`).
 
-use rapd_model::{ApiVersion, OnboardingStatus, audit};
-use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH};
+use rapd_model::{ApiVersion, audit};
+use std::borrow::Cow;
+
+use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH, MAX_SKIPTOKEN_LENGTH, MAX_TOP};
 use serde_json::{Map, Value, json};
+use utoipa::{
+    IntoParams, PartialSchema, ToSchema,
+    openapi::{
+        ObjectBuilder, RefOr, Required, Schema, Type,
+        path::{Parameter, ParameterBuilder, ParameterIn},
+    },
+};
 
 use super::{
     paths::key,
@@ -21,61 +30,9 @@ pub const AUDIT_SCOPES: &str =
     "`DeviceManagementApps.Read.All` or `DeviceManagementApps.ReadWrite.All`";
 
 pub fn paths(paths: &mut Map<String, Value>) {
-    for version in [ApiVersion::V1, ApiVersion::Beta] {
-        paths.insert(
-            format!("/{}/deviceManagement/auditEvents", version.segment()),
-            json!({ "get": list_audit_events(version) }),
-        );
-    }
     paths.insert(
         "/beta/deviceManagement/remoteAssistanceSettings".into(),
         settings_operations(),
-    );
-    paths.insert(
-        "/partner/v1/onboarding".into(),
-        json!({ "post": {
-            "tags": ["partner"],
-            "operationId": "partner.redeemOnboardingCode",
-            "summary": "Redeem a one-time onboarding code (the vendor's side)",
-            "description": "rapd's own extension: Microsoft does not publish the partner side. The code comes from `beginOnboarding` (`rapd onboarding-link` shows it); redeeming it makes the partner `onboarded` and returns its credential, shown this once. An unknown, used or expired code, or a body that is not `{\"code\": …}`, is `401 InvalidOnboardingCode`.",
-            "security": [],
-            "requestBody": {
-                "required": true,
-                "content": { "application/json": { "schema": schema_ref("PartnerRedeemRequest") } },
-            },
-            "responses": {
-                "200": {
-                    "description": "Connected: the partner's view, with its new credential",
-                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-                    "content": { "application/json": { "schema": schema_ref("PartnerConnectionWithCredential") } },
-                },
-                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
-                "413": response_ref(413),
-                "415": response_ref(415),
-                "500": response_ref(500),
-                "503": response_ref(503),
-            },
-        }}),
-    );
-    paths.insert(
-        "/partner/v1/connection".into(),
-        json!({ "get": {
-            "tags": ["partner"],
-            "operationId": "partner.getConnection",
-            "summary": "The partner's view of its connection; a heartbeat",
-            "description": "Each call refreshes `lastConnectionDateTime` (at most once per heartbeat interval). After `disconnect`, `DELETE` or a new onboarding the credential is refused: `401 InvalidPartnerCredential`.",
-            "security": [{ PARTNER_CREDENTIAL: [] }],
-            "responses": {
-                "200": {
-                    "description": "The connection",
-                    "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-                    "content": { "application/json": { "schema": schema_ref("PartnerConnection") } },
-                },
-                "401": { "$ref": "#/components/responses/PartnerUnauthorized" },
-                "500": response_ref(500),
-                "503": response_ref(503),
-            },
-        }}),
     );
 }
 
@@ -135,39 +92,6 @@ fn settings_operations() -> Value {
     })
 }
 
-fn list_audit_events(version: ApiVersion) -> Value {
-    let k = key(version);
-    let mut responses = Map::new();
-    responses.insert(
-        "200".into(),
-        json!({
-            "description": "The tenant's audit events, oldest first",
-            "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-            "content": { "application/json": { "schema": schema_ref(&format!("{k}.auditEventCollection")) } },
-        }),
-    );
-    for status in [400, 401, 403, 429, 500, 503] {
-        responses.insert(status.to_string(), response_ref(status));
-    }
-    json!({
-        "tags": [version.segment()],
-        "operationId": format!("{k}.listAuditEvents"),
-        "summary": "List the tenant's audit events",
-        "description": format!("Intune's `auditEvent`s of every accepted change, oldest first, in pages. Needs {AUDIT_SCOPES}."),
-        "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-auditing-auditevent-list" },
-        "parameters": [
-            { "$ref": "#/components/parameters/auditFilter" },
-            { "$ref": "#/components/parameters/top" },
-            { "$ref": "#/components/parameters/skiptoken" },
-            { "$ref": "#/components/parameters/ClientRequestId" },
-        ],
-        "responses": responses,
-    })
-}
-
-/// An audit `$filter` (`rapd_odata::parse_audit_query`): comparisons joined by ` and `, on
-/// `activityDateTime` (any operator, an RFC 3339 date-time; days up to 28 so every month has
-/// them) and on `category` or `activityType` (`eq`/`ne`, a quoted string).
 pub fn audit_filter_pattern() -> String {
     let date = "[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])";
     let time = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,7})?";
@@ -179,26 +103,65 @@ pub fn audit_filter_pattern() -> String {
     format!("^{condition}(?: and {condition}){{0,{more}}}{END}")
 }
 
-pub fn parameters(into: &mut Map<String, Value>) {
-    into.insert(
-        "auditFilter".into(),
-        json!({
-            "name": "$filter",
-            "in": "query",
-            "description": format!(
+/// The query options of `GET /{version}/deviceManagement/auditEvents`, for its
+/// `#[utoipa::path]`: `$filter` (the audit dialect), `$top`, `$skiptoken`, `client-request-id`.
+pub struct AuditEventsQuery;
+
+impl IntoParams for AuditEventsQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let filter = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX_AUDIT_FILTER_LENGTH))
+            .pattern(Some(audit_filter_pattern()))
+            .examples([
+                "activityDateTime ge 2024-01-01T00:00:00Z",
+                "activityType eq 'Disconnect RemoteAssistancePartner'",
+            ]);
+        let top = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(MAX_TOP));
+        let skiptoken = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_SKIPTOKEN_LENGTH))
+            .pattern(Some(format!("^[A-Za-z0-9_-]+{END}")));
+        let client_request_id = ObjectBuilder::new().schema_type(Type::String);
+        [
+            ("$filter", ParameterIn::Query, filter, format!(
                 "Up to {MAX_AUDIT_CONDITIONS} comparisons joined by `and`: `activityDateTime` with `eq`, `ne`, `gt`, `ge`, `lt` or `le` and an unquoted date-time; `category` or `activityType` with `eq` or `ne` and a quoted string. At most {MAX_AUDIT_FILTER_LENGTH} characters."
-            ),
-            "schema": {
-                "type": "string",
-                "maxLength": MAX_AUDIT_FILTER_LENGTH,
-                "pattern": audit_filter_pattern(),
-            },
-            "examples": {
-                "since": { "value": "activityDateTime ge 2024-01-01T00:00:00Z" },
-                "disconnects": { "value": "activityType eq 'Disconnect RemoteAssistancePartner'" },
-            },
-        }),
-    );
+            )),
+            ("$top", ParameterIn::Query, top, "The most events on one page (default 100).".into()),
+            ("$skiptoken", ParameterIn::Query, skiptoken, "Opaque, issued by the server in `@odata.nextLink` for the same query; any other value is `400`.".into()),
+            ("client-request-id", ParameterIn::Header, client_request_id, "Echoed in `client-request-id` and `innerError` when at most 128 visible ASCII characters.".into()),
+        ]
+        .into_iter()
+        .map(|(name, place, schema, text)| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(place)
+                .required(Required::False)
+                .description(Some(text))
+                .schema(Some(schema))
+                .build()
+        })
+        .collect()
+    }
+}
+
+/// Each version's page of audit events: `versions.rs` puts the version's key for `{version}`.
+pub struct AuditEventCollection;
+
+impl PartialSchema for AuditEventCollection {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().into()
+    }
+}
+
+impl ToSchema for AuditEventCollection {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("{version}.auditEventCollection")
+    }
 }
 
 pub fn security_scheme() -> Value {
@@ -209,77 +172,7 @@ pub fn security_scheme() -> Value {
     })
 }
 
-pub fn responses(into: &mut Map<String, Value>) {
-    into.insert(
-        "PartnerUnauthorized".into(),
-        json!({
-            "description": "The onboarding code (`InvalidOnboardingCode`) or the partner credential (`InvalidPartnerCredential`) is unknown, used, expired or revoked.",
-            "headers": {
-                "request-id": { "$ref": "#/components/headers/RequestId" },
-                "client-request-id": { "$ref": "#/components/headers/ClientRequestId" },
-                "WWW-Authenticate": {
-                    "description": "`Bearer realm=\"rapd-partner\"`",
-                    "required": true,
-                    "schema": { "type": "string", "pattern": "^Bearer " },
-                },
-            },
-            "content": { "application/json": { "schema": schema_ref("ODataError") } },
-        }),
-    );
-}
-
 pub fn schemas(into: &mut Map<String, Value>) {
-    into.insert(
-        "PartnerRedeemRequest".into(),
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["code"],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "description": "The one-time onboarding code, `rac1.<tenant and partner>.<secret>`.",
-                },
-            },
-        }),
-    );
-    let connection = |with_credential: bool| {
-        let mut properties = json!({
-            "tenantId": { "type": "string", "format": "uuid" },
-            "partnerId": { "type": "string", "format": "uuid" },
-            "displayName": { "type": ["string", "null"] },
-            "partnerDomain": { "type": ["string", "null"] },
-            "onboardingStatus": {
-                "type": "string",
-                "enum": OnboardingStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            },
-            "lastConnectionDateTime": schema_ref("DateTimeOffset"),
-        });
-        let mut required = vec![
-            "tenantId",
-            "partnerId",
-            "displayName",
-            "partnerDomain",
-            "onboardingStatus",
-            "lastConnectionDateTime",
-        ];
-        if with_credential {
-            properties["credential"] = json!({
-                "type": "string",
-                "description": "`rap1.<tenant and partner>.<secret>`: the bearer credential of `GET /partner/v1/connection`. Shown this once; only its hash is stored.",
-            });
-            required.push("credential");
-        }
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": required,
-            "properties": properties,
-        })
-    };
-    into.insert("PartnerConnection".into(), connection(false));
-    into.insert("PartnerConnectionWithCredential".into(), connection(true));
-
     let states = json!({ "type": "string", "enum": ["disabled", "enabled"] });
     into.insert(
         "beta.remoteAssistanceSettings".into(),

@@ -61,7 +61,6 @@ pub(super) fn parameters() -> Value {
     });
     if let Value::Object(map) = &mut parameters {
         super::query::parameters(map);
-        super::extensions::parameters(map);
     }
     parameters
 }

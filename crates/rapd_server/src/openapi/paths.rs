@@ -6,10 +6,7 @@
 use rapd_model::ApiVersion;
 use serde_json::{Map, Value, json};
 
-use super::{
-    OPENAPI_PATH,
-    schemas::{header_refs, response_ref, schema_ref},
-};
+use super::schemas::{header_refs, response_ref, schema_ref};
 
 /// The entity set under each version, as `routing.rs` serves it.
 pub const ENTITY_SET: &str = "deviceManagement/remoteAssistancePartners";
@@ -47,7 +44,6 @@ pub fn paths() -> Value {
         graph_paths(version, &mut paths);
     }
     super::extensions::paths(&mut paths);
-    service_paths(&mut paths);
     super::identity_provider::paths(&mut paths);
     Value::Object(paths)
 }
@@ -77,104 +73,6 @@ fn graph_paths(version: ApiVersion, paths: &mut Map<String, Value>) {
         json!({ "post": disconnect(version) }),
     );
     paths.insert(format!("/{v}/$batch"), json!({ "post": batch(version) }));
-    paths.insert(
-        format!("/{v}/$metadata"),
-        json!({ "get": metadata(version) }),
-    );
-}
-
-fn service_paths(paths: &mut Map<String, Value>) {
-    paths.insert(
-        "/.well-known/openid-configuration".into(),
-        json!({ "get": {
-            "tags": ["identity"],
-            "operationId": "getOpenIdConfiguration",
-            "summary": "The development issuer's OpenID Connect metadata",
-            "description": "Served while the development issuer is on (the development profile); otherwise `400`, as for any unknown segment.",
-            "security": [],
-            "responses": responses(
-                vec![(200, json!({
-                    "description": "The issuer's metadata",
-                    "headers": header_refs(&["request-id", "client-request-id"]),
-                    "content": { "application/json": { "schema": schema_ref("OpenIdConfiguration") } },
-                }))],
-                &[400, 503],
-            ),
-        }}),
-    );
-    paths.insert(
-        "/common/discovery/v2.0/keys".into(),
-        json!({ "get": {
-            "tags": ["identity"],
-            "operationId": "getDevelopmentIssuerKeys",
-            "summary": "The development issuer's public keys (JWKS)",
-            "description": "Served while the development issuer is on; otherwise `400`.",
-            "security": [],
-            "responses": responses(
-                vec![(200, json!({
-                    "description": "The key set",
-                    "headers": header_refs(&["request-id", "client-request-id"]),
-                    "content": { "application/json": { "schema": schema_ref("JsonWebKeySet") } },
-                }))],
-                &[400, 503],
-            ),
-        }}),
-    );
-    paths.insert(
-        "/healthz".into(),
-        json!({ "get": {
-            "tags": ["operations"],
-            "operationId": "getHealth",
-            "summary": "Liveness: `ok` while the process serves requests",
-            "description": "Outside load shedding and without authentication: a busy server is still alive.",
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "Alive",
-                    "headers": header_refs(&["request-id", "client-request-id"]),
-                    "content": { "text/plain": { "schema": { "type": "string", "const": "ok" } } },
-                },
-            },
-        }}),
-    );
-    paths.insert(
-        "/readyz".into(),
-        json!({ "get": {
-            "tags": ["operations"],
-            "operationId": "getReadiness",
-            "summary": "Readiness: `ok` while the database answers",
-            "description": "One round trip to the store; `503` with `Retry-After` while it is out of reach, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
-            "security": [],
-            "responses": responses(
-                vec![(200, json!({
-                    "description": "Ready",
-                    "headers": header_refs(&["request-id", "client-request-id"]),
-                    "content": { "text/plain": { "schema": { "type": "string", "const": "ok" } } },
-                }))],
-                &[503],
-            ),
-        }}),
-    );
-    paths.insert(
-        OPENAPI_PATH.into(),
-        json!({ "get": {
-            "tags": ["operations"],
-            "operationId": "getOpenApiDocument",
-            "summary": "This document",
-            "description": "Outside load shedding and without authentication.",
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "The OpenAPI 3.1 document of every route",
-                    "headers": header_refs(&["request-id", "client-request-id"]),
-                    "content": { "application/json": { "schema": {
-                        "type": "object",
-                        "required": ["openapi", "info", "paths"],
-                    } } },
-                },
-            },
-        }}),
-    );
 }
 
 /// `responses` with the given successes and a reference to the shared response of each error.
@@ -453,32 +351,15 @@ fn batch(version: ApiVersion) -> Value {
     })
 }
 
-fn metadata(version: ApiVersion) -> Value {
-    json!({
-        "tags": ["metadata"],
-        "operationId": op_id(version, "metadata"),
-        "summary": format!("The CSDL of Graph {}", version.segment()),
-        "description": "Public, as Graph's is: no token needed.",
-        "security": [],
-        "responses": responses(
-            vec![(200, json!({
-                "description": "The service's CSDL (OData $metadata)",
-                "headers": header_refs(&["request-id", "client-request-id"]),
-                "content": { "application/xml": { "schema": { "type": "string" } } },
-            }))],
-            &[503],
-        ),
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn every_graph_route_is_in_both_versions() {
-        let paths = paths();
-        let paths = paths.as_object().unwrap();
+        let doc = super::super::document(
+            &crate::state::ServerConfig::default(),
+            crate::routing::described_api(),
+        );
+        let paths = doc["paths"].as_object().unwrap();
         let v1: Vec<&String> = paths.keys().filter(|p| p.starts_with("/v1.0/")).collect();
         assert_eq!(v1.len(), 8);
         for p in v1 {
@@ -490,6 +371,6 @@ mod tests {
             );
         }
         // Statuses are documented as the shared responses say.
-        assert!(super::super::schemas::ERROR_RESPONSES.len() >= 11);
+        assert!(crate::described::ERROR_RESPONSES.len() >= 11);
     }
 }

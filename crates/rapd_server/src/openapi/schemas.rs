@@ -12,71 +12,14 @@ use rapd_model::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::described::ERROR_RESPONSES;
+
 use super::{BEARER, headers, paths::key, service_schemas};
 use crate::state::ServerConfig;
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
 /// The end of the value, in every regex dialect that reads these patterns.
 pub const END: &str = r"(?![\s\S])";
-
-/// The shared error responses, by status: the component name and when it is answered.
-pub const ERROR_RESPONSES: &[(u16, &str, &str)] = &[
-    (
-        400,
-        "BadRequest",
-        "The request is malformed: an invalid body (`BadRequest`, the property named in Intune's message), a query option (`BadRequest`), or two credentials (`invalid_request`).",
-    ),
-    (
-        401,
-        "Unauthorized",
-        "No token, or one that fails verification (`InvalidAuthenticationToken`).",
-    ),
-    (
-        403,
-        "Forbidden",
-        "The token lacks the scope, is a personal account's or an application's, or the tenant holds no Intune licence (`Forbidden`).",
-    ),
-    (
-        404,
-        "NotFound",
-        "No such partner in the caller's tenant, or an id that is not a GUID (`ResourceNotFound`).",
-    ),
-    (
-        406,
-        "NotAcceptable",
-        "`Accept` excludes the response's media type (`NotAcceptable`).",
-    ),
-    (
-        409,
-        "Conflict",
-        "A partner with the generated id exists already (`Conflict`).",
-    ),
-    (
-        413,
-        "PayloadTooLarge",
-        "The body is larger than the server's limit (`RequestEntityTooLarge`).",
-    ),
-    (
-        415,
-        "UnsupportedMediaType",
-        "A non-empty body not declared `application/json` (`UnsupportedMediaType`).",
-    ),
-    (
-        429,
-        "TooManyRequests",
-        "Throttled by Intune's limits for the tenant or the application (`TooManyRequests`); retry after `Retry-After` seconds.",
-    ),
-    (
-        500,
-        "InternalServerError",
-        "An unexpected failure (`Unknown`); the cause is logged, not sent.",
-    ),
-    (
-        503,
-        "ServiceUnavailable",
-        "Too many requests in flight, or storage unavailable (`ServiceUnavailable`); retry after `Retry-After` seconds.",
-    ),
-];
 
 /// A reference to the shared response of an error status.
 pub fn response_ref(status: u16) -> Value {
@@ -433,7 +376,6 @@ fn error_responses(config: &ServerConfig) -> Value {
             }),
         );
     }
-    super::extensions::responses(&mut map);
     super::control::responses(&mut map);
     Value::Object(map)
 }

@@ -1,5 +1,4 @@
-//! The bodies of the service routes: `$batch`'s request and response envelopes, the OpenID
-//! document and the key set of the development issuer.
+//! The bodies of `$batch`: its request and response envelopes.
 
 use serde_json::{Map, Value, json};
 
@@ -11,8 +10,6 @@ pub(super) fn insert(schemas: &mut Map<String, Value>) {
     schemas.insert("BatchRequest".into(), batch_request());
     schemas.insert("BatchRequestItem".into(), batch_request_item());
     schemas.insert("BatchResponse".into(), batch_response());
-    schemas.insert("OpenIdConfiguration".into(), openid_configuration());
-    schemas.insert("JsonWebKeySet".into(), jwks());
 }
 
 /// The envelope `batch::validate` accepts.
@@ -109,48 +106,6 @@ fn batch_response() -> Value {
                         "status": { "type": "integer", "minimum": 100, "maximum": 599 },
                         "headers": { "type": "object", "additionalProperties": { "type": "string" } },
                         "body": { "description": "The inner body: JSON as JSON, anything else as a string." },
-                    },
-                },
-            },
-        },
-    })
-}
-
-fn openid_configuration() -> Value {
-    json!({
-        "type": "object",
-        "required": ["issuer", "jwks_uri", "id_token_signing_alg_values_supported"],
-        "properties": {
-            "issuer": { "type": "string" },
-            "jwks_uri": { "type": "string", "format": "uri" },
-            "id_token_signing_alg_values_supported": { "type": "array", "items": { "type": "string" } },
-            "token_endpoint_auth_methods_supported": { "type": "array", "items": { "type": "string" } },
-            "response_types_supported": { "type": "array", "items": { "type": "string" } },
-            "subject_types_supported": { "type": "array", "items": { "type": "string" } },
-            "claims_supported": { "type": "array", "items": { "type": "string" } },
-            "tenant_region_scope": { "type": ["string", "null"] },
-        },
-    })
-}
-
-fn jwks() -> Value {
-    json!({
-        "type": "object",
-        "required": ["keys"],
-        "properties": {
-            "keys": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["kty", "kid"],
-                    "properties": {
-                        "kty": { "type": "string" },
-                        "crv": { "type": "string" },
-                        "x": { "type": "string" },
-                        "y": { "type": "string" },
-                        "kid": { "type": "string" },
-                        "use": { "type": "string" },
-                        "alg": { "type": "string" },
                     },
                 },
             },
