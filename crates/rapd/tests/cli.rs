@@ -190,3 +190,55 @@ fn an_empty_tenant_list_says_so() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("no tenants"), "{text}");
 }
+
+/// A refused token is logged at info with the reason (here: a key this server does not trust),
+/// never with the token itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_logs_why_it_refused_a_token() {
+    use std::io::Read;
+    let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let foreign = support::token(theirs.path(), &[]);
+    let mut child = Command::new(RAPD)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(ours.path())
+        .env("RAPD_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let origin = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split(" on ").nth(1)?;
+            rest.starts_with("http://").then(|| rest.trim().to_owned())
+        })
+        .expect("rapd printed its address");
+    let url = format!("{origin}/v1.0/deviceManagement/remoteAssistancePartners");
+    let status = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&foreign)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401);
+    let _ = child.kill();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let _ = child.wait();
+    let line = log
+        .lines()
+        .find(|l| l.contains("bearer token refused"))
+        .unwrap_or_else(|| panic!("no refusal logged: {log}"));
+    assert!(
+        line.contains("INFO") && line.contains("no trusted key"),
+        "{line}"
+    );
+    assert!(!log.contains(&foreign), "the token is never logged");
+}
