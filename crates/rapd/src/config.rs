@@ -33,6 +33,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub max_concurrent_requests: usize,
     pub header_read_timeout_secs: u64,
+    pub body_read_timeout_secs: u64,
     pub shutdown_drain_secs: u64,
     /// Threads serving requests; unset: one per CPU.
     pub worker_threads: Option<usize>,
@@ -81,6 +82,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             max_concurrent_requests: 1024,
             header_read_timeout_secs: 10,
+            body_read_timeout_secs: 10,
             shutdown_drain_secs: 20,
             worker_threads: None,
             heartbeat_interval_secs: 60,
@@ -228,6 +230,7 @@ impl Config {
                 self.max_concurrent_requests as u64,
             ),
             ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("body_read_timeout_secs", self.body_read_timeout_secs),
             ("worker_threads", self.worker_threads.unwrap_or(1) as u64),
             ("database_pool_size", self.database_pool_size as u64),
             (

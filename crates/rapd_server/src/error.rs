@@ -47,6 +47,8 @@ pub enum ApiError {
     InvalidSkipToken,
     #[error("a partner with this id already exists")]
     Conflict,
+    #[error("the request body did not arrive in time")]
+    BodyTimeout(u64),
     /// `Accept` excludes the only media type the resource has.
     #[error("the Accept header excludes {0}")]
     NotAcceptable(&'static str),
@@ -204,6 +206,12 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "UnsupportedMediaType",
                 "The request body must be sent with Content-Type: application/json.".into(),
+                Plain,
+            ),
+            ApiError::BodyTimeout(secs) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                format!("The request body did not arrive within {secs} seconds of its headers."),
                 Plain,
             ),
             ApiError::PayloadTooLarge(limit) => (

@@ -151,8 +151,10 @@ impl FromRequest<AppState> for JsonBody {
         if declared_len.is_some_and(|n| n > limit as u64) {
             return Err(ApiError::PayloadTooLarge(limit));
         }
-        let body = axum::body::to_bytes(request.into_body(), limit)
+        let timeout = state.config.body_read_timeout;
+        let body = tokio::time::timeout(timeout, axum::body::to_bytes(request.into_body(), limit))
             .await
+            .map_err(|_| ApiError::BodyTimeout(timeout.as_secs()))?
             .map_err(|_| ApiError::PayloadTooLarge(limit))?;
         if !body.is_empty() && !declared_json {
             return Err(ApiError::UnsupportedMediaType);

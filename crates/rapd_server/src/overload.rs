@@ -1,5 +1,7 @@
-//! Load shedding: at most `max_concurrent_requests` requests are served at once; the next one is
-//! answered `503` with `Retry-After` at once rather than queued without bound.
+//! Load shedding: at most `max_concurrent_requests` requests of one surface are served at once;
+//! the next one is answered `503` with `Retry-After` at once rather than queued without bound.
+//! Graph and the surfaces reached without a Graph token (partner API, identity provider) each
+//! have their own budget, so neither can starve the other.
 
 use std::sync::Arc;
 
@@ -16,6 +18,11 @@ pub struct InFlight(Arc<Semaphore>);
 impl InFlight {
     pub fn new(max_concurrent_requests: usize) -> InFlight {
         InFlight(Arc::new(Semaphore::new(max_concurrent_requests)))
+    }
+
+    /// How many more requests may start now.
+    pub fn available(&self) -> usize {
+        self.0.available_permits()
     }
 }
 

@@ -72,7 +72,6 @@ pub fn router(state: AppState) -> Router {
             "/{version}/$batch",
             post(batch::post_batch).fallback(no_method_match),
         )
-        .merge(identity_provider(&state))
         .merge(count)
         .merge(graph)
         .fallback(unknown_route);
@@ -82,14 +81,27 @@ pub fn router(state: AppState) -> Router {
         .control
         .as_ref()
         .and_then(|c| c.inject_faults::<ApiError>());
-    let served = match faults {
-        Some(faults) => served.layer(faults),
-        None => served,
+    let with_faults = |router: Router<AppState>| match &faults {
+        Some(faults) => router.layer(faults.clone()),
+        None => router,
     };
-    let (shed, unshed) = described();
+    let served = with_faults(served);
+    let Described {
+        graph,
+        open,
+        unshed,
+    } = described();
+    // Each surface sheds load from its own budget: callers who need no token (the vendor's
+    // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
+    // and Graph's callers still get in. Graph requests without a valid token are refused
+    // before any body is read, so they cannot hold Graph's budget for long.
+    let open = Router::from(open)
+        .merge(with_faults(identity_provider(&state)))
+        .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
     let app = served
-        .merge(Router::from(shed))
+        .merge(Router::from(graph))
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
+        .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
         .merge(Router::from(unshed))
         .layer(AroundLayer(GraphEnvelope))
@@ -108,17 +120,25 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The routes registered together with their `#[utoipa::path]` description, so none exists
-/// undocumented: those behind load shedding, and those outside it (health and the document).
-pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
+/// undocumented, by the load-shedding budget they take.
+pub(crate) struct Described {
+    /// Graph's: behind Graph's budget.
+    graph: OpenApiRouter<AppState>,
+    /// Those a caller reaches without a Graph token: behind a budget of their own.
+    open: OpenApiRouter<AppState>,
+    /// Health and the document: outside load shedding.
+    unshed: OpenApiRouter<AppState>,
+}
+
+pub(crate) fn described() -> Described {
     // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked.
     let graph = OpenApiRouter::new()
         .routes(no_method_match_for(routes!(
             audit_events::list_audit_events
         )))
-        .route_layer(AroundLayer(RequireJsonAccept));
-    let shed = OpenApiRouter::new()
-        .merge(graph)
-        .routes(routes!(metadata::get_metadata))
+        .route_layer(AroundLayer(RequireJsonAccept))
+        .routes(routes!(metadata::get_metadata));
+    let open = OpenApiRouter::new()
         // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.
         .routes(routes!(partner_api::redeem_onboarding_code))
         .routes(routes!(partner_api::get_connection))
@@ -128,7 +148,11 @@ pub(crate) fn described() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) 
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(get_openapi));
-    (shed, unshed)
+    Described {
+        graph,
+        open,
+        unshed,
+    }
 }
 
 /// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
@@ -150,8 +174,12 @@ async fn get_openapi(State(state): State<AppState>) -> Response {
 
 /// The document of the described routes alone, before `openapi::document` completes it.
 pub(crate) fn described_api() -> OpenApi {
-    let (shed, unshed) = described();
-    shed.merge(unshed).split_for_parts().1
+    let Described {
+        graph,
+        open,
+        unshed,
+    } = described();
+    graph.merge(open).merge(unshed).split_for_parts().1
 }
 
 /// A Graph route answers a verb it lacks with Intune's routing error.
@@ -192,8 +220,8 @@ async fn healthz() -> &'static str {
     path = "/readyz",
     tag = "operations",
     operation_id = "getReadiness",
-    summary = "Readiness: `ok` while the database answers",
-    description = "One round trip to the store; `503` with `Retry-After` while it is out of reach, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
+    summary = "Readiness: `ok` while the database answers and Graph's request budget has room",
+    description = "One round trip to the store; `503` with `Retry-After` while it is out of reach or while every one of Graph's `max_concurrent_requests` is in flight, so a load balancer sends this node no requests. Outside load shedding and without authentication.",
     security(()),
     responses(
         (status = 200, description = "Ready", content_type = "text/plain", body = PlainOk, headers(
@@ -203,6 +231,10 @@ async fn healthz() -> &'static str {
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    // Saturated is not ready: a balancer should send new Graph calls to another node.
+    if state.in_flight.available() == 0 {
+        return Err(ApiError::Overloaded);
+    }
     state.store.ready().await?;
     Ok("ok")
 }

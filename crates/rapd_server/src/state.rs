@@ -25,6 +25,8 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive once its headers have (`408` past it).
+    pub body_read_timeout: std::time::Duration,
     /// Whether unknown tenants are provisioned on first use (development) or refused.
     pub provisioning: Provisioning,
     /// Intune's throttling limits; `None` switches throttling off.
@@ -47,6 +49,7 @@ impl Default for ServerConfig {
             onboarding_ttl_secs: 3600,
             public_url: None,
             max_body_bytes: 64 * 1024,
+            body_read_timeout: std::time::Duration::from_secs(10),
             provisioning: Provisioning::OnFirstUse,
             throttle: Some(ThrottleLimits::INTUNE),
             max_concurrent_requests: 1024,
@@ -73,6 +76,8 @@ pub struct SharedState {
     pub tenancy: Arc<Tenancy>,
     pub throttle: Arc<Throttle>,
     pub in_flight: Arc<InFlight>,
+    /// The budget of the surfaces reached without a Graph token (partner API, identity provider).
+    pub open_in_flight: Arc<InFlight>,
     /// The test-control API (with the same engine's `ControlStore`), when configured.
     pub control: Option<Control>,
     /// The development identity provider: there while the development issuer is on.
@@ -106,6 +111,7 @@ impl AppState {
             tenancy,
             throttle: Arc::new(Throttle::new(config.throttle)),
             in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
+            open_in_flight: Arc::new(InFlight::new(config.max_concurrent_requests)),
             idp: dev_issuer.clone().map(|issuer| {
                 IdentityProvider::new(
                     config.identity.clone(),

@@ -188,6 +188,7 @@ fn server_config(
         onboarding_ttl_secs: config.onboarding_ttl_secs,
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
+        body_read_timeout: Duration::from_secs(config.body_read_timeout_secs),
         provisioning: match config.profile {
             Profile::Development => Provisioning::OnFirstUse,
             Profile::Production => Provisioning::ByOperator,

@@ -48,13 +48,17 @@ async fn requests_past_the_concurrency_limit_are_shed_with_503() {
     graph_error(shed, 503, "ServiceUnavailable").await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200, "health is never shed");
+    // Readiness is never shed, and says the node is full, so a balancer sends Graph calls
+    // elsewhere until it has room again.
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
-    assert_eq!(ready.status(), 200, "readiness is never shed");
-    assert_eq!(ready.text().await.unwrap(), "ok");
+    assert_eq!(ready.headers()["retry-after"], "1");
+    graph_error(ready, 503, "ServiceUnavailable").await;
 
     drop((first, second));
     in_flight_settles().await;
     assert_eq!(list().await.unwrap().status(), 200, "capacity comes back");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.text().await.unwrap(), "ok");
 }
 
 #[tokio::test]
