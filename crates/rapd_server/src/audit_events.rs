@@ -15,12 +15,10 @@ use serde_json::{Value, json};
 
 use crate::{
     admission::{Admitted, AuditRead},
-    described::{
-        BadRequest, ClientRequestId, Forbidden, InternalServerError, ODataVersion, RequestId,
-        ServiceUnavailable, TooManyRequests, Unauthorized,
-    },
+    described::operations::AuditEventCollection,
+    described::{ClientRequestId, ODataVersion, PlainReadErrors, RequestId},
     error::ApiError,
-    openapi::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery},
+    openapi::{AUDIT_SCOPES, AuditEventsQuery},
     paging, response,
     state::AppState,
 };
@@ -40,12 +38,7 @@ const ENTITY_SET: &str = "deviceManagement/auditEvents";
         (status = 200, description = "The tenant's audit events, oldest first", body = AuditEventCollection, headers(
             ("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion),
         )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 429, response = TooManyRequests),
-        (status = 500, response = InternalServerError),
-        (status = 503, response = ServiceUnavailable),
+        PlainReadErrors,
     ),
 )]
 pub async fn list_audit_events(

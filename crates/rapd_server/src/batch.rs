@@ -12,6 +12,8 @@ use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
 use crate::{
+    described::operations::{BatchRequest, BatchResponse, ClientRequestIdHeader},
+    described::{BatchErrors, ClientRequestId, ODataVersion, RequestId},
     error::ApiError,
     extract::{Authenticated, GraphPath, JsonBody},
     response,
@@ -48,6 +50,32 @@ struct Item {
 }
 
 /// `POST /{version}/$batch`
+#[utoipa::path(
+    post,
+    path = "/{version}/$batch",
+    tag = "batch",
+    operation_id = "{version}.batch",
+    summary = "Run up to 20 requests in one",
+    description = "Each inner request goes through the whole router on its own (authorised with the envelope's token, throttled, audited), relative to `/{version}`. `dependsOn` orders them; a request whose dependency failed is `424`. A malformed envelope is `400` and runs nothing. The inner answers, whatever their status, come back in a `200`.",
+    params(ClientRequestIdHeader),
+    request_body(content = BatchRequest, examples(
+        ("listThenCreate" = (value = json!({ "requests": [
+            { "id": "1", "method": "GET", "url": "/deviceManagement/remoteAssistancePartners" },
+            {
+                "id": "2",
+                "method": "POST",
+                "url": "/deviceManagement/remoteAssistancePartners",
+                "headers": { "Content-Type": "application/json" },
+                "body": { "displayName": "From a batch" },
+                "dependsOn": ["1"],
+            },
+        ] }))),
+    )),
+    responses(
+        (status = 200, description = "The inner responses", body = BatchResponse, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        BatchErrors,
+    ),
+)]
 pub async fn post_batch(
     Extension(BatchTarget(app)): Extension<BatchTarget>,
     path: GraphPath,

@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for GraphPath {
                             .ok_or_else(|| ApiError::InvalidVersion(value.to_owned()))?,
                     )
                 }
-                "id" => id = Some(value.to_owned()),
+                crate::described::operations::ID_PARAM => id = Some(value.to_owned()),
                 _ => {}
             }
         }

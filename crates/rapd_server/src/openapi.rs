@@ -1,55 +1,57 @@
-//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, built from the code
-//! in two ways while the move to utoipa is under way.
+//! `GET /openapi.json`: an OpenAPI 3.1 document of every route rapd serves, derived from the
+//! code.
 //!
-//! **Derived** (utoipa 5): `routing::described` registers routes through `utoipa_axum`'s
-//! `OpenApiRouter` with `routes!`, so each of those routes exists only together with the
-//! `#[utoipa::path]` on its handler: `/healthz`, `/readyz`, this document, the development
-//! issuer's OpenID metadata and keys, `/{version}/$metadata`, audit events and the partner API.
-//! Their bodies' schemas derive from the types the handlers serialize where there is one
-//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`); the rest are
-//! `ToSchema`, `ToResponse` and `IntoParams` impls written with utoipa's builders
-//! (`described.rs`; the audit query options in [`extensions`]). Graph's routes are registered
-//! once under `/{version}/`; [`versions`] makes each version's path from them on utoipa's types.
-//! The document's head (info, servers, security, tags) is built with utoipa's builders here.
+//! **Operations** (utoipa 5): `routing::described` registers Graph's routes, the partner API,
+//! health and this document through `utoipa_axum`'s `OpenApiRouter` with `routes!`, so each
+//! route exists only together with the `#[utoipa::path]` on its handler. What those name is in
+//! `described.rs`: the shared error responses and the error lists of each kind of operation
+//! (`ReadErrors`, `WriteOneErrors`, …, as `IntoResponses`), header schemas, and in
+//! `described/operations.rs` the query parameters (`IntoParams`) and the names of the bodies'
+//! schemas. Bodies whose type the handler serializes derive their schema from it
+//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`). Graph's routes are
+//! registered once under `/{version}/`; [`versions`] makes each version's path from them. The
+//! document's head (info, servers, security, tags, the shared error responses) is built here.
 //!
-//! **Still written as JSON** (`json!`), and merged into the derived document: the operations on
-//! partners, `$count`, `$batch` and beta's settings ([`paths`], [`extensions`]), the OData
-//! query options ([`query`]), the identity provider's and the test-control API's routes (mounted
-//! from `rapd_idp` and `rapd_control`), and most components ([`schemas`], [`service_schemas`],
-//! [`headers`]). utoipa's types cannot carry all of them as they are: no
-//! `$ref` to a header or parameter component, no `required` on a response header, no `const`,
-//! `if`/`then`, `not` or `propertyNames` in a schema.
+//! **Schemas still written as JSON** (`json!`) and merged in as components: the partner's
+//! bodies, `$batch`'s, the settings', audit events' and the version-dependent query options'
+//! ([`schemas`], [`service_schemas`], [`extensions`], [`query`]). They are written from the same
+//! catalogue the server validates with (`rapd_model::Property`, the limits of `rapd_odata`), and
+//! utoipa's schema types cannot carry them as they are: no `const`, `if`/`then`, `not` or
+//! `propertyNames`, no type lists such as `["string", "null"]` with a pattern. The identity
+//! provider's and the test-control API's operations, mounted from `rapd_idp` and `rapd_control`,
+//! are still written here too ([`identity_provider`], [`control`], [`headers`]).
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
 //! that every status it gets is documented, that the methods left out are the router's
 //! fallbacks, and that every surface DESIGN names which the router serves is documented;
 //! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
-//! `(?![\s\S])` (see [`schemas`]).
+//! `(?![\s\S])` (`described::END`).
 
 mod control;
 mod extensions;
 mod headers;
 mod identity_provider;
-mod paths;
 mod query;
 mod schemas;
 mod service_schemas;
 mod versions;
 
-pub(crate) use extensions::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery};
+pub(crate) use extensions::{AUDIT_SCOPES, AuditEventsQuery};
 
 use serde_json::Value;
 use utoipa::{
     PartialSchema, ToResponse,
     openapi::{
-        InfoBuilder, LicenseBuilder, OpenApi, Server, security::SecurityRequirement,
+        InfoBuilder, LicenseBuilder, OpenApi, RefOr, Server, security::SecurityRequirement,
         tag::TagBuilder,
     },
 };
 
 use crate::{
-    described::{ClientRequestId, ODataVersion, PartnerUnauthorized, RequestId},
+    described::{
+        ClientRequestId, ODataVersion, PartnerUnauthorized, RequestId, error_response_components,
+    },
     state::ServerConfig,
 };
 
@@ -100,11 +102,12 @@ pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
     versions::expand(&mut api);
     head(&mut api, config);
     let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
+    link_field_names(&mut doc);
     if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))
     {
         paths.extend(written);
     }
-    if let Value::Object(written) = schemas::components(config) {
+    if let Value::Object(written) = schemas::components() {
         let components = doc
             .as_object_mut()
             .expect("a document is an object")
@@ -120,6 +123,36 @@ pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// utoipa 5.5 writes a link's fields in snake case (`operation_id`); OpenAPI names them in camel
+/// case.
+fn link_field_names(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(Value::as_object_mut))
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let Some(links) = response.get_mut("links").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for link in links.values_mut().filter_map(Value::as_object_mut) {
+            for (from, to) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(value) = link.remove(from) {
+                    link.insert(to.to_owned(), value);
+                }
+            }
+        }
+    }
 }
 
 /// What the document says of itself: info, server, the security every operation needs, tags.
@@ -148,6 +181,11 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
     }
     let (name, response) = PartnerUnauthorized::response();
     components.responses.insert(name.to_owned(), response);
+    for (name, response) in error_response_components(config.max_body_bytes) {
+        components
+            .responses
+            .insert(name.to_owned(), RefOr::T(response));
+    }
     api.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
     api.tags = Some(
         TAGS.iter()
@@ -161,15 +199,15 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
     );
 }
 
-/// Every path; the test-control API's only when this server serves it.
+/// The paths still written as JSON: the identity provider's, and the test-control API's only
+/// when this server serves it.
 fn all_paths(config: &ServerConfig) -> Value {
-    let mut paths = paths::paths();
-    if config.control.is_some()
-        && let Some(map) = paths.as_object_mut()
-    {
-        control::paths(map);
+    let mut paths = serde_json::Map::new();
+    identity_provider::paths(&mut paths);
+    if config.control.is_some() {
+        control::paths(&mut paths);
     }
-    paths
+    Value::Object(paths)
 }
 
 fn description(config: &ServerConfig) -> String {
@@ -275,5 +313,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every Graph route is in both versions with the same methods, but beta's settings, and
+    /// v1.0's `beginOnboarding` takes no body while beta's is optional.
+    #[test]
+    fn every_graph_route_is_in_both_versions() {
+        let doc = document(&ServerConfig::default(), crate::routing::described_api());
+        let paths = doc["paths"].as_object().unwrap();
+        let v1: Vec<&String> = paths.keys().filter(|p| p.starts_with("/v1.0/")).collect();
+        assert_eq!(v1.len(), 8, "{v1:?}");
+        for p in v1 {
+            let beta = p.replacen("/v1.0/", "/beta/", 1);
+            assert_eq!(
+                paths[p].as_object().unwrap().keys().collect::<Vec<_>>(),
+                paths[&beta].as_object().unwrap().keys().collect::<Vec<_>>(),
+                "{p}"
+            );
+        }
+        assert!(paths.contains_key("/beta/deviceManagement/remoteAssistanceSettings"));
+        assert!(!paths.contains_key("/v1.0/deviceManagement/remoteAssistanceSettings"));
+        let action = "deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}/beginOnboarding";
+        assert!(
+            paths[&format!("/v1.0/{action}")]["post"]
+                .get("requestBody")
+                .is_none()
+        );
+        let beta = &paths[&format!("/beta/{action}")]["post"]["requestBody"];
+        assert_eq!(beta["required"], false);
+        assert_eq!(
+            beta["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/beta.beginOnboardingInput"
+        );
+    }
+
+    /// A body's schema named by a placeholder type is written as JSON: none is left empty, and
+    /// no reference or operation id keeps a `{version}`.
+    #[test]
+    fn no_placeholder_is_left() {
+        let doc = document(&with_control(), crate::routing::described_api());
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            assert_ne!(schema, &serde_json::json!({}), "{name} is empty");
+        }
+        let text = doc.to_string();
+        assert!(
+            !text.contains("schemas/{version}"),
+            "a {{version}} schema is left"
+        );
+        assert!(
+            !text.contains("\"{version}."),
+            "a {{version}} operation id is left"
+        );
+        assert!(!text.contains("operation_id"), "links are camel case");
     }
 }

@@ -16,6 +16,14 @@ use rapd_model::{
 
 use crate::{
     admission::{Admitted, Read, Write},
+    described::operations::{
+        ClientRequestIdHeader, Count, CountQuery, ItemQuery, ListQuery, PartnerCollection,
+        PartnerEntity, PartnerEntityOrSelection, PartnerInput as PartnerInputBody, PartnerPath,
+    },
+    described::{
+        ClientRequestId, CreateErrors, ODataVersion, ReadErrors, ReadOneErrors, RequestId,
+        WriteOneErrors,
+    },
     error::ApiError,
     extract::{JsonBody, Origin, excludes},
     paging, response,
@@ -26,6 +34,19 @@ const ENTITY_SET: &str = "deviceManagement/remoteAssistancePartners";
 
 /// `GET /{version}/deviceManagement/remoteAssistancePartners`, with `$filter`, `$orderby`,
 /// `$top`, `$skip`, `$select`, `$count` and server-driven paging.
+#[utoipa::path(
+    get,
+    path = "/{version}/deviceManagement/remoteAssistancePartners",
+    tag = "{version}",
+    operation_id = "{version}.listRemoteAssistancePartners",
+    summary = "List the tenant's remote assistance partners",
+    description = "Needs `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`. The tenant is the token's `tid`.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The partners of the caller's tenant", body = PartnerCollection, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        ReadErrors,
+    ),
+)]
 pub async fn list_partners(
     State(state): State<AppState>,
     caller: Admitted<Read>,
@@ -78,6 +99,19 @@ pub async fn list_partners(
 }
 
 /// `GET /{version}/deviceManagement/remoteAssistancePartners/$count`, with `$filter`.
+#[utoipa::path(
+    get,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/$count",
+    tag = "{version}",
+    operation_id = "{version}.countRemoteAssistancePartners",
+    summary = "Count the tenant's partners",
+    description = "A `text/plain` integer. `406` when `Accept` excludes `text/plain`.",
+    params(CountQuery),
+    responses(
+        (status = 200, description = "The number of partners", content_type = "text/plain", body = Count, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        ReadErrors,
+    ),
+)]
 pub async fn count_partners(
     State(state): State<AppState>,
     caller: Admitted<Read>,
@@ -97,6 +131,19 @@ pub async fn count_partners(
 }
 
 /// `GET /{version}/deviceManagement/remoteAssistancePartners/{id}`, with `$select`.
+#[utoipa::path(
+    get,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}",
+    tag = "{version}",
+    operation_id = "{version}.getRemoteAssistancePartner",
+    summary = "Read one partner",
+    description = "The bare entity (the Graph docs' `value` wrapper is a docs bug). Another tenant's partner, a missing one and an id that is not a GUID are all `404`.",
+    params(PartnerPath, ItemQuery),
+    responses(
+        (status = 200, description = "The partner", body = PartnerEntityOrSelection, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        ReadOneErrors,
+    ),
+)]
 pub async fn get_partner(
     State(state): State<AppState>,
     caller: Admitted<Read>,
@@ -121,6 +168,37 @@ pub async fn get_partner(
 }
 
 /// `POST /{version}/deviceManagement/remoteAssistancePartners`
+#[utoipa::path(
+    post,
+    path = "/{version}/deviceManagement/remoteAssistancePartners",
+    tag = "{version}",
+    operation_id = "{version}.createRemoteAssistancePartner",
+    summary = "Create a remote assistance partner",
+    description = "Needs `DeviceManagementServiceConfig.ReadWrite.All`. Server-managed properties may be sent (the Graph docs' examples do) and are ignored, but are still type-checked.",
+    params(ClientRequestIdHeader),
+    request_body(content = PartnerInputBody, description = "The partner's writable properties", examples(
+        ("graphDocs" = (summary = "The Graph docs' example", value = json!({
+            "@odata.type": "#microsoft.graph.remoteAssistancePartner",
+            "displayName": "Display Name value",
+            "onboardingUrl": "https://example.com/onboardingUrl/",
+            "onboardingStatus": "onboarding",
+            "lastConnectionDateTime": "2016-12-31T23:58:36.6670033-08:00",
+        }))),
+    )),
+    responses(
+        (status = 201, description = "The new partner", body = PartnerEntity, headers(
+            ("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion),
+            ("Location" = String, description = "The new partner's URL."),
+        ), links(
+            ("GetCreatedPartner" = (operation_id = "{version}.getRemoteAssistancePartner", parameters(("remoteAssistancePartner-id" = "$response.body#/id")))),
+            ("UpdateCreatedPartner" = (operation_id = "{version}.updateRemoteAssistancePartner", parameters(("remoteAssistancePartner-id" = "$response.body#/id")))),
+            ("BeginOnboardingOfCreatedPartner" = (operation_id = "{version}.beginOnboarding", parameters(("remoteAssistancePartner-id" = "$response.body#/id")))),
+            ("DisconnectCreatedPartner" = (operation_id = "{version}.disconnect", parameters(("remoteAssistancePartner-id" = "$response.body#/id")))),
+            ("DeleteCreatedPartner" = (operation_id = "{version}.deleteRemoteAssistancePartner", parameters(("remoteAssistancePartner-id" = "$response.body#/id")))),
+        )),
+        CreateErrors,
+    ),
+)]
 pub async fn create_partner(
     State(state): State<AppState>,
     caller: Admitted<Write>,
@@ -157,6 +235,22 @@ pub async fn create_partner(
 }
 
 /// `PATCH /{version}/deviceManagement/remoteAssistancePartners/{id}`
+#[utoipa::path(
+    patch,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}",
+    tag = "{version}",
+    operation_id = "{version}.updateRemoteAssistancePartner",
+    summary = "Update a partner's writable properties",
+    description = "Needs `DeviceManagementServiceConfig.ReadWrite.All`. Answers the updated entity.",
+    params(PartnerPath),
+    request_body(content = PartnerInputBody, description = "The properties to change", examples(
+        ("graphDocs" = (value = json!({ "displayName": "Renamed", "onboardingUrl": null }))),
+    )),
+    responses(
+        (status = 200, description = "The updated partner", body = PartnerEntity, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        WriteOneErrors,
+    ),
+)]
 pub async fn update_partner(
     State(state): State<AppState>,
     caller: Admitted<Write>,
@@ -181,6 +275,19 @@ pub async fn update_partner(
 }
 
 /// `DELETE /{version}/deviceManagement/remoteAssistancePartners/{id}`
+#[utoipa::path(
+    delete,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}",
+    tag = "{version}",
+    operation_id = "{version}.deleteRemoteAssistancePartner",
+    summary = "Delete a partner",
+    description = "Needs `DeviceManagementServiceConfig.ReadWrite.All`.",
+    params(PartnerPath),
+    responses(
+        (status = 204, description = "Deleted", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        ReadOneErrors,
+    ),
+)]
 pub async fn delete_partner(
     State(state): State<AppState>,
     caller: Admitted<Write>,

@@ -1,11 +1,11 @@
-//! Every Graph route in one place (the test-control API's are in `rapd_control`), the rewrite of
+//! Every route in one place (the identity provider's and the test-control API's are mounted from
+//! `rapd_idp` and `rapd_control`), the rewrite of
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
     Extension, Json, Router,
     extract::{Request, State},
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use http::{HeaderMap, Method};
 
@@ -31,50 +31,7 @@ use utoipa_axum::{
     routes,
 };
 
-const PARTNERS: &str = "/{version}/deviceManagement/remoteAssistancePartners";
-
 pub fn router(state: AppState) -> Router {
-    let graph = Router::new()
-        .route(
-            PARTNERS,
-            get(partners::list_partners)
-                .post(partners::create_partner)
-                .fallback(no_method_match),
-        )
-        .route(
-            &format!("{PARTNERS}/{{id}}"),
-            get(partners::get_partner)
-                .patch(partners::update_partner)
-                .delete(partners::delete_partner)
-                .fallback(no_method_match),
-        )
-        .route(
-            &format!("{PARTNERS}/{{id}}/beginOnboarding"),
-            post(actions::begin_onboarding).fallback(no_method_match),
-        )
-        .route(
-            &format!("{PARTNERS}/{{id}}/disconnect"),
-            post(actions::disconnect_partner).fallback(no_method_match),
-        )
-        .route(
-            "/{version}/deviceManagement/remoteAssistanceSettings",
-            get(settings::get_settings)
-                .patch(settings::update_settings)
-                .fallback(no_method_match),
-        )
-        .route_layer(AroundLayer(RequireJsonAccept));
-    let count = Router::new().route(
-        &format!("{PARTNERS}/$count"),
-        get(partners::count_partners).fallback(no_method_match),
-    );
-    let served = Router::new()
-        .route(
-            "/{version}/$batch",
-            post(batch::post_batch).fallback(no_method_match),
-        )
-        .merge(count)
-        .merge(graph)
-        .fallback(unknown_route);
     // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
     // requests too; without fault injection the layer is not there at all.
     let faults = state
@@ -85,12 +42,12 @@ pub fn router(state: AppState) -> Router {
         Some(faults) => router.layer(faults.clone()),
         None => router,
     };
-    let served = with_faults(served);
     let Described {
         graph,
         open,
         unshed,
     } = described();
+    let graph = with_faults(Router::from(graph).fallback(unknown_route));
     // Each surface sheds load from its own budget: callers who need no token (the vendor's
     // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
     // and Graph's callers still get in. Graph requests without a valid token are refused
@@ -98,8 +55,7 @@ pub fn router(state: AppState) -> Router {
     let open = Router::from(open)
         .merge(with_faults(identity_provider(&state)))
         .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
-    let app = served
-        .merge(Router::from(graph))
+    let app = graph
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
@@ -131,12 +87,30 @@ pub(crate) struct Described {
 }
 
 pub(crate) fn described() -> Described {
-    // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked.
+    // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked (a
+    // count is text, and `$batch` answers each inner request's `Accept` in its own answer).
     let graph = OpenApiRouter::new()
+        .routes(no_method_match_for(routes!(
+            partners::list_partners,
+            partners::create_partner
+        )))
+        .routes(no_method_match_for(routes!(
+            partners::get_partner,
+            partners::update_partner,
+            partners::delete_partner
+        )))
+        .routes(no_method_match_for(routes!(actions::begin_onboarding)))
+        .routes(no_method_match_for(routes!(actions::disconnect_partner)))
+        .routes(no_method_match_for(routes!(
+            settings::get_settings,
+            settings::update_settings
+        )))
         .routes(no_method_match_for(routes!(
             audit_events::list_audit_events
         )))
         .route_layer(AroundLayer(RequireJsonAccept))
+        .routes(no_method_match_for(routes!(partners::count_partners)))
+        .routes(no_method_match_for(routes!(batch::post_batch)))
         .routes(routes!(metadata::get_metadata));
     let open = OpenApiRouter::new()
         // rapd's own surface: a plain 405 with `Allow`, not Intune's routing error.

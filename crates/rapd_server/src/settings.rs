@@ -11,6 +11,8 @@ use rapd_model::{ApiVersion, RemoteAssistanceSettings, SettingsPatch};
 
 use crate::{
     admission::{Admitted, BetaOnly, Read, Write},
+    described::operations::{ClientRequestIdHeader, Settings, SettingsInput},
+    described::{ClientRequestId, ODataVersion, PlainReadErrors, PlainWriteErrors, RequestId},
     error::ApiError,
     extract::JsonBody,
     response,
@@ -44,6 +46,19 @@ fn shaped(state: &AppState, headers: &HeaderMap, settings: &RemoteAssistanceSett
 }
 
 /// `GET /beta/deviceManagement/remoteAssistanceSettings`
+#[utoipa::path(
+    get,
+    path = "/{version}/deviceManagement/remoteAssistanceSettings",
+    tag = "beta",
+    operation_id = "{version}.getRemoteAssistanceSettings",
+    summary = "Read the tenant's remote assistance settings",
+    description = "Beta only (on v1.0 the segment is unknown, `400`, as on Graph). A singleton per tenant: `disabled`, `false`, `false` until an administrator changes it. Needs the beta read scopes (`DeviceManagementServiceConfig.Read.All`, `.ReadWrite.All`, `DeviceManagementConfiguration.Read.All` or `.ReadWrite.All`).",
+    params(ClientRequestIdHeader),
+    responses(
+        (status = 200, description = "The tenant's settings (defaults until changed)", body = Settings, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        PlainReadErrors,
+    ),
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     _beta: BetaOnly,
@@ -57,6 +72,27 @@ pub async fn get_settings(
 }
 
 /// `PATCH /beta/deviceManagement/remoteAssistanceSettings`: `200` with the updated singleton.
+#[utoipa::path(
+    patch,
+    path = "/{version}/deviceManagement/remoteAssistanceSettings",
+    tag = "beta",
+    operation_id = "{version}.updateRemoteAssistanceSettings",
+    summary = "Change the tenant's remote assistance settings",
+    description = "Beta only. Each property optional, none nullable; the change is audited. Needs `DeviceManagementServiceConfig.ReadWrite.All` or `DeviceManagementConfiguration.ReadWrite.All`.",
+    params(ClientRequestIdHeader),
+    request_body(content = SettingsInput, examples(
+        ("graphDocs" = (value = json!({
+            "@odata.type": "#microsoft.graph.remoteAssistanceSettings",
+            "remoteAssistanceState": "enabled",
+            "allowSessionsToUnenrolledDevices": true,
+            "blockChat": true,
+        }))),
+    )),
+    responses(
+        (status = 200, description = "The updated settings", body = Settings, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId), ("OData-Version" = ODataVersion))),
+        PlainWriteErrors,
+    ),
+)]
 pub async fn update_settings(
     State(state): State<AppState>,
     _beta: BetaOnly,

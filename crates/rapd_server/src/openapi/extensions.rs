@@ -1,24 +1,23 @@
-//! The routes beside `remoteAssistancePartners`: Intune's audit trail
-//! (`GET /{version}/deviceManagement/auditEvents`, `audit_events.rs`), beta's settings singleton
-//! (`GET|PATCH /beta/deviceManagement/remoteAssistanceSettings`, `settings.rs`) and rapd's own
-//! partner API (`POST /partner/v1/onboarding`, `GET /partner/v1/connection`, `partner_api.rs`).
+//! What the routes beside `remoteAssistancePartners` name: the schemas of Intune's audit trail
+//! (`GET /{version}/deviceManagement/auditEvents`, `audit_events.rs`) and of beta's settings
+//! singleton (`settings.rs`), the audit query options, and the security scheme of rapd's own
+//! partner API (`partner_api.rs`).
 
 use rapd_model::{ApiVersion, audit};
-use std::borrow::Cow;
 
 use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH, MAX_SKIPTOKEN_LENGTH, MAX_TOP};
 use serde_json::{Map, Value, json};
 use utoipa::{
-    IntoParams, PartialSchema, ToSchema,
+    IntoParams,
     openapi::{
-        ObjectBuilder, RefOr, Required, Schema, Type,
+        ObjectBuilder, Required, Type,
         path::{Parameter, ParameterBuilder, ParameterIn},
     },
 };
 
 use super::{
-    paths::key,
-    schemas::{END, header_refs, response_ref, schema_ref},
+    schemas::{END, schema_ref},
+    versions::key,
 };
 
 const SETTINGS_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistanceSettings";
@@ -28,69 +27,6 @@ pub const PARTNER_CREDENTIAL: &str = "partnerCredential";
 /// The scopes `GET …/auditEvents` accepts (`rapd_auth`'s `Permission::AuditRead`).
 pub const AUDIT_SCOPES: &str =
     "`DeviceManagementApps.Read.All` or `DeviceManagementApps.ReadWrite.All`";
-
-pub fn paths(paths: &mut Map<String, Value>) {
-    paths.insert(
-        "/beta/deviceManagement/remoteAssistanceSettings".into(),
-        settings_operations(),
-    );
-}
-
-/// Beta only: on v1.0 the segment is unknown (`400`), as on Graph.
-fn settings_operations() -> Value {
-    let success = |description: &str| {
-        json!({
-            "description": description,
-            "headers": header_refs(&["request-id", "client-request-id", "OData-Version"]),
-            "content": { "application/json": { "schema": schema_ref("beta.remoteAssistanceSettings") } },
-        })
-    };
-    let errors = |statuses: &[u16]| {
-        statuses
-            .iter()
-            .map(|&s| (s.to_string(), response_ref(s)))
-            .collect::<Map<String, Value>>()
-    };
-    let mut get_responses = errors(&[400, 401, 403, 429, 500, 503]);
-    get_responses.insert(
-        "200".into(),
-        success("The tenant's settings (defaults until changed)"),
-    );
-    let mut patch_responses = errors(&[400, 401, 403, 413, 415, 429, 500, 503]);
-    patch_responses.insert("200".into(), success("The updated settings"));
-    json!({
-        "get": {
-            "tags": ["beta"],
-            "operationId": "beta.getRemoteAssistanceSettings",
-            "summary": "Read the tenant's remote assistance settings",
-            "description": "A singleton per tenant: `disabled`, `false`, `false` until an administrator changes it. Needs the beta read scopes (`DeviceManagementServiceConfig.Read.All`, `.ReadWrite.All`, `DeviceManagementConfiguration.Read.All` or `.ReadWrite.All`).",
-            "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancesettings-get?view=graph-rest-beta" },
-            "parameters": [{ "$ref": "#/components/parameters/ClientRequestId" }],
-            "responses": get_responses,
-        },
-        "patch": {
-            "tags": ["beta"],
-            "operationId": "beta.updateRemoteAssistanceSettings",
-            "summary": "Change the tenant's remote assistance settings",
-            "description": "Each property optional, none nullable; the change is audited. Needs `DeviceManagementServiceConfig.ReadWrite.All` or `DeviceManagementConfiguration.ReadWrite.All`.",
-            "externalDocs": { "url": "https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancesettings-update?view=graph-rest-beta" },
-            "parameters": [{ "$ref": "#/components/parameters/ClientRequestId" }],
-            "requestBody": {
-                "required": true,
-                "content": { "application/json": {
-                    "schema": schema_ref("beta.remoteAssistanceSettingsInput"),
-                    "examples": { "graphDocs": { "value": {
-                        "@odata.type": "#microsoft.graph.remoteAssistanceSettings",
-                        "remoteAssistanceState": "enabled",
-                        "allowSessionsToUnenrolledDevices": true,
-                        "blockChat": true,
-                    } } },
-                } },
-            },
-            "responses": patch_responses,
-        },
-    })
-}
 
 pub fn audit_filter_pattern() -> String {
     let date = "[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])";
@@ -146,21 +82,6 @@ impl IntoParams for AuditEventsQuery {
                 .build()
         })
         .collect()
-    }
-}
-
-/// Each version's page of audit events: `versions.rs` puts the version's key for `{version}`.
-pub struct AuditEventCollection;
-
-impl PartialSchema for AuditEventCollection {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new().into()
-    }
-}
-
-impl ToSchema for AuditEventCollection {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("{version}.auditEventCollection")
     }
 }
 

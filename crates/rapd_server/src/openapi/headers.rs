@@ -1,4 +1,4 @@
-//! The response headers and the path and header parameters the operations share.
+//! The response headers the test-control API's JSON-written responses name.
 
 use serde_json::{Value, json};
 
@@ -40,27 +40,4 @@ pub(super) fn headers() -> Value {
             "schema": { "type": "string", "pattern": "^Bearer " },
         },
     })
-}
-
-pub(super) fn parameters() -> Value {
-    let mut parameters = json!({
-        "PartnerId": {
-            "name": super::paths::ID_PARAM,
-            "in": "path",
-            "required": true,
-            "description": "The partner's id, a GUID. Anything else names no partner (`404`).",
-            "schema": { "type": "string", "format": "uuid" },
-        },
-        "ClientRequestId": {
-            "name": "client-request-id",
-            "in": "header",
-            "required": false,
-            "description": "Echoed in `client-request-id` and `innerError` when at most 128 visible ASCII characters.",
-            "schema": { "type": "string" },
-        },
-    });
-    if let Value::Object(map) = &mut parameters {
-        super::query::parameters(map);
-    }
-    parameters
 }

@@ -1,4 +1,4 @@
-//! The OData query options as parameters, from `rapd_odata`'s limits and `rapd_model`'s property
+//! The schemas of the OData query options whose values depend on the version, from `rapd_odata`'s limits and `rapd_model`'s property
 //! catalogue.
 //!
 //! `$select` and `$orderby` get patterns that describe exactly the decoded values the server
@@ -8,10 +8,10 @@
 //! a plus sign, not a space: a space is sent as `%20`.
 
 use rapd_model::{ApiVersion, OnboardingStatus, Property, PropertyKind};
-use rapd_odata::{MAX_FILTER_LENGTH, MAX_ORDERBY_KEYS, MAX_SKIP, MAX_SKIPTOKEN_LENGTH, MAX_TOP};
+use rapd_odata::{MAX_FILTER_LENGTH, MAX_ORDERBY_KEYS};
 use serde_json::{Map, Value, json};
 
-use super::{paths::key, schemas::END};
+use super::{schemas::END, versions::key};
 
 /// `a|b|c` of the names of `properties`.
 fn alternatives<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
@@ -67,8 +67,9 @@ pub fn filter_pattern(version: ApiVersion) -> String {
     format!("^(?:{}){END}", forms.join("|"))
 }
 
-/// The query parameters of both versions, by component name.
-pub fn parameters(into: &mut Map<String, Value>) {
+/// The schemas of the query options whose values depend on the version, by component name
+/// (`v1.filter`, `beta.select`, …): the parameters in `operations.rs` name them.
+pub fn schemas(into: &mut Map<String, Value>) {
     for version in [ApiVersion::V1, ApiVersion::Beta] {
         let k = key(version);
         let all = Property::all(version)
@@ -79,87 +80,32 @@ pub fn parameters(into: &mut Map<String, Value>) {
         into.insert(
             format!("{k}.filter"),
             json!({
-                "name": "$filter",
-                "in": "query",
-                "description": format!(
-                    "OData `$filter` over {all}: `eq`, `ne`, `gt`, `ge`, `lt`, `le`, `and`, `or`, `not`, `in (…)`, `startswith`, `endswith` and `contains`, parentheses, `null` on nullable properties; at most {MAX_FILTER_LENGTH} characters. The pattern describes the simplest filters (one comparison or text function); the server takes the whole grammar."
-                ),
-                "schema": {
-                    "type": "string",
-                    "maxLength": MAX_FILTER_LENGTH,
-                    "pattern": filter_pattern(version),
-                },
-                "examples": {
-                    "startswith": { "value": "startswith(displayName,'Contoso')" },
-                    "status": { "value": "onboardingStatus eq 'onboarded'" },
-                },
+                "type": "string",
+                "description": format!("A filter over {all}; at most {MAX_FILTER_LENGTH} characters."),
+                "maxLength": MAX_FILTER_LENGTH,
+                "pattern": filter_pattern(version),
+                "examples": ["startswith(displayName,'Contoso')", "onboardingStatus eq 'onboarded'"],
             }),
         );
         into.insert(
             format!("{k}.orderby"),
             json!({
-                "name": "$orderby",
-                "in": "query",
-                "description": format!(
-                    "1 to {MAX_ORDERBY_KEYS} comma-separated keys of {all}, each at most once and optionally followed by ` asc` or ` desc`."
-                ),
-                "schema": { "type": "string", "pattern": orderby_pattern(version) },
-                "examples": { "newestName": { "value": "displayName desc,id" } },
+                "type": "string",
+                "description": format!("1 to {MAX_ORDERBY_KEYS} keys of {all}."),
+                "pattern": orderby_pattern(version),
+                "examples": ["displayName desc,id"],
             }),
         );
         into.insert(
             format!("{k}.select"),
             json!({
-                "name": "$select",
-                "in": "query",
-                "description": format!(
-                    "Comma-separated properties to return, of {all}; `*` is all of them. Without `*`, the entities carry only those properties and no `@odata.type`."
-                ),
-                "schema": { "type": "string", "pattern": select_pattern(version) },
-                "examples": { "nameAndStatus": { "value": "displayName,onboardingStatus" } },
+                "type": "string",
+                "description": format!("Properties of {all}, or `*`."),
+                "pattern": select_pattern(version),
+                "examples": ["displayName,onboardingStatus"],
             }),
         );
     }
-    into.insert(
-        "top".into(),
-        json!({
-            "name": "$top",
-            "in": "query",
-            "description": "The most partners on one page (default 100).",
-            "schema": { "type": "integer", "minimum": 0, "maximum": MAX_TOP },
-        }),
-    );
-    into.insert(
-        "skip".into(),
-        json!({
-            "name": "$skip",
-            "in": "query",
-            "schema": { "type": "integer", "minimum": 0, "maximum": MAX_SKIP },
-        }),
-    );
-    into.insert(
-        "count".into(),
-        json!({
-            "name": "$count",
-            "in": "query",
-            "description": "`true` adds `@odata.count`.",
-            "schema": { "type": "boolean" },
-        }),
-    );
-    into.insert(
-        "skiptoken".into(),
-        json!({
-            "name": "$skiptoken",
-            "in": "query",
-            "description": "Opaque, issued by the server in `@odata.nextLink` for the same query; any other value is `400`.",
-            "schema": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": MAX_SKIPTOKEN_LENGTH,
-                "pattern": format!("^[A-Za-z0-9_-]+{END}"),
-            },
-        }),
-    );
 }
 
 #[cfg(test)]

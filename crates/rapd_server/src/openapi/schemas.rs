@@ -14,12 +14,10 @@ use serde_json::{Map, Value, json};
 
 use crate::described::ERROR_RESPONSES;
 
-use super::{BEARER, headers, paths::key, service_schemas};
-use crate::state::ServerConfig;
+use super::{BEARER, headers, service_schemas, versions::key};
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
-/// The end of the value, in every regex dialect that reads these patterns.
-pub const END: &str = r"(?![\s\S])";
+pub use crate::described::END;
 
 /// A reference to the shared response of an error status.
 pub fn response_ref(status: u16) -> Value {
@@ -62,7 +60,7 @@ pub fn header_refs(names: &[&str]) -> Value {
     Value::Object(map)
 }
 
-pub fn components(config: &ServerConfig) -> Value {
+pub fn components() -> Value {
     let mut schemas = Map::new();
     schemas.insert(
         "remoteAssistanceOnboardingStatus".into(),
@@ -114,6 +112,7 @@ pub fn components(config: &ServerConfig) -> Value {
     schemas.insert("ODataError".into(), odata_error());
     service_schemas::insert(&mut schemas);
     super::extensions::schemas(&mut schemas);
+    super::query::schemas(&mut schemas);
     super::control::schemas(&mut schemas);
 
     json!({
@@ -128,9 +127,8 @@ pub fn components(config: &ServerConfig) -> Value {
             super::control::CONTROL_ADMIN: super::control::security_scheme(),
         },
         "schemas": schemas,
-        "responses": error_responses(config),
+        "responses": control_responses(),
         "headers": headers::headers(),
-        "parameters": headers::parameters(),
     })
 }
 
@@ -349,33 +347,9 @@ fn odata_error() -> Value {
     })
 }
 
-fn error_responses(config: &ServerConfig) -> Value {
+/// The test-control API's own responses (the shared error responses are `described.rs`'s).
+fn control_responses() -> Value {
     let mut map = Map::new();
-    for &(status, name, description) in ERROR_RESPONSES {
-        let mut headers = vec!["request-id", "client-request-id"];
-        match status {
-            400 => headers.push("WWW-Authenticate?"),
-            401 | 403 => headers.push("WWW-Authenticate"),
-            429 | 503 => headers.push("Retry-After"),
-            _ => {}
-        }
-        let description = if status == 413 {
-            format!(
-                "{description} The limit is {} bytes.",
-                config.max_body_bytes
-            )
-        } else {
-            description.to_owned()
-        };
-        map.insert(
-            name.into(),
-            json!({
-                "description": description,
-                "headers": header_refs(&headers),
-                "content": { "application/json": { "schema": schema_ref("ODataError") } },
-            }),
-        );
-    }
     super::control::responses(&mut map);
     Value::Object(map)
 }

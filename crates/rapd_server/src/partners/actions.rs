@@ -7,6 +7,8 @@ use rapd_model::{BeginOnboardingInput, InputError, Mutation};
 
 use crate::{
     admission::{Admitted, Write},
+    described::operations::{BeginOnboardingInput as BeginOnboardingBody, PartnerPath},
+    described::{ClientRequestId, RequestId, WriteOneErrors},
     error::ApiError,
     extract::JsonBody,
     response,
@@ -15,6 +17,23 @@ use crate::{
 
 /// `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/beginOnboarding`: no body in
 /// v1.0; beta takes an optional `{"partnerDomain": "…"}`. `204` whatever the state was.
+#[utoipa::path(
+    post,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}/beginOnboarding",
+    tag = "{version}",
+    operation_id = "{version}.beginOnboarding",
+    summary = "Begin onboarding a partner",
+    description = "Needs `DeviceManagementServiceConfig.ReadWrite.All`. `notOnboarded` becomes `onboarding`; the request is renewed while `onboarding`; `onboarded` stays. In v1.0 there is no request body (an empty one with `Content-Type: application/json` is fine; a non-empty one is `400`); in beta an optional body names the partner account domain (the beta SDK always sends one, `{}` when empty).",
+    params(PartnerPath),
+    request_body(content = BeginOnboardingBody, examples(
+        ("domain" = (value = json!({ "partnerDomain": "contoso.example" }))),
+        ("empty" = (summary = "What the beta SDK sends without a domain", value = json!({}))),
+    )),
+    responses(
+        (status = 204, description = "Onboarding begun (idempotent)", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        WriteOneErrors,
+    ),
+)]
 pub async fn begin_onboarding(
     State(state): State<AppState>,
     caller: Admitted<Write>,
@@ -36,6 +55,19 @@ pub async fn begin_onboarding(
 }
 
 /// `POST /{version}/deviceManagement/remoteAssistancePartners/{id}/disconnect`: no body; `204`.
+#[utoipa::path(
+    post,
+    path = "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}/disconnect",
+    tag = "{version}",
+    operation_id = "{version}.disconnect",
+    summary = "Disconnect a partner",
+    description = "Needs `DeviceManagementServiceConfig.ReadWrite.All`. No request body (an empty one is fine; a non-empty one is `400`). Any state becomes `notOnboarded`.",
+    params(PartnerPath),
+    responses(
+        (status = 204, description = "Disconnected (idempotent)", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        WriteOneErrors,
+    ),
+)]
 pub async fn disconnect_partner(
     State(state): State<AppState>,
     caller: Admitted<Write>,
