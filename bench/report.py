@@ -19,6 +19,8 @@ RSS_MAX_MB = 50.0
 READY_MAX_MS = 100.0
 SCALE_MAX = 1.5
 PEER_FACTOR = 2.0
+# GET item with metrics on keeps at least this share of its rate with them off.
+METRICS_KEEP = 0.95
 
 
 def parse(path):
@@ -104,6 +106,10 @@ def main():
         if peak:
             rss = peak[0]["peak_rss_mb"]
             checks.append((f"{label} peak RSS under load ≤ {RSS_MAX_MB:.0f} MiB", f"{rss:.1f} MiB", rss <= RSS_MAX_MB))
+    on, off = fig("rapd-sqlite", "item"), fig("rapd-sqlite-metrics-off", "item")
+    if on and off:
+        keep = on["rps"] / off["rps"]
+        checks.append((f"rapd-sqlite GET item with metrics ≥ {METRICS_KEEP} × without", f"{keep:.2f} ×", keep >= METRICS_KEEP))
     ready = runs.get(("scale-100000", "ready"))
     if ready:
         ms = ready[0]["ready_ms"]

@@ -6,7 +6,8 @@
 # runs) at 32 connections with Intune throttling off, checks that no answer was an error,
 # and records requests/s, p50, p99 and RSS. On SQLite it also measures the time to ready on a
 # database of 100 000 partners, and GET item and a filtered list at 1 000 and at 1 000 000
-# partners (100 000 tenants); and rapd on SQLite once more with `worker_threads = 1`. Writes
+# partners (100 000 tenants); and rapd on SQLite once more with `worker_threads = 1`, and for
+# GET item with `metrics = false` (what /metrics' counting costs). Writes
 # docs/performance.md and docs/performance.svg.
 #
 # Usage: bench/run.sh [--database-url postgres://user@host/db] [--peers] [--quick]
@@ -140,6 +141,17 @@ bench_rapd() {   # $1 label, $2 database url or "", $3 worker threads or "" (one
   stop_server
 }
 
+# GET item on SQLite with `metrics = false`: what counting every request for /metrics costs.
+bench_metrics_off() {
+  local dir="$WORK/metrics-off" port=4022 token id
+  mkdir -p "$dir"
+  RAPD_METRICS=false start_rapd "$dir" "$port" ""
+  token=$("$RAPD" token --data-dir "$dir" --ttl 86400)
+  id=$(seed_api "http://127.0.0.1:$port" "$token" 100)
+  run_wrk rapd-sqlite-metrics-off item GET "http://127.0.0.1:$port$BASE/$id" "" "$token"
+  stop_server
+}
+
 # --- SQLite at scale: tenants of 10 partners each, seeded with SQL -------------------------
 # seed_sql DB PARTNERS: adds PARTNERS partners in PARTNERS/10 random tenants, each a copy of
 # a real row (so timestamps and encodings are rapd's own), in one transaction.
@@ -196,6 +208,8 @@ log "rapd on SQLite"
 bench_rapd rapd-sqlite ""
 # The same with one runtime thread: on a machine whose other core runs the load generator, this
 # shows what waking idle threads to steal work costs (docs/configuration.md, worker_threads).
+log "rapd on SQLite with metrics off (GET item)"
+bench_metrics_off
 log "rapd on SQLite with worker_threads = 1"
 bench_rapd rapd-sqlite-1thread "" 1
 if [[ -n "$DATABASE_URL" ]]; then

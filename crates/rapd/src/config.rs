@@ -69,6 +69,8 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prefix of every Redis key rapd writes, so several deployments can share one Redis.
     pub redis_key_prefix: String,
+    /// Serve `/metrics` (Prometheus) and count requests for it.
+    pub metrics: bool,
 }
 
 impl Default for Config {
@@ -105,6 +107,7 @@ impl Default for Config {
             database_statement_timeout_ms: 5000,
             redis_url: None,
             redis_key_prefix: "rapd".into(),
+            metrics: true,
         }
     }
 }

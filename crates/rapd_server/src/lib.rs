@@ -19,7 +19,8 @@
 //! `openapi/control.rs`, present only when served), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
 //! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
 //! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
-//! `throttle/shared.rs`), load shedding (`overload.rs`), the accept loop over plain TCP and TLS
+//! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` and the layer that counts every request by route
+//! template (`metrics.rs`), the accept loop over plain TCP and TLS
 //! with its connection limits and graceful drain (`serve.rs`), the https certificate: a development
 //! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
 //! router while the development issuer is on, and `rapd_control`'s router and layers when
@@ -36,6 +37,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod metadata;
+mod metrics;
 pub mod openapi;
 pub mod overload;
 pub mod paging;

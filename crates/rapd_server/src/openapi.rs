@@ -233,7 +233,10 @@ mod tests {
     /// Every `$ref` in the document names a component that exists.
     #[test]
     fn every_reference_resolves() {
-        let doc = document(&ServerConfig::default(), crate::routing::described_api());
+        let doc = document(
+            &ServerConfig::default(),
+            crate::routing::described_api(&ServerConfig::default()),
+        );
         let mut refs = Vec::new();
         collect_refs(&doc, &mut refs);
         assert!(refs.len() > 50, "the document uses its components");
@@ -261,9 +264,15 @@ mod tests {
     /// The test-control paths appear exactly when the API is served.
     #[test]
     fn control_paths_follow_the_configuration() {
-        let off = document(&ServerConfig::default(), crate::routing::described_api());
+        let off = document(
+            &ServerConfig::default(),
+            crate::routing::described_api(&ServerConfig::default()),
+        );
         assert!(off["paths"].get("/_rapd/reset").is_none());
-        let on = document(&with_control(), crate::routing::described_api());
+        let on = document(
+            &with_control(),
+            crate::routing::described_api(&with_control()),
+        );
         for path in ["reset", "seed", "export", "requests", "faults"] {
             assert!(
                 on["paths"].get(format!("/_rapd/{path}")).is_some(),
@@ -292,7 +301,10 @@ mod tests {
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(&with_control(), crate::routing::described_api());
+        let doc = document(
+            &with_control(),
+            crate::routing::described_api(&with_control()),
+        );
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {
@@ -319,7 +331,10 @@ mod tests {
     /// v1.0's `beginOnboarding` takes no body while beta's is optional.
     #[test]
     fn every_graph_route_is_in_both_versions() {
-        let doc = document(&ServerConfig::default(), crate::routing::described_api());
+        let doc = document(
+            &ServerConfig::default(),
+            crate::routing::described_api(&ServerConfig::default()),
+        );
         let paths = doc["paths"].as_object().unwrap();
         let v1: Vec<&String> = paths.keys().filter(|p| p.starts_with("/v1.0/")).collect();
         assert_eq!(v1.len(), 8, "{v1:?}");
@@ -351,7 +366,10 @@ mod tests {
     /// no reference or operation id keeps a `{version}`.
     #[test]
     fn no_placeholder_is_left() {
-        let doc = document(&with_control(), crate::routing::described_api());
+        let doc = document(
+            &with_control(),
+            crate::routing::described_api(&with_control()),
+        );
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
             assert_ne!(schema, &serde_json::json!({}), "{name} is empty");
         }

@@ -2,6 +2,8 @@
 //! `rapd_idp` and `rapd_control`), the rewrite of
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
+use std::sync::Arc;
+
 use axum::{
     Extension, Json, Router,
     extract::{Request, State},
@@ -15,12 +17,14 @@ use crate::{
     batch::{self, BatchTarget},
     error::ApiError,
     extract::accepts,
-    identity, metadata, openapi,
+    identity, metadata,
+    metrics::{self, HttpMetrics, ObserveRequests},
+    openapi,
     overload::ShedLoad,
     partner_api,
     partners::{self, actions},
     settings,
-    state::AppState,
+    state::{AppState, ServerConfig},
     url_forms,
 };
 use rapd_http::{Around, AroundLayer, GraphEnvelope};
@@ -46,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         graph,
         open,
         unshed,
-    } = described();
+    } = described(&state.config);
     let graph = with_faults(Router::from(graph).fallback(unknown_route));
     // Each surface sheds load from its own budget: callers who need no token (the vendor's
     // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
@@ -60,8 +64,17 @@ pub fn router(state: AppState) -> Router {
         .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
         .merge(Router::from(unshed))
-        .layer(AroundLayer(GraphEnvelope))
-        .with_state(state.clone());
+        .layer(AroundLayer(GraphEnvelope));
+    // Outermost, so shed and refused requests are counted too; each route's row by template.
+    let app = match state.config.metrics {
+        true => {
+            let http = Arc::new(HttpMetrics::new(route_templates(&state.config)));
+            app.layer(AroundLayer(ObserveRequests(http.clone())))
+                .layer(Extension(http))
+        }
+        false => app,
+    };
+    let app = app.with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
     let app = match &state.control {
@@ -86,7 +99,7 @@ pub(crate) struct Described {
     unshed: OpenApiRouter<AppState>,
 }
 
-pub(crate) fn described() -> Described {
+pub(crate) fn described(config: &ServerConfig) -> Described {
     // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked (a
     // count is text, and `$batch` answers each inner request's `Accept` in its own answer).
     let graph = OpenApiRouter::new()
@@ -122,6 +135,10 @@ pub(crate) fn described() -> Described {
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(get_openapi));
+    let unshed = match config.metrics {
+        true => unshed.routes(routes!(metrics::get_metrics)),
+        false => unshed,
+    };
     Described {
         graph,
         open,
@@ -143,17 +160,27 @@ pub(crate) fn described() -> Described {
     ))),
 )]
 async fn get_openapi(State(state): State<AppState>) -> Response {
-    Json(openapi::document(&state.config, described_api())).into_response()
+    Json(openapi::document(
+        &state.config,
+        described_api(&state.config),
+    ))
+    .into_response()
 }
 
 /// The document of the described routes alone, before `openapi::document` completes it.
-pub(crate) fn described_api() -> OpenApi {
+pub(crate) fn described_api(config: &ServerConfig) -> OpenApi {
     let Described {
         graph,
         open,
         unshed,
-    } = described();
+    } = described(config);
     graph.merge(open).merge(unshed).split_for_parts().1
+}
+
+/// The route templates requests are counted by: the described routes' (those of the identity
+/// provider count as `unmatched` until it describes its own).
+fn route_templates(config: &ServerConfig) -> impl Iterator<Item = String> {
+    described_api(config).paths.paths.into_keys()
 }
 
 /// A Graph route answers a verb it lacks with Intune's routing error.

@@ -41,6 +41,8 @@ pub struct ServerConfig {
     pub control: Option<ControlConfig>,
     /// The development identity provider's users, apps and lifetimes.
     pub identity: IdentityConfig,
+    /// Whether `/metrics` is served (and requests are counted for it).
+    pub metrics: bool,
 }
 
 impl Default for ServerConfig {
@@ -57,6 +59,7 @@ impl Default for ServerConfig {
             heartbeat_interval_secs: 60,
             control: None,
             identity: IdentityConfig::default(),
+            metrics: true,
         }
     }
 }

@@ -15,7 +15,7 @@ use std::{
     hash::{BuildHasher, RandomState},
     sync::{
         Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
 };
 
@@ -94,6 +94,8 @@ pub struct Throttle {
     shared: Option<SharedCounters>,
     /// Whether the last call to `shared` failed: the outage and the recovery are logged once.
     shared_failing: AtomicBool,
+    /// How many requests were refused since the start.
+    refused: AtomicU64,
 }
 
 impl Throttle {
@@ -105,6 +107,7 @@ impl Throttle {
             shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
             shared: None,
             shared_failing: AtomicBool::new(false),
+            refused: AtomicU64::new(0),
         }
     }
 
@@ -119,6 +122,25 @@ impl Throttle {
     /// Counts one request of `app` in `tenant`, or says how long to wait: in Redis when shared
     /// (on this node while Redis does not answer), else on this node.
     pub async fn admit(
+        &self,
+        tenant: TenantId,
+        app: &str,
+        write: bool,
+        now: Timestamp,
+    ) -> Result<(), RetryAfter> {
+        let decision = self.decide(tenant, app, write, now).await;
+        if decision.is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        decision
+    }
+
+    /// How many requests were refused since the start.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    async fn decide(
         &self,
         tenant: TenantId,
         app: &str,

@@ -25,13 +25,15 @@
 //! does not compile). Filters and seek-paging become SQL once for both engines (`query_sql.rs`, a
 //! `Dialect` for placeholders and three functions). Partners, audit records, tenants, settings; the
 //! test-control operations of `ControlStore`, `reset`, `seed` (audited, one transaction) and
-//! `export` (`sqlite/control.rs`, `postgres/control.rs`). The `testing` feature makes fresh
+//! `export` (`sqlite/control.rs`, `postgres/control.rs`). Each engine times its write transactions
+//! (`metrics.rs`; the SQLite writer also its group sizes and queue, PostgreSQL its pool). The `testing` feature makes fresh
 //! PostgreSQL schemas for tests. Key types: `PartnerStore`, `ControlStore`, `Engine`,
 //! `SqliteStore`, `PostgresStore`, `PostgresOptions`, `Migrations`, `PageQuery`, `Page`, `SeekKey`,
 //! `StoreError`.
 
 mod error;
 mod jobs;
+mod metrics;
 pub mod paging;
 pub mod postgres;
 mod private_files;
@@ -117,6 +119,9 @@ pub trait PartnerStore: Send + Sync {
 
     /// Whether the store can serve now (for `/readyz`): one round trip to the database.
     async fn ready(&self) -> Result<(), StoreError>;
+
+    /// Writes the engine's metrics (write transactions, its queue or pool) for `/metrics`.
+    fn render_metrics(&self, text: &mut rapd_metrics::Text);
 }
 
 /// The test-control operations on whole tenants' state, reached only from the CLI (`rapd seed`)

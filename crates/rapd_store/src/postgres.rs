@@ -14,10 +14,14 @@ mod rows;
 mod schema;
 mod writes;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use rapd_metrics::Text;
 use rapd_model::{
     AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
     RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
@@ -29,6 +33,7 @@ pub use schema::MIGRATIONS_TABLE;
 
 use crate::{
     AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
+    metrics::WriteMetrics,
     query_sql::{self, Dialect, Sql, Value},
 };
 use writes::PostgresWrite;
@@ -58,6 +63,7 @@ pub enum Migrations {
 pub struct PostgresStore {
     pool: Pool,
     clock: Arc<dyn Clock>,
+    metrics: WriteMetrics,
 }
 
 impl PostgresStore {
@@ -82,7 +88,11 @@ impl PostgresStore {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Open(e.to_string()))?;
-        let store = PostgresStore { pool, clock };
+        let store = PostgresStore {
+            pool,
+            clock,
+            metrics: WriteMetrics::new("postgres"),
+        };
         let mut client = store.client().await.map_err(|e| match e {
             StoreError::Unavailable(reason) => StoreError::Open(reason),
             other => other,
@@ -141,7 +151,13 @@ impl PostgresStore {
     }
 
     async fn write<J: PostgresWrite>(&self, job: J) -> Result<J::Reply, StoreError> {
-        retry::write(&self.pool, self.clock.as_ref(), &job).await
+        let started = Instant::now();
+        let result = retry::write(&self.pool, self.clock.as_ref(), &job).await;
+        self.metrics
+            .transaction_seconds
+            .observe_duration(started.elapsed());
+        self.metrics.group_size.observe(1.0);
+        result
     }
 }
 
@@ -261,6 +277,34 @@ impl PartnerStore for PostgresStore {
             .await
             .map(drop)
             .map_err(rows::db_error)
+    }
+
+    fn render_metrics(&self, text: &mut Text) {
+        self.metrics.render(text);
+        let status = self.pool.status();
+        text.family(
+            "rapd_store_postgres_pool_connections",
+            "gauge",
+            "The PostgreSQL pool's connections, by state; `max` is its size limit.",
+        );
+        let in_use = status.size.saturating_sub(status.available);
+        for (state, value) in [
+            ("in_use", in_use),
+            ("idle", status.available),
+            ("max", status.max_size),
+        ] {
+            text.sample(
+                "rapd_store_postgres_pool_connections",
+                &[("state", state)],
+                value,
+            );
+        }
+        text.family(
+            "rapd_store_postgres_pool_waiting",
+            "gauge",
+            "Requests waiting for a PostgreSQL connection.",
+        );
+        text.sample("rapd_store_postgres_pool_waiting", &[], status.waiting);
     }
 }
 

@@ -203,6 +203,10 @@ impl PartnerStore for SqliteStore {
     async fn ready(&self) -> Result<(), StoreError> {
         self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
+
+    fn render_metrics(&self, text: &mut rapd_metrics::Text) {
+        self.writer.render_metrics(text);
+    }
 }
 
 /// Reset and seed are writes on the writer thread; export reads one snapshot (`control.rs`).

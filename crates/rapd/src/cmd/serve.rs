@@ -201,6 +201,7 @@ fn server_config(
             app_requests: t.app_requests,
         }),
         max_concurrent_requests: config.max_concurrent_requests,
+        metrics: config.metrics,
         permissions: match config.permissions {
             Permissions::FoundingPage => PermissionProfile::FoundingPage,
             Permissions::Graph => PermissionProfile::Graph,

@@ -82,6 +82,7 @@ const ENV: &[(&str, Setter)] = env_table! {
     "RAPD_ONBOARDING_TTL_SECS" => |c, v| c.onboarding_ttl_secs = parse(v)?,
     "RAPD_MAX_BODY_BYTES" => |c, v| c.max_body_bytes = parse(v)?,
     "RAPD_MAX_CONCURRENT_REQUESTS" => |c, v| c.max_concurrent_requests = parse(v)?,
+    "RAPD_METRICS" => |c, v| c.metrics = parse_bool(v)?,
     "RAPD_HEADER_READ_TIMEOUT_SECS" => |c, v| c.header_read_timeout_secs = parse(v)?,
     "RAPD_BODY_READ_TIMEOUT_SECS" => |c, v| c.body_read_timeout_secs = parse(v)?,
     "RAPD_SHUTDOWN_DRAIN_SECS" => |c, v| c.shutdown_drain_secs = parse(v)?,

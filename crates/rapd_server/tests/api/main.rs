@@ -10,6 +10,7 @@ mod errors;
 mod identity_provider;
 mod limits;
 mod metadata;
+mod metrics;
 mod onboarding;
 mod openapi;
 mod partners;

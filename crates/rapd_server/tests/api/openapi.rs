@@ -412,6 +412,7 @@ async fn graph_operations_are_protected_and_services_are_public() {
         "GET /healthz",
         "GET /readyz",
         "GET /openapi.json",
+        "GET /metrics",
         "POST /partner/v1/onboarding",
         "GET /{tenant}/v2.0/.well-known/openid-configuration",
         "GET /adfs/.well-known/openid-configuration",

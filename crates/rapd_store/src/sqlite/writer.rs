@@ -1,13 +1,14 @@
 //! The single writer thread and its group commit.
 
-use std::{sync::Arc, thread};
+use std::{sync::Arc, thread, time::Instant};
 
+use rapd_metrics::Text;
 use rapd_model::{Clock, Timestamp};
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{readers::Readers, writes::SqliteWrite};
-use crate::StoreError;
+use crate::{StoreError, metrics::WriteMetrics};
 
 /// Requests waiting beyond this many make their callers wait (backpressure, not unbounded memory).
 const QUEUE_DEPTH: usize = 4096;
@@ -56,6 +57,7 @@ impl<J: SqliteWrite> Pending for Queued<J> {
 
 pub(super) struct Writer {
     jobs: mpsc::Sender<Box<dyn Pending>>,
+    metrics: Arc<WriteMetrics>,
 }
 
 impl Writer {
@@ -65,11 +67,25 @@ impl Writer {
         readers: Arc<Readers>,
     ) -> Result<Writer, StoreError> {
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
+        let metrics = Arc::new(WriteMetrics::new("sqlite"));
+        let measured = metrics.clone();
         thread::Builder::new()
             .name("rapd-sqlite-writer".into())
-            .spawn(move || run(conn, queue, clock.as_ref(), &readers))
+            .spawn(move || run(conn, queue, clock.as_ref(), &readers, &measured))
             .map_err(|e| StoreError::Open(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { jobs })
+        Ok(Writer { jobs, metrics })
+    }
+
+    /// The writer's timings and group sizes, and how many writes wait in its queue.
+    pub(super) fn render_metrics(&self, text: &mut Text) {
+        self.metrics.render(text);
+        text.family(
+            "rapd_store_sqlite_writer_queue",
+            "gauge",
+            "Writes queued for the SQLite writer thread.",
+        );
+        let queued = self.jobs.max_capacity() - self.jobs.capacity();
+        text.sample("rapd_store_sqlite_writer_queue", &[], queued);
     }
 
     /// Queues `job` and waits until its group has committed (or failed).
@@ -92,6 +108,7 @@ fn run(
     mut queue: mpsc::Receiver<Box<dyn Pending>>,
     clock: &dyn Clock,
     readers: &Readers,
+    metrics: &WriteMetrics,
 ) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
@@ -102,7 +119,12 @@ fn run(
                 Err(_) => break,
             }
         }
+        let started = Instant::now();
         commit_group(&mut conn, &mut group, clock);
+        metrics
+            .transaction_seconds
+            .observe_duration(started.elapsed());
+        metrics.group_size.observe(group.len() as f64);
         // Before anyone is answered, so a read after an acknowledgement sees the write.
         readers.committed();
         for job in group.drain(..) {
