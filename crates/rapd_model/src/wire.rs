@@ -1,5 +1,10 @@
 //! The JSON a Graph client reads: entities and collections written straight into a byte buffer
 //! (no intermediate `Value`), in the property order of Microsoft's examples.
+//!
+//! Hand-written rather than derived with serde: Graph's property order, `$select`'s projection
+//! and the time-dependent status are decided while writing, and a list page is written without
+//! building a `Value` per partner; `tests/api/snapshots` pin the bytes, and the benchmark's GET
+//! item and GET list rows (`docs/performance.md`) measure it.
 
 use crate::{ApiVersion, Partner, Property, Timestamp};
 

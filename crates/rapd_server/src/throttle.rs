@@ -4,6 +4,11 @@
 //! Windows are fixed: one starts at a key's first request and ends `window_secs` later. A refused
 //! request does not count, so a client that waits `Retry-After` always gets through.
 //!
+//! Hand-written rather than taken from a rate-limiting crate (`governor` and the like use GCRA or
+//! sliding windows): Intune counts in fixed windows with separate write and request budgets per
+//! tenant and per application, and answers `Retry-After` with the window's end;
+//! `tests/api/throttling.rs` checks the 101st write and the 1 001st request exactly.
+//!
 //! Counters live in this process, or, with [`SharedCounters`] (Redis), are shared by every node.
 //! When Redis does not answer, the node counts on its own until it does again (fail open to
 //! per-node limits: an outage of Redis never refuses traffic that a single node would admit).
