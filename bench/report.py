@@ -51,7 +51,8 @@ def main():
     for label, _ in runs:
         if label not in labels:
             labels.append(label)
-    servers = [l for l in labels if not l.startswith("scale-")]
+    servers = [l for l in labels if not l.startswith(("scale-", "mix-"))]
+    mixes = [l for l in labels if l.startswith("mix-")]
     rapds = [l for l in servers if l.startswith("rapd-")]
     peers = [l for l in servers if l != "bare" and not l.startswith("rapd-")]
 
@@ -154,6 +155,20 @@ def main():
                     name = "GET item" if ep == "item" else "GET list `$filter=startswith(displayName,'Partner 1')`"
                     out.append(f"| {int(label[6:]):,} | {r:.0f} | {name} | {fmt(mean(g, 'rps'))} | "
                                f"{mean(g, 'p50_ms'):.2f} | {max(x['p99_ms'] for x in g):.2f} |")
+        out.append("")
+
+    if mixes:
+        floor = fig("bare", "item")
+        out += ["## Mixed workload", "", "1 000 tenants of 10 partners, every request with its own "
+                "tenant's token: 45 % GET item, 45 % GET list with `$filter`, 10 % PATCH, spread "
+                "over partners. With two nodes, one wrk per node at once (requests/s added, p99 the worst); RSS is the nodes' sum. × floor is against the baseline's GET item.", "",
+                "| run | requests/s | p50 ms | p99 ms | RSS MiB | × floor |", "|---|---:|---:|---:|---:|---:|"]
+        for label in mixes:
+            g = runs.get((label, "mixed"))
+            if g:
+                ratio = mean(g, "rps") / floor["rps"] if floor else float("nan")
+                out.append(f"| {label[4:]} | {fmt(mean(g, 'rps'))} | {mean(g, 'p50_ms'):.2f} | "
+                           f"{max(x['p99_ms'] for x in g):.2f} | {max(x['rss_mb'] for x in g):.1f} | {ratio:.2f} |")
         out.append("")
 
     # The profile-based reading of the misses, kept by hand next to this script.

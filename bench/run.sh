@@ -7,7 +7,9 @@
 # and records requests/s, p50, p99 and RSS. On SQLite it also measures the time to ready on a
 # database of 100 000 partners, and GET item and a filtered list at 1 000 and at 1 000 000
 # partners (100 000 tenants); and rapd on SQLite once more with `worker_threads = 1`, and for
-# GET item with `metrics = false` (what /metrics' counting costs). Writes
+# GET item with `metrics = false` (what /metrics' counting costs); and the mixed workload (1 000
+# tenants, 90 % reads, 10 % writes, a token per tenant) on SQLite, and on PostgreSQL with one
+# and two nodes. Writes
 # docs/performance.md and docs/performance.svg.
 #
 # Usage: bench/run.sh [--database-url postgres://user@host/db] [--peers] [--quick]
@@ -15,6 +17,7 @@
 #   --peers         add the peers (Prism, json-server, Mockoon, WireMock) from npm, see bench/peers
 #   --quick         short runs (3 s), for trying the script
 # Env: DURATION (10) WARMUP (3) RUNS (2) CONNS (32) SCALE_PARTNERS (1000000) PEERS_DIR
+#      MIX_TENANTS (1000) MIX_PARTNERS (10)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -24,12 +27,14 @@ DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-3}"
 RUNS="${RUNS:-2}"
 CONNS="${CONNS:-32}"
+MIX_TENANTS="${MIX_TENANTS:-1000}"
+MIX_PARTNERS="${MIX_PARTNERS:-10}"
 SCALE_PARTNERS="${SCALE_PARTNERS:-1000000}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --database-url) DATABASE_URL="$2"; shift 2 ;;
     --peers) PEERS=1; shift ;;
-    --quick) DURATION=3; WARMUP=1; RUNS=1; SCALE_PARTNERS=100000; shift ;;
+    --quick) DURATION=3; WARMUP=1; RUNS=1; SCALE_PARTNERS=100000; MIX_TENANTS=50; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -152,6 +157,58 @@ bench_metrics_off() {
   stop_server
 }
 
+# --- the mixed workload: MIX_TENANTS tenants, 90 % reads, 10 % writes, a token per tenant ----
+# mix_wrk LABEL FILE ORIGIN...: warm-up, then RUNS timed runs with one wrk per origin (node) at
+# once; the runs' requests/s add up, p50 is their mean and p99 their worst.
+mix_wrk() {
+  local label=$1 file=$2 r origin outs rss
+  shift 2
+  for origin in "$@"; do
+    MIX_FILE=$file wrk -t1 -c"$CONNS" -d"${WARMUP}s" --timeout 5s -s "$BENCH/lua/mixed.lua" \
+      "$origin" >/dev/null &
+  done
+  wait
+  for r in $(seq 1 "$RUNS"); do
+    outs="$WORK/mix-$label-$r"
+    rm -f "$outs".*
+    local n=0
+    for origin in "$@"; do
+      n=$((n + 1))
+      MIX_FILE=$file wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s -s "$BENCH/lua/mixed.lua" \
+        "$origin" | grep '^RESULT' > "$outs.$n" &
+    done
+    wait
+    rss=0
+    for pid in "${MIX_PIDS[@]}"; do rss=$(awk -v a="$rss" -v b="$(rss_mb "$pid")" 'BEGIN{print a+b}'); done
+    local combined
+    combined=$(cat "$outs".* | awk '{for(i=2;i<=NF;i++){split($i,kv,"="); v[kv[1]]+=kv[2]; if(kv[1]=="p99_ms"&&kv[2]>m)m=kv[2]}; n++}
+      END{printf "RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d sock_err=%d", v["rps"], v["p50_ms"]/n, m, v["requests"], v["non2xx"], v["sock_err"]}')
+    log "$label mixed run $r: $combined rss=${rss}MiB"
+    echo -e "$label\tmixed\t$r\t$combined rss_mb=$rss" >> "$RESULTS"
+    if ! grep -q 'non2xx=0 sock_err=0' <<<"$combined"; then
+      log "FAILED: $label mixed answered errors: $combined"; exit 1
+    fi
+  done
+}
+
+bench_mixed() {   # $1 label, $2 database url or "", $3 nodes (1 or 2)
+  local dir="$WORK/$1" file="$WORK/$1.tokens" port origins=() node
+  MIX_PIDS=()
+  for node in $(seq 1 "${3:-1}"); do
+    port=$((4040 + node))
+    mkdir -p "$dir-$node"
+    # Every node shares the first node's issuer key, so each accepts every tenant's token.
+    [[ $node -gt 1 ]] && cp "$dir-1/"*.pem "$dir-$node/" 2>/dev/null
+    start_rapd "$dir-$node" "$port" "$2"
+    MIX_PIDS+=("$SERVER_PID")
+    origins+=("http://127.0.0.1:$port")
+  done
+  log "$1: seeding $MIX_TENANTS tenants of $MIX_PARTNERS partners"
+  python3 "$BENCH/mix_seed.py" "$RAPD" "$dir-1" "${origins[0]}" "$MIX_TENANTS" "$MIX_PARTNERS" "$file"
+  mix_wrk "$1" "$file" "${origins[@]}"
+  for pid in "${MIX_PIDS[@]}"; do SERVER_PID=$pid; stop_server; done
+}
+
 # --- SQLite at scale: tenants of 10 partners each, seeded with SQL -------------------------
 # seed_sql DB PARTNERS: adds PARTNERS partners in PARTNERS/10 random tenants, each a copy of
 # a real row (so timestamps and encodings are rapd's own), in one transaction.
@@ -218,6 +275,14 @@ if [[ -n "$DATABASE_URL" ]]; then
   psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB"
   log "rapd on PostgreSQL ($PG_DB)"
   bench_rapd rapd-postgresql "${DATABASE_URL%/*}/$PG_DB"
+fi
+log "the mixed workload"
+bench_mixed mix-sqlite ""
+if [[ -n "$DATABASE_URL" ]]; then
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -qc "CREATE DATABASE $PG_DB"
+  bench_mixed mix-postgresql "${DATABASE_URL%/*}/$PG_DB" 1
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -qc "CREATE DATABASE $PG_DB"
+  bench_mixed mix-postgresql-2nodes "${DATABASE_URL%/*}/$PG_DB" 2
 fi
 log "ready time on 100 000 partners, and scaling"
 bench_scale 1000

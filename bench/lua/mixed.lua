@@ -1,0 +1,39 @@
+-- wrk script of the mixed workload: every request with its own tenant's token, 90 % reads
+-- (GET item, GET list with $filter) and 10 % writes (PATCH), spread over partners. MIX_FILE
+-- names a file of "token partner-id" lines (one per tenant), written by bench/mix_seed.py.
+-- done() prints one RESULT line, as request.lua does.
+local base = "/v1.0/deviceManagement/remoteAssistancePartners"
+local filter = "?$filter=startswith(displayName,'Partner%201')"
+local lines = {}
+
+function init(args)
+  for line in io.lines(os.getenv("MIX_FILE")) do
+    local token, id = line:match("^(%S+) (%S+)$")
+    lines[#lines + 1] = { "Bearer " .. token, id }
+  end
+  math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0))
+end
+
+function request()
+  local pick = lines[math.random(#lines)]
+  local headers = { ["Authorization"] = pick[1], ["Accept"] = "application/json" }
+  local roll = math.random(100)
+  if roll <= 10 then
+    headers["Content-Type"] = "application/json"
+    local body = string.format('{"displayName":"Partner %d"}', math.random(1000))
+    return wrk.format("PATCH", base .. "/" .. pick[2], headers, body)
+  elseif roll <= 55 then
+    return wrk.format("GET", base .. "/" .. pick[2], headers)
+  else
+    return wrk.format("GET", base .. filter, headers)
+  end
+end
+
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d non2xx=%d sock_err=%d\n",
+    summary.requests / secs, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
+end
