@@ -76,16 +76,12 @@ pub fn router(state: AppState) -> Router {
         .merge(graph)
         .fallback(unknown_route);
     // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
-    // requests too; without fault injection the layer is not there at all.
-    let faults = state
-        .control
-        .as_ref()
-        .and_then(|c| c.inject_faults::<ApiError>());
-    let with_faults = |router: Router<AppState>| match &faults {
-        Some(faults) => router.layer(faults.clone()),
-        None => router,
+    // requests too; the layer only notes them, `Authenticated` applies them once the token is
+    // verified. Without fault injection the layer is not there at all.
+    let served = match state.control.as_ref().and_then(|c| c.inject_faults()) {
+        Some(faults) => served.layer(faults),
+        None => served,
     };
-    let served = with_faults(served);
     let Described {
         graph,
         open,
@@ -96,7 +92,7 @@ pub fn router(state: AppState) -> Router {
     // and Graph's callers still get in. Graph requests without a valid token are refused
     // before any body is read, so they cannot hold Graph's budget for long.
     let open = Router::from(open)
-        .merge(with_faults(identity_provider(&state)))
+        .merge(identity_provider(&state))
         .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
     let app = served
         .merge(Router::from(graph))
