@@ -50,7 +50,11 @@ impl Lockouts {
         let mut table = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let record = table.get(&who).copied().unwrap_or_default();
         if record.locked_until > now {
-            return Err(OAuthError::locked_out(&who, record.locked_until - now));
+            let secs = record.locked_until - now;
+            return Err(match &who {
+                Principal::User(_) => OAuthError::user_locked_out(secs),
+                Principal::Client(client_id) => OAuthError::client_locked_out(*client_id, secs),
+            });
         }
         match check() {
             Ok(done) => {

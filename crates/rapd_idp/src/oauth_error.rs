@@ -10,8 +10,6 @@ use http::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::lockout::Principal;
-
 /// Entra's code for a locked account (smart lockout).
 pub const LOCKED_OUT: u32 = 50053;
 
@@ -172,29 +170,31 @@ impl OAuthError {
         )
     }
 
-    /// Too many wrong passwords (a user) or client secrets (a client): refused unchecked for
-    /// `secs` more seconds, as Entra's smart lockout answers.
-    pub fn locked_out(who: &Principal, secs: i64) -> OAuthError {
-        match who {
-            Principal::User(_) => OAuthError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                LOCKED_OUT,
-                format!(
-                    "Your account is locked because you've tried to sign in too many times with \
-                     an incorrect user ID or password. Try again in {secs} seconds."
-                ),
+    /// Too many wrong passwords: the user is refused unchecked for `secs` more seconds, as
+    /// Entra's smart lockout answers.
+    pub fn user_locked_out(secs: i64) -> OAuthError {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            LOCKED_OUT,
+            format!(
+                "Your account is locked because you've tried to sign in too many times with an \
+                 incorrect user ID or password. Try again in {secs} seconds."
             ),
-            Principal::Client(client_id) => OAuthError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                LOCKED_OUT,
-                format!(
-                    "The application '{client_id}' is locked because an incorrect client secret \
-                     was sent too many times. Try again in {secs} seconds."
-                ),
+        )
+    }
+
+    /// Too many wrong client secrets: the client is refused unchecked for `secs` more seconds.
+    pub fn client_locked_out(client_id: Uuid, secs: i64) -> OAuthError {
+        OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            LOCKED_OUT,
+            format!(
+                "The application '{client_id}' is locked because an incorrect client secret was \
+                 sent too many times. Try again in {secs} seconds."
             ),
-        }
+        )
     }
 
     /// A refresh asked for permissions its sign-in did not grant.
