@@ -1,31 +1,19 @@
 //! Fault injection, as Dev Proxy offers it but inside the server: rules per route pattern and
 //! method with a probability of 429, 500 or 503 (with `Retry-After`) and an added latency, and the
-//! per-request trigger header `x-rapd-fault` for deterministic tests.
-//!
-//! With no rule set, the hot path costs one atomic load and one header lookup.
+//! per-request trigger header `x-rapd-fault` for deterministic tests (`injection.rs` applies
+//! them to requests).
 
-use std::{
-    convert::Infallible,
-    future::Future,
-    marker::PhantomData,
-    pin::Pin,
-    sync::{
-        Arc, RwLock,
-        atomic::{AtomicBool, AtomicU64, Ordering},
-    },
-    task::{Context, Poll},
-    time::Duration,
+use std::sync::{
+    Arc, RwLock,
+    atomic::{AtomicBool, AtomicU64, Ordering},
 };
 
-use axum::{extract::Request, response::Response};
-use futures_util::future::Either;
 use http::HeaderName;
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tower::{Layer, Service, ServiceExt};
 
-use crate::{Refusal, error::ControlError};
+use crate::error::ControlError;
 
 /// The trigger header: `x-rapd-fault: 429`, `503; retry-after=2`, `latency=250`.
 pub const TRIGGER: HeaderName = HeaderName::from_static("x-rapd-fault");
@@ -33,6 +21,9 @@ pub const TRIGGER: HeaderName = HeaderName::from_static("x-rapd-fault");
 pub const MAX_RULES: usize = 64;
 /// The longest latency a rule or the trigger may add, in milliseconds.
 pub const MAX_LATENCY_MS: u64 = 60_000;
+/// The most latency injected into one request in all, a `$batch`'s inner requests included, in
+/// milliseconds (`ControlConfig::max_fault_delay`, which tests lower).
+pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
 /// The largest `Retry-After` a fault may carry, in seconds.
 pub const MAX_RETRY_AFTER_SECS: u32 = 3_600;
 /// The longest route pattern, in bytes.
@@ -78,10 +69,10 @@ struct Rule {
 }
 
 /// What one request gets: a delay, then maybe an error.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Verdict {
-    latency_ms: u64,
-    fault: Option<(u16, u32)>,
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    pub(crate) latency_ms: u64,
+    pub(crate) fault: Option<(u16, u32)>,
 }
 
 #[derive(Default)]
@@ -185,8 +176,13 @@ impl Faults {
         json!({ "value": rules.iter().map(|r| r.to_json()).collect::<Vec<_>>() })
     }
 
+    /// Whether any rule is set: one atomic load.
+    pub(crate) fn is_active(&self) -> bool {
+        self.active.load(Ordering::Acquire)
+    }
+
     /// The first matching rule that fires decides; a rule with a count is used up by matches.
-    fn judge(&self, method: &str, path: &str) -> Verdict {
+    pub(crate) fn judge(&self, method: &str, path: &str) -> Verdict {
         let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
         let mut exhausted = false;
         let mut verdict = Verdict::default();
@@ -258,7 +254,7 @@ impl Rule {
 }
 
 /// Parses the trigger header: a status and `retry-after=N`, or `latency=MS`, `;`-separated.
-fn parse_trigger(value: &str) -> Result<Verdict, ControlError> {
+pub(crate) fn parse_trigger(value: &str) -> Result<Verdict, ControlError> {
     let mut verdict = Verdict::default();
     let mut status = None;
     let mut retry_after = 1;
@@ -287,107 +283,6 @@ fn parse_trigger(value: &str) -> Result<Verdict, ControlError> {
     }
     verdict.fault = status.map(|s| (s, retry_after));
     Ok(verdict)
-}
-
-/// Fault injection as a layer, its refusals answered as `E`. A request without the trigger
-/// header, while no rule is set, goes straight to the inner service; only a request that may be
-/// delayed or failed pays for a copy of the inner service and a boxed future.
-pub struct InjectFaults<E> {
-    faults: Arc<Faults>,
-    refusal: PhantomData<fn() -> E>,
-}
-
-impl<E> InjectFaults<E> {
-    pub fn new(faults: Arc<Faults>) -> InjectFaults<E> {
-        InjectFaults {
-            faults,
-            refusal: PhantomData,
-        }
-    }
-}
-
-impl<E> Clone for InjectFaults<E> {
-    fn clone(&self) -> Self {
-        InjectFaults::new(self.faults.clone())
-    }
-}
-
-impl<E, S> Layer<S> for InjectFaults<E> {
-    type Service = InjectFaultsService<E, S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        InjectFaultsService {
-            faults: self.faults.clone(),
-            refusal: PhantomData,
-            inner,
-        }
-    }
-}
-
-pub struct InjectFaultsService<E, S> {
-    faults: Arc<Faults>,
-    refusal: PhantomData<fn() -> E>,
-    inner: S,
-}
-
-impl<E, S: Clone> Clone for InjectFaultsService<E, S> {
-    fn clone(&self) -> Self {
-        InjectFaultsService {
-            faults: self.faults.clone(),
-            refusal: PhantomData,
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-type Answer = Result<Response, Infallible>;
-
-impl<E, S> Service<Request> for InjectFaultsService<E, S>
-where
-    E: Refusal,
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Either<S::Future, Pin<Box<dyn Future<Output = Answer> + Send>>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let faults = &self.faults;
-        let trigger = request.headers().get(TRIGGER);
-        if trigger.is_none() && !faults.active.load(Ordering::Acquire) {
-            return Either::Left(self.inner.call(request));
-        }
-        let verdict = match trigger {
-            Some(value) => match value.to_str() {
-                Ok(text) => parse_trigger(text),
-                Err(_) => Err(invalid(format!("{TRIGGER} is not ASCII"))),
-            },
-            None => Ok(faults.judge(request.method().as_str(), request.uri().path())),
-        };
-        let inner = self.inner.clone();
-        Either::Right(Box::pin(async move {
-            let verdict = match verdict {
-                Ok(v) => v,
-                Err(e) => return Ok(E::from(e).into_response()),
-            };
-            if verdict.latency_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
-            }
-            match verdict.fault {
-                Some((status, retry_after_secs)) => Ok(E::from(ControlError::InjectedFault {
-                    status,
-                    retry_after_secs,
-                })
-                .into_response()),
-                None => inner.oneshot(request).await,
-            }
-        }))
-    }
 }
 
 #[cfg(test)]

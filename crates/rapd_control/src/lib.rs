@@ -10,29 +10,34 @@
 //!
 //! The test-control API under `/_rapd/` (`routes.rs`: the guard,
 //! reset/seed/export, the request log's and the fault rules' routes), fault injection (`faults.rs`:
-//! rules and the `x-rapd-fault` trigger, the `InjectFaults` layer), the fixed-size request log
+//! rules and the `x-rapd-fault` trigger; `injection.rs`: the `InjectFaults` layer, which notes a
+//! request's `PendingFault` for the server to apply after authentication, from loopback peers
+//! only unless `allow_remote`, within one `FaultBudget` of latency per request), the fixed-size request log
 //! (`journal.rs`: the ring and the `RecordRequests` layer). Its own state (`Control`: the settings,
 //! the log, the rules, the `ControlStore`, and the server's tenant cache as a `TenantCache` to
 //! forget after a reset or seed); refusals are `ControlError`s, answered as the server's error
 //! through `Refusal` (`From<ControlError>`), so the wording stays in the server's one table. Key
 //! types: `Control`, `ControlConfig`, `ControlError`, `Refusal`, `TenantCache`, `Journal`,
-//! `Faults`, `InjectFaults`, `RecordRequests`, `TenantSlot`, `router`, `control_actor`.
+//! `Faults`, `InjectFaults`, `PendingFault`, `FaultBudget`, `RecordRequests`, `TenantSlot`, `router`, `control_actor`.
 
 mod error;
 mod faults;
+mod injection;
 mod journal;
 mod routes;
 
 pub use error::ControlError;
 pub use faults::{
-    Faults, InjectFaults, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, MAX_RULES, RuleInput, TRIGGER,
+    Faults, MAX_FAULT_DELAY_MS, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, MAX_RULES, RuleInput, TRIGGER,
 };
+pub use injection::{FaultBudget, InjectFaults, PendingFault};
 pub use journal::{Journal, RecordRequests, TenantSlot};
 pub use routes::router;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::response::IntoResponse;
+use rapd_http::AroundLayer;
 use rapd_model::{Actor, AuditContext, Clock, Timestamp};
 use rapd_store::ControlStore;
 use uuid::Uuid;
@@ -47,10 +52,13 @@ pub const MAX_FIXTURE_BYTES: usize = 8 * 1024 * 1024;
 pub struct ControlConfig {
     /// The bearer token every control call must carry.
     pub admin_token: String,
-    /// Answer clients that are not on a loopback address.
+    /// Answer clients that are not on a loopback address, and inject faults into their requests.
     pub allow_remote: bool,
     /// Fault injection (rules and the trigger header); never in the production profile.
     pub faults: bool,
+    /// The most latency faults add to one request in all, a `$batch`'s inner requests included
+    /// (the binary uses [`MAX_FAULT_DELAY_MS`]).
+    pub max_fault_delay: Duration,
     /// How many requests the request log keeps.
     pub request_log_capacity: usize,
 }
@@ -62,6 +70,7 @@ impl std::fmt::Debug for ControlConfig {
             .field("admin_token", &"<redacted>")
             .field("allow_remote", &self.allow_remote)
             .field("faults", &self.faults)
+            .field("max_fault_delay", &self.max_fault_delay)
             .field("request_log_capacity", &self.request_log_capacity)
             .finish()
     }
@@ -117,9 +126,26 @@ impl Control {
         RecordRequests::new(self.0.journal.clone())
     }
 
-    /// Fault injection as a layer answering `E`, or `None` when it is off.
-    pub fn inject_faults<E: Refusal>(&self) -> Option<InjectFaults<E>> {
-        self.0.faults.clone().map(InjectFaults::new)
+    /// Fault injection as a layer, or `None` when it is off. It only notes a request's
+    /// [`PendingFault`]; the server applies it once the caller is authenticated.
+    pub fn inject_faults(&self) -> Option<AroundLayer<InjectFaults>> {
+        let config = self.config();
+        self.0.faults.clone().map(|faults| {
+            AroundLayer(InjectFaults::new(
+                faults,
+                config.allow_remote,
+                config.max_fault_delay,
+            ))
+        })
+    }
+
+    /// A fresh budget of injected latency for a request, or `None` when fault injection is off:
+    /// `$batch` shares one among its inner requests when the outer request brought none.
+    pub fn fault_budget(&self) -> Option<FaultBudget> {
+        self.0
+            .faults
+            .as_ref()
+            .map(|_| FaultBudget::new(self.config().max_fault_delay))
     }
 
     fn config(&self) -> &ControlConfig {

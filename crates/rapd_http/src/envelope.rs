@@ -98,6 +98,26 @@ impl Around for GraphEnvelope {
     }
 }
 
+/// Graph's envelope headers and error body for an answer written outside any router (the
+/// accept loop's answer to a request head it could not parse): a fresh request id, which the
+/// client sent none of, so `client-request-id` is the same.
+pub fn standalone_error(error: &ErrorPayload) -> (Vec<(HeaderName, HeaderValue)>, Vec<u8>) {
+    let mut buffer = Uuid::encode_buffer();
+    let request_id_text: &str = Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+    let request_id = HeaderValue::from_str(request_id_text).expect("a uuid is a header value");
+    let body = error_body(error, request_id_text, &request_id, "");
+    let headers = vec![
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ),
+        (REQUEST_ID, request_id.clone()),
+        (CLIENT_REQUEST_ID, request_id),
+        (DIAGNOSTIC, DIAGNOSTIC_VALUE),
+    ];
+    (headers, body)
+}
+
 /// Graph's error body. `innerError.date` has no fraction and no zone, as Graph writes it.
 fn error_body(
     error: &ErrorPayload,

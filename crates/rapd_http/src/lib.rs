@@ -20,6 +20,7 @@ pub mod origin;
 
 pub use envelope::{
     CLIENT_REQUEST_ID, ErrorPayload, GraphEnvelope, MessageStyle, REQUEST_ID, RequestIds,
+    standalone_error,
 };
 pub use middleware::{Around, AroundFuture, AroundLayer, AroundService};
 pub use origin::{TLS_HEADER, origin};

@@ -24,6 +24,8 @@ use crate::{
 
 /// Device codes waiting for approval at once; past this the endpoint answers 503.
 pub const MAX_PENDING_DEVICE_CODES: usize = 1000;
+/// Device codes one client may have waiting at once; past this the endpoint answers 429.
+pub const MAX_DEVICE_CODES_PER_CLIENT: usize = 20;
 /// User codes avoid letters and digits that read alike.
 const USER_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const USER_CODE_LEN: usize = 9;
@@ -57,6 +59,13 @@ impl DeviceCodes {
     fn start(&self, mut pending: Pending, now: i64) -> Result<String, OAuthError> {
         let mut map = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, p| p.expires > now);
+        let client = pending.client_id;
+        if map.values().filter(|p| p.client_id == client).count() >= MAX_DEVICE_CODES_PER_CLIENT {
+            return Err(OAuthError::too_many_device_codes(
+                client,
+                MAX_DEVICE_CODES_PER_CLIENT,
+            ));
+        }
         if map.len() >= MAX_PENDING_DEVICE_CODES {
             return Err(OAuthError::busy());
         }
@@ -243,12 +252,21 @@ pub async fn post_device_login(State(idp): State<Arc<IdentityProvider>>, body: B
             "Enter the code, a user name and a password.",
         );
     };
-    let config = &idp.config;
-    let Ok(user) = config.sign_in(username, password) else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "The user name or password is incorrect.",
-        );
+    let user = match idp.sign_in(username, password) {
+        Ok(user) => user,
+        Err(refused) if refused.code == crate::oauth_error::LOCKED_OUT => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                "This user tried to sign in too many times with a wrong password and is locked \
+                 for a while. Try again later.",
+            );
+        }
+        Err(_) => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                "The user name or password is incorrect.",
+            );
+        }
     };
     let now = idp.now();
     match idp.device_codes.approve(code, &user.username, now) {

@@ -20,8 +20,8 @@
 //! The development identity provider (`lib.rs`: its state and router; OpenID
 //! documents and keys in `discovery.rs`, the token endpoint's grants in `token.rs` and
 //! `token_response.rs`, device codes and `/devicelogin` in `device_code.rs`, managed identity in
-//! `managed_identity.rs`, dev users and apps in `directory.rs`, Entra-shaped errors in
-//! `oauth_error.rs`). Its own state, built by the server from the development issuer, the clock and
+//! `managed_identity.rs`, dev users and apps in `directory.rs`, the back-off after wrong passwords
+//! and client secrets in `lockout.rs`, Entra-shaped errors in `oauth_error.rs`). Its own state, built by the server from the development issuer, the clock and
 //! two settings; it knows nothing of the server's. Key types: `IdentityProvider`, `IdentityConfig`,
 //! `DevUser`, `DevApp`, `OAuthError`, `router`.
 
@@ -29,6 +29,7 @@ mod device_code;
 mod directory;
 mod discovery;
 mod form;
+mod lockout;
 mod managed_identity;
 mod oauth_error;
 mod scopes;
@@ -36,8 +37,9 @@ mod tenant;
 mod token;
 mod token_response;
 
-pub use device_code::{DeviceCodes, MAX_PENDING_DEVICE_CODES};
+pub use device_code::{DeviceCodes, MAX_DEVICE_CODES_PER_CLIENT, MAX_PENDING_DEVICE_CODES};
 pub use directory::{DEFAULT_APP_SECRET, DEFAULT_USER_PASSWORD, DevApp, DevUser, IdentityConfig};
+pub use lockout::{FIRST_LOCKOUT_SECS, LOCKOUT_THRESHOLD, MAX_LOCKOUT_SECS};
 pub use oauth_error::OAuthError;
 pub use token_response::RefreshTokens;
 
@@ -51,12 +53,16 @@ use http::HeaderMap;
 use rapd_auth::DevIssuer;
 use rapd_model::Clock;
 
+use crate::lockout::{Lockouts, Principal};
+
 /// The identity provider's state: who may sign in, the codes and refresh tokens it issued, and
 /// what it signs and dates them with. It exists only while the development issuer is on.
 pub struct IdentityProvider {
     pub config: IdentityConfig,
     pub device_codes: DeviceCodes,
     pub refresh_tokens: RefreshTokens,
+    /// Failed passwords and client secrets, for the back-off.
+    lockouts: Lockouts,
     issuer: Arc<DevIssuer>,
     clock: Arc<dyn Clock>,
     /// The largest form body accepted.
@@ -77,6 +83,7 @@ impl IdentityProvider {
             config,
             device_codes: DeviceCodes::default(),
             refresh_tokens: RefreshTokens::default(),
+            lockouts: Lockouts::default(),
             issuer,
             clock,
             max_body_bytes,
@@ -91,6 +98,35 @@ impl IdentityProvider {
 
     fn now(&self) -> i64 {
         self.clock.now().unix_secs()
+    }
+
+    /// Signs a configured user in with a password, unless too many wrong ones locked them out.
+    fn sign_in(&self, username: &str, password: &str) -> Result<&DevUser, OAuthError> {
+        let user = self
+            .config
+            .user(username)
+            .ok_or_else(OAuthError::invalid_credentials)?;
+        let who = Principal::User(user.username.to_ascii_lowercase());
+        self.lockouts
+            .attempt(who, self.now(), || self.config.sign_in(username, password))
+    }
+
+    /// Checks the client secret `app` was sent (`required` for confidential flows), unless too
+    /// many wrong ones locked the client out. A missing secret is not a failed one.
+    fn authenticate_client(
+        &self,
+        app: &DevApp,
+        secret: Option<&str>,
+        required: bool,
+    ) -> Result<(), OAuthError> {
+        match secret {
+            None => app.authenticate(None, required),
+            Some(_) => self
+                .lockouts
+                .attempt(Principal::Client(app.client_id), self.now(), || {
+                    app.authenticate(secret, required)
+                }),
+        }
     }
 }
 

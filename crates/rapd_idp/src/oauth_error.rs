@@ -10,6 +10,9 @@ use http::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
+/// Entra's code for a locked account (smart lockout).
+pub const LOCKED_OUT: u32 = 50053;
+
 /// One refusal of the identity provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
@@ -164,6 +167,62 @@ impl OAuthError {
             "invalid_grant",
             70000,
             format!("The provided value for the input parameter '{parameter}' is not valid."),
+        )
+    }
+
+    /// Too many wrong passwords: the user is refused unchecked for `secs` more seconds, as
+    /// Entra's smart lockout answers.
+    pub fn user_locked_out(secs: i64) -> OAuthError {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            LOCKED_OUT,
+            format!(
+                "Your account is locked because you've tried to sign in too many times with an \
+                 incorrect user ID or password. Try again in {secs} seconds."
+            ),
+        )
+    }
+
+    /// Too many wrong client secrets: the client is refused unchecked for `secs` more seconds.
+    pub fn client_locked_out(client_id: Uuid, secs: i64) -> OAuthError {
+        OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            LOCKED_OUT,
+            format!(
+                "The application '{client_id}' is locked because an incorrect client secret was \
+                 sent too many times. Try again in {secs} seconds."
+            ),
+        )
+    }
+
+    /// A refresh asked for permissions its sign-in did not grant.
+    pub fn not_consented(client_id: Uuid, permissions: &[&str]) -> OAuthError {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID \
+                 '{client_id}' for {}. A refresh token renews only the permissions it was \
+                 issued with; sign in again to ask for more.",
+                permissions.join(" ")
+            ),
+        )
+    }
+
+    /// A client has as many device codes waiting as it may.
+    pub fn too_many_device_codes(client_id: Uuid, limit: usize) -> OAuthError {
+        OAuthError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "temporarily_unavailable",
+            90033,
+            format!(
+                "A transient error has occurred: the application '{client_id}' has {limit} \
+                 device codes waiting for approval, the most it may. Use or let one expire, \
+                 then try again."
+            ),
         )
     }
 

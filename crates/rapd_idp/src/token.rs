@@ -53,7 +53,7 @@ fn token(
     let origin = idp.origin(headers);
     match grant_type {
         "client_credentials" => {
-            app.authenticate(form.get("client_secret"), true)?;
+            idp.authenticate_client(app, form.get("client_secret"), true)?;
             let scope = form.require("scope")?;
             if !RequestedScopes::parse(scope)?.default {
                 return Err(OAuthError::scope_needs_default(scope));
@@ -62,22 +62,20 @@ fn token(
             Ok(app_response(token, ttl))
         }
         "password" => {
-            app.authenticate(form.get("client_secret"), false)?;
-            let user = idp
-                .config
-                .sign_in(form.require("username")?, form.require("password")?)?;
+            idp.authenticate_client(app, form.get("client_secret"), false)?;
+            let user = idp.sign_in(form.require("username")?, form.require("password")?)?;
             let requested = RequestedScopes::parse(form.get("scope").unwrap_or(""))?;
-            let grant = UserGrant {
-                client_id: app.client_id,
-                username: user.username.clone(),
-                tid: tenant.tid(Some(user.tenant)),
-                permissions: granted(app, requested.permissions),
-                echo: requested.echo,
-            };
+            let grant = UserGrant::new(
+                app.client_id,
+                user.username.clone(),
+                tenant.tid(Some(user.tenant)),
+                granted(app, requested.permissions),
+                requested.echo,
+            );
             user_response(issuer, idp, user, grant, &origin, now)
         }
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
-            app.authenticate(form.get("client_secret"), false)?;
+            idp.authenticate_client(app, form.get("client_secret"), false)?;
             let code = form
                 .get("device_code")
                 .or_else(|| form.get("code"))
@@ -89,25 +87,23 @@ fn token(
                 .config
                 .user(&approved.username)
                 .ok_or_else(|| OAuthError::invalid_grant("device_code"))?;
-            let grant = UserGrant {
-                client_id: app.client_id,
-                username: user.username.clone(),
-                tid: approved.tenant.tid(Some(user.tenant)),
-                permissions: granted(app, approved.requested.permissions),
-                echo: approved.requested.echo,
-            };
+            let grant = UserGrant::new(
+                app.client_id,
+                user.username.clone(),
+                approved.tenant.tid(Some(user.tenant)),
+                granted(app, approved.requested.permissions),
+                approved.requested.echo,
+            );
             user_response(issuer, idp, user, grant, &origin, now)
         }
         "refresh_token" => {
-            app.authenticate(form.get("client_secret"), false)?;
-            let mut grant =
-                idp.refresh_tokens
-                    .redeem(form.require("refresh_token")?, app.client_id, now)?;
-            if let Some(scope) = form.get("scope") {
-                let requested = RequestedScopes::parse(scope)?;
-                grant.permissions = granted(app, requested.permissions);
-                grant.echo = requested.echo;
-            }
+            idp.authenticate_client(app, form.get("client_secret"), false)?;
+            // Redeeming spends the refresh token; the answer carries its successor.
+            let requested = form.get("scope").map(RequestedScopes::parse).transpose()?;
+            let token = form.require("refresh_token")?;
+            let grant = idp
+                .refresh_tokens
+                .redeem(token, app.client_id, requested, now)?;
             let user = idp
                 .config
                 .user(&grant.username)

@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{DevApp, DevUser, IdentityConfig, OAuthError};
+use crate::{DevApp, DevUser, IdentityConfig, OAuthError, scopes::RequestedScopes};
 
 /// Refresh tokens remembered at once; the one expiring first makes room for a new one.
 pub const MAX_REFRESH_TOKENS: usize = 10_000;
@@ -60,10 +60,53 @@ pub struct UserGrant {
     pub client_id: Uuid,
     pub username: String,
     pub tid: Uuid,
-    /// Delegated permissions (`scp`).
+    /// Delegated permissions of this access token (`scp`).
     pub permissions: Vec<String>,
     /// The resource scopes the client asked for, echoed back.
     pub echo: Vec<String>,
+    /// What the sign-in granted: the most any refresh of it may give.
+    consented: Vec<String>,
+}
+
+impl UserGrant {
+    /// The grant of a sign-in, whose `permissions` its refresh tokens may renew.
+    pub fn new(
+        client_id: Uuid,
+        username: String,
+        tid: Uuid,
+        permissions: Vec<String>,
+        echo: Vec<String>,
+    ) -> UserGrant {
+        UserGrant {
+            client_id,
+            username,
+            tid,
+            consented: permissions.clone(),
+            permissions,
+            echo,
+        }
+    }
+
+    /// A refresh's `scope`: permissions of the sign-in's grant only (a subset narrows the
+    /// access token; none, `.default` or OpenID scopes alone keep the whole grant); any other is
+    /// refused as not consented, so a refresh never widens a grant.
+    pub fn narrow(&mut self, requested: RequestedScopes) -> Result<(), OAuthError> {
+        let wider: Vec<&str> = requested
+            .permissions
+            .iter()
+            .filter(|p| !self.consented.contains(p))
+            .map(String::as_str)
+            .collect();
+        if !wider.is_empty() {
+            return Err(OAuthError::not_consented(self.client_id, &wider));
+        }
+        self.permissions = match requested.permissions.is_empty() {
+            true => self.consented.clone(),
+            false => requested.permissions,
+        };
+        self.echo = requested.echo;
+        Ok(())
+    }
 }
 
 /// Access token, id_token, client_info and a refresh token for a signed-in user.
@@ -124,8 +167,13 @@ pub fn user_response(
             .join(" "),
         false => grant.echo.join(" "),
     };
+    // The refresh token renews the whole sign-in grant, whatever this access token narrowed.
+    let renewable = UserGrant {
+        permissions: grant.consented.clone(),
+        ..grant
+    };
     let refresh_token = idp.refresh_tokens.issue(
-        grant,
+        renewable,
         now.saturating_add(to_secs(config.refresh_token_ttl_secs)),
     );
     Ok(Json(json!({
@@ -168,15 +216,29 @@ impl RefreshTokens {
         token
     }
 
-    /// The grant behind `token`, if it is live and was issued to `client_id`.
-    pub fn redeem(&self, token: &str, client_id: Uuid, now: i64) -> Result<UserGrant, OAuthError> {
-        let grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
-        match grants.get(&digest(token)) {
+    /// The grant behind `token`, if it is live and was issued to `client_id`, narrowed to the
+    /// `requested` scopes. Then the token is spent (refresh tokens rotate: each answer carries a
+    /// new one); a refused refresh spends nothing.
+    pub fn redeem(
+        &self,
+        token: &str,
+        client_id: Uuid,
+        requested: Option<RequestedScopes>,
+        now: i64,
+    ) -> Result<UserGrant, OAuthError> {
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        let key = digest(token);
+        let mut grant = match grants.get(&key) {
             Some((grant, expires)) if *expires > now && grant.client_id == client_id => {
-                Ok(grant.clone())
+                grant.clone()
             }
-            _ => Err(OAuthError::invalid_grant("refresh_token")),
+            _ => return Err(OAuthError::invalid_grant("refresh_token")),
+        };
+        if let Some(requested) = requested {
+            grant.narrow(requested)?;
         }
+        grants.remove(&key);
+        Ok(grant)
     }
 
     pub fn len(&self) -> usize {

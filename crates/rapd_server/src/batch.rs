@@ -3,10 +3,19 @@
 //! a failed dependency makes its dependants `424`. A malformed batch is `400` and runs nothing.
 //! <https://learn.microsoft.com/graph/json-batching>
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+};
 
-use axum::{Extension, Router, body::Body, extract::Request, response::Response};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::{
+    Extension, Router,
+    body::Body,
+    extract::{ConnectInfo, FromRequestParts, Request},
+    response::Response,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
+use rapd_control::FaultBudget;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
@@ -17,6 +26,7 @@ use crate::{
     error::ApiError,
     extract::{Authenticated, GraphPath, JsonBody},
     response,
+    state::AppState,
 };
 
 /// Graph's limit: "JSON batch requests are currently limited to 20 individual requests".
@@ -49,6 +59,34 @@ struct Item {
     _atomicity_group: Option<Value>,
 }
 
+/// What inner requests take from the outer one besides its headers: the peer address (faults
+/// reach loopback peers only) and the budget of injected latency they all share.
+#[derive(Clone, Default)]
+pub struct Inherited {
+    peer: Option<ConnectInfo<SocketAddr>>,
+    fault_budget: Option<FaultBudget>,
+}
+
+impl FromRequestParts<AppState> for Inherited {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        let fault_budget = parts.extensions.get::<FaultBudget>().cloned().or_else(|| {
+            state
+                .control
+                .as_ref()
+                .and_then(rapd_control::Control::fault_budget)
+        });
+        Ok(Inherited {
+            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
+            fault_budget,
+        })
+    }
+}
+
 /// `POST /{version}/$batch`
 #[utoipa::path(
     post,
@@ -78,6 +116,7 @@ struct Item {
 )]
 pub async fn post_batch(
     Extension(BatchTarget(app)): Extension<BatchTarget>,
+    inherited: Inherited,
     path: GraphPath,
     // The envelope carries the one token every inner request runs with; it is verified here
     // so that a batch without a valid token runs nothing.
@@ -101,7 +140,12 @@ pub async fn post_batch(
             // Every item was checked before the first ran, so `run` fails only on an internal
             // error; that item is answered 500 and the others keep their answers, so no write
             // already committed goes unreported.
-            let (status, answer) = match run(&app, path.version.segment(), &headers, item).await {
+            let outer = Outer {
+                version: path.version.segment(),
+                headers: &headers,
+                inherited: &inherited,
+            };
+            let (status, answer) = match run(&app, &outer, item).await {
                 Ok(done) => done,
                 Err(e) => {
                     tracing::error!(error = %e, item = %item.id, "a $batch item could not be run");
@@ -310,19 +354,36 @@ fn execution_order(items: &[Item]) -> Result<Vec<usize>, ApiError> {
     Ok(order)
 }
 
+/// What an inner request is built from besides its item.
+struct Outer<'a> {
+    version: &'a str,
+    headers: &'a HeaderMap,
+    inherited: &'a Inherited,
+}
+
 /// Runs one inner request through the application and shapes its answer.
 async fn run(
     app: &Router,
-    version: &str,
-    outer: &HeaderMap,
+    outer: &Outer<'_>,
     item: &Item,
 ) -> Result<(StatusCode, Answer), ApiError> {
+    let Outer {
+        version,
+        headers: outer,
+        inherited,
+    } = outer;
     let path = relative_path(&item.url).ok_or_else(|| bad("invalid url"))?;
     let method = Method::from_bytes(item.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| bad("invalid method"))?;
     let mut request = Request::builder()
         .method(method)
         .uri(format!("/{version}{path}"));
+    if let Some(peer) = &inherited.peer {
+        request = request.extension(*peer);
+    }
+    if let Some(budget) = &inherited.fault_budget {
+        request = request.extension(budget.clone());
+    }
     for name in [header::AUTHORIZATION, header::HOST, rapd_http::TLS_HEADER] {
         if let Some(value) = outer.get(&name) {
             request = request.header(name, value);

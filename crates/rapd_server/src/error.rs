@@ -56,6 +56,12 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The accept loop's HTTP parser refused the request line: its URL is too long.
+    #[error("the URL is too long")]
+    UriTooLong,
+    /// The accept loop's HTTP parser refused the request head: too many or too large headers.
+    #[error("the request headers are too large")]
+    HeadersTooLarge,
     #[error("tenant {0} is not provisioned")]
     UnknownTenant(TenantId),
     #[error("tenant {0} holds no Intune licence")]
@@ -220,6 +226,18 @@ impl ApiError {
                 format!("The request body is larger than the limit of {limit} bytes."),
                 Plain,
             ),
+            ApiError::UriTooLong => (
+                StatusCode::URI_TOO_LONG,
+                "RequestUriTooLong",
+                "The request URL is longer than the limit of 65 534 bytes.".into(),
+                Plain,
+            ),
+            ApiError::HeadersTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "RequestHeaderFieldsTooLarge",
+                "The request headers are larger than the limit: at most 100 headers, and a request head of at most 8 KiB + 100 × 4 KiB.".into(),
+                Plain,
+            ),
             ApiError::UnknownTenant(tenant) => (
                 StatusCode::FORBIDDEN,
                 "Forbidden",
@@ -311,6 +329,21 @@ fn route_template(path: &str) -> &'static str {
         3 => "~/singleton/navigation",
         4 => "~/singleton/navigation/key",
         _ => "~/singleton/navigation/key/navigation",
+    }
+}
+
+impl ApiError {
+    /// The status and what the envelope writes, for an answer given outside the router.
+    pub(crate) fn payload(&self) -> (StatusCode, ErrorPayload) {
+        let (status, code, message, style) = self.parts();
+        (
+            status,
+            ErrorPayload {
+                code,
+                message,
+                style,
+            },
+        )
     }
 }
 

@@ -11,7 +11,7 @@ use http::{HeaderMap, header, request::Parts};
 use rapd_auth::{AuthError, Caller};
 use rapd_model::{ApiVersion, PartnerId, TenantId};
 
-use rapd_control::TenantSlot;
+use rapd_control::{PendingFault, TenantSlot};
 
 use crate::{error::ApiError, state::AppState};
 
@@ -100,6 +100,11 @@ impl FromRequestParts<AppState> for Authenticated {
             })?;
         if let Some(slot) = parts.extensions.get::<TenantSlot>() {
             slot.set(TenantId(caller.tenant));
+        }
+        // A fault the request asked for (or a rule gives it) applies only now, to a verified
+        // caller: a request without a valid token never waits on a fault's account.
+        if let Some(fault) = parts.extensions.remove::<PendingFault>() {
+            fault.apply().await?;
         }
         Ok(Authenticated(caller))
     }

@@ -19,9 +19,10 @@
 //! `openapi/control.rs`, present only when served), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
 //! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
 //! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
-//! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` and the layer that counts every request by route
-//! template (`metrics.rs`), the accept loop over plain TCP and TLS
-//! with its connection limits and graceful drain (`serve.rs`), the https certificate: a development
+//! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` and the layer that counts
+//! every request by route template (`metrics.rs`), the accept loop over plain TCP and TLS
+//! with its connection limits and graceful drain (`serve.rs`; hyper's own 414 and 431 answers
+//! given Graph's error body by the stream wrapper in `refused_heads.rs`), the https certificate: a development
 //! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
 //! router while the development issuer is on, and `rapd_control`'s router and layers when
 //! configured (`From<ControlError> for ApiError` in `error.rs`: the control API's refusals in the
@@ -43,6 +44,7 @@ pub mod overload;
 pub mod paging;
 pub mod partner_api;
 pub mod partners;
+mod refused_heads;
 pub mod response;
 pub mod routing;
 pub mod serve;

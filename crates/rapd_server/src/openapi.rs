@@ -292,6 +292,7 @@ mod tests {
                 admin_token: "x".repeat(16),
                 allow_remote: false,
                 faults: true,
+                max_fault_delay: std::time::Duration::from_millis(rapd_control::MAX_FAULT_DELAY_MS),
                 request_log_capacity: 10,
             }),
             ..ServerConfig::default()

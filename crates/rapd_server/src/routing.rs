@@ -36,28 +36,25 @@ use utoipa_axum::{
 };
 
 pub fn router(state: AppState) -> Router {
-    // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
-    // requests too; without fault injection the layer is not there at all.
-    let faults = state
-        .control
-        .as_ref()
-        .and_then(|c| c.inject_faults::<ApiError>());
-    let with_faults = |router: Router<AppState>| match &faults {
-        Some(faults) => router.layer(faults.clone()),
-        None => router,
-    };
     let Described {
         graph,
         open,
         unshed,
     } = described(&state.config);
-    let graph = with_faults(Router::from(graph).fallback(unknown_route));
+    let graph = Router::from(graph).fallback(unknown_route);
+    // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
+    // requests too; the layer only notes them, `Authenticated` applies them once the token is
+    // verified. Without fault injection the layer is not there at all.
+    let graph = match state.control.as_ref().and_then(|c| c.inject_faults()) {
+        Some(faults) => graph.layer(faults),
+        None => graph,
+    };
     // Each surface sheds load from its own budget: callers who need no token (the vendor's
     // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
     // and Graph's callers still get in. Graph requests without a valid token are refused
     // before any body is read, so they cannot hold Graph's budget for long.
     let open = Router::from(open)
-        .merge(with_faults(identity_provider(&state)))
+        .merge(identity_provider(&state))
         .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
     let app = graph
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))

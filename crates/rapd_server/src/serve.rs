@@ -1,5 +1,6 @@
 //! The accept loop: HTTP/1.1 connections, over plain TCP and over TLS, with a header read timeout,
-//! served until shutdown, then drained within a deadline.
+//! served until shutdown, then drained within a deadline. A request head hyper refuses (414,
+//! 431) is answered with Graph's error body (`refused_heads.rs`).
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
@@ -14,6 +15,8 @@ use rapd_http::TLS_HEADER;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
+
+use crate::refused_heads::GraphRefusals;
 
 /// Connection-level limits.
 #[derive(Debug, Clone, Copy)]
@@ -157,6 +160,8 @@ impl Connection {
                 }
                 request
             });
+        // hyper's own 414 and 431 get Graph's error body.
+        let stream = GraphRefusals::new(stream);
         let connection = self
             .builder
             .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));

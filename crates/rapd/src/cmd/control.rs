@@ -58,6 +58,7 @@ pub fn control_config(config: &Config) -> anyhow::Result<Option<ControlConfig>> 
         admin_token: admin_token(config)?,
         allow_remote: config.control.allow_remote,
         faults: config.faults_enabled(),
+        max_fault_delay: std::time::Duration::from_millis(rapd_control::MAX_FAULT_DELAY_MS),
         request_log_capacity: config.control.request_log_capacity,
     }))
 }

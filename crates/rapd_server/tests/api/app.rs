@@ -58,6 +58,7 @@ impl TestApp {
                 admin_token: ADMIN_TOKEN.into(),
                 allow_remote: false,
                 faults: true,
+                max_fault_delay: std::time::Duration::from_millis(rapd_control::MAX_FAULT_DELAY_MS),
                 request_log_capacity: 1000,
             });
             adjust(s);

@@ -2,8 +2,9 @@
 //! expiring, and bounded.
 
 use rapd_auth::PermissionProfile;
-use rapd_idp::{IdentityConfig, MAX_PENDING_DEVICE_CODES};
+use rapd_idp::{DevApp, IdentityConfig, MAX_DEVICE_CODES_PER_CLIENT, MAX_PENDING_DEVICE_CODES};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::tls_app::{PASSWORD, TlsApp, USER, app_id, claims, oauth_error};
 
@@ -158,32 +159,58 @@ async fn device_code_auto_approval_and_expiry() {
     oauth_error(response, 400, "expired_token", 70019).await;
 }
 
+/// `count` public clients beside the development app.
+fn with_clients(count: u128) -> (IdentityConfig, Vec<String>) {
+    let mut identity = IdentityConfig::default();
+    let ids: Vec<Uuid> = (1..=count).map(Uuid::from_u128).collect();
+    for id in &ids {
+        identity.apps.push(DevApp {
+            client_id: *id,
+            secret: None,
+            ..DevApp::development()
+        });
+    }
+    (identity, ids.iter().map(Uuid::to_string).collect())
+}
+
+async fn ask_device_code(app: &TlsApp, client_id: &str) -> reqwest::Response {
+    app.post_form(
+        "/common/oauth2/v2.0/devicecode",
+        &[("client_id", client_id)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn device_codes_outstanding_are_bounded() {
-    let app = TlsApp::default().await;
-    for _ in 0..MAX_PENDING_DEVICE_CODES {
-        let response = app
-            .post_form(
-                "/common/oauth2/v2.0/devicecode",
-                &[("client_id", &app_id())],
-            )
-            .await;
-        assert_eq!(response.status(), 200);
+    let clients = (MAX_PENDING_DEVICE_CODES / MAX_DEVICE_CODES_PER_CLIENT) as u128 + 1;
+    let (identity, ids) = with_clients(clients);
+    let app = TlsApp::start(PermissionProfile::FoundingPage, identity).await;
+    for n in 0..MAX_PENDING_DEVICE_CODES {
+        let client = &ids[n / MAX_DEVICE_CODES_PER_CLIENT];
+        assert_eq!(ask_device_code(&app, client).await.status(), 200);
     }
-    let past = app
-        .post_form(
-            "/common/oauth2/v2.0/devicecode",
-            &[("client_id", &app_id())],
-        )
-        .await;
+    // The last client has none waiting, but the server holds all it may.
+    let past = ask_device_code(&app, ids.last().unwrap()).await;
     oauth_error(past, 503, "temporarily_unavailable", 90033).await;
     // Expired codes make room again.
     app.clock.advance_secs(901);
-    let again = app
-        .post_form(
-            "/common/oauth2/v2.0/devicecode",
-            &[("client_id", &app_id())],
-        )
-        .await;
-    assert_eq!(again.status(), 200);
+    assert_eq!(ask_device_code(&app, &app_id()).await.status(), 200);
+}
+
+#[tokio::test]
+async fn device_codes_of_one_client_are_bounded() {
+    let (identity, ids) = with_clients(1);
+    let app = TlsApp::start(PermissionProfile::FoundingPage, identity).await;
+    for _ in 0..MAX_DEVICE_CODES_PER_CLIENT {
+        assert_eq!(ask_device_code(&app, &app_id()).await.status(), 200);
+    }
+    let past = ask_device_code(&app, &app_id()).await;
+    let description = oauth_error(past, 429, "temporarily_unavailable", 90033).await;
+    assert!(description.contains(&app_id()), "{description}");
+    // Another client is not held back by this one.
+    assert_eq!(ask_device_code(&app, &ids[0]).await.status(), 200);
+    // Expired codes make room again.
+    app.clock.advance_secs(901);
+    assert_eq!(ask_device_code(&app, &app_id()).await.status(), 200);
 }

@@ -334,7 +334,7 @@ async fn password_grant_gives_a_delegated_token_an_account_and_a_refresh_token()
             &[
                 ("grant_type", "refresh_token"),
                 ("client_id", &app_id()),
-                ("refresh_token", refresh),
+                ("refresh_token", renewed["refresh_token"].as_str().unwrap()),
             ],
         )
         .await;

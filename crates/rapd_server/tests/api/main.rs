@@ -7,6 +7,7 @@ mod batch;
 mod control;
 mod device_code;
 mod errors;
+mod identity_limits;
 mod identity_provider;
 mod limits;
 mod metadata;

@@ -177,3 +177,128 @@ async fn without_faults_the_header_is_ignored_and_rules_refused() {
     let r = add(&app, json!({"path": "*", "status": 429})).await;
     graph_error(r, 400, "BadRequest").await;
 }
+
+/// A fault waits for the caller's token: without a valid one the 401 comes at once, no trigger
+/// or rule delays it, and no rule's count is used up.
+#[tokio::test]
+async fn a_request_without_a_valid_token_is_refused_at_once() {
+    let app = TestApp::with_control(|_| {}).await;
+    let url = app.url(&app.partners("v1.0"));
+    let started = Instant::now();
+    for (token, trigger) in [
+        (None, "latency=2000"),
+        (Some("not-a-token"), "latency=2000; 503"),
+        (None, "colour=red"),
+    ] {
+        let mut request = app.client.get(&url).header("x-rapd-fault", trigger);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        graph_error(
+            request.send().await.unwrap(),
+            401,
+            "InvalidAuthenticationToken",
+        )
+        .await;
+    }
+    let r = add(
+        &app,
+        json!({"path": "*", "status": 503, "latencyMs": [2000, 2000], "count": 1}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let r = app.client.get(&url).send().await.unwrap();
+    graph_error(r, 401, "InvalidAuthenticationToken").await;
+    assert!(
+        started.elapsed().as_millis() < 1500,
+        "refused without delay: {:?}",
+        started.elapsed()
+    );
+    let rules = json(app.control(Method::GET, "/faults").send().await.unwrap()).await;
+    assert_eq!(
+        rules["value"][0]["remaining"], 1,
+        "the rule is still unused"
+    );
+    let r = app
+        .request(Method::GET, &app.partners("v1.0"))
+        .send()
+        .await
+        .unwrap();
+    graph_error(r, 503, "ServiceUnavailable").await;
+}
+
+/// The trigger works only for loopback peers (the accept loop's address, as for `/_rapd/`),
+/// unless `control.allow_remote`.
+#[tokio::test]
+async fn faults_reach_loopback_peers_only_unless_allowed() {
+    use axum::{body::Body, extract::ConnectInfo};
+    use tower::ServiceExt;
+
+    for (allow_remote, peer, expected) in [
+        (false, [192, 0, 2, 7], 200),
+        (false, [127, 0, 0, 1], 503),
+        (true, [192, 0, 2, 7], 503),
+    ] {
+        let app = TestApp::with_control(|s| {
+            s.server.control.as_mut().unwrap().allow_remote = allow_remote;
+        })
+        .await;
+        let request = http::Request::get(app.partners("v1.0"))
+            .header("authorization", format!("Bearer {}", app.token))
+            .header("x-rapd-fault", "503")
+            .extension(ConnectInfo(std::net::SocketAddr::from((peer, 40000))))
+            .body(Body::empty())
+            .unwrap();
+        let response = rapd_server::router(app.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            expected,
+            "allow_remote = {allow_remote}, peer {peer:?}"
+        );
+    }
+}
+
+/// All the latency injected into one request, a `$batch`'s inner requests together, stays
+/// within `max_fault_delay`.
+#[tokio::test]
+async fn one_requests_injected_latency_is_capped_batch_items_included() {
+    let app = TestApp::with_control(|s| {
+        s.server.control.as_mut().unwrap().max_fault_delay = std::time::Duration::from_millis(600);
+    })
+    .await;
+    let started = Instant::now();
+    let r = app
+        .request(Method::GET, &app.partners("v1.0"))
+        .header("x-rapd-fault", "latency=2000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let took = started.elapsed().as_millis();
+    assert!((600..1500).contains(&took), "one request: {took} ms");
+
+    let items: Vec<_> = (1..=4)
+        .map(|i| {
+            json!({"id": i.to_string(), "method": "GET",
+                        "url": "/deviceManagement/remoteAssistancePartners",
+                        "headers": {"x-rapd-fault": "latency=400"}})
+        })
+        .collect();
+    let started = Instant::now();
+    let r = app
+        .request(Method::POST, "/v1.0/$batch")
+        .json(&json!({ "requests": items }))
+        .send()
+        .await
+        .unwrap();
+    let body = json(r).await;
+    let took = started.elapsed().as_millis();
+    for answer in body["responses"].as_array().unwrap() {
+        assert_eq!(answer["status"], 200, "{answer}");
+    }
+    // Four items of 400 ms would be 1 600 ms; together they get the 600 ms budget.
+    assert!((600..1400).contains(&took), "a batch: {took} ms");
+}
