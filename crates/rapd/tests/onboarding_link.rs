@@ -1,5 +1,5 @@
 //! `rapd onboarding-link` prints the link an administrator hands the vendor, and the code in it
-//! is the one the partner API redeems.
+//! is the one the partner API redeems; each call issues a new one.
 
 mod support;
 
@@ -46,7 +46,22 @@ async fn the_printed_link_carries_a_code_the_vendor_can_redeem() {
         "{link}"
     );
 
-    let code = link.rsplit("code=").next().unwrap();
+    // The store keeps only the code's hash, so each call issues a new code and the earlier
+    // link stops working.
+    let again = rapd(&link_args);
+    assert!(again.status.success());
+    let newer = String::from_utf8(again.stdout).unwrap().trim().to_owned();
+    assert_ne!(newer, link);
+    let stale = link.rsplit("code=").next().unwrap();
+    let refused = client
+        .post(format!("{}/partner/v1/onboarding", server.origin))
+        .json(&json!({ "code": stale }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+
+    let code = newer.rsplit("code=").next().unwrap();
     let redeemed = client
         .post(format!("{}/partner/v1/onboarding", server.origin))
         .json(&json!({ "code": code }))

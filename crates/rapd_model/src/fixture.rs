@@ -333,7 +333,9 @@ impl PartnerFixture {
             last_connection,
             onboarding_expiry: expiry,
             partner_domain: self.partner_domain.clone(),
-            onboarding_code: (status == OnboardingStatus::Onboarding).then(new_code),
+            // Only its hash is kept: `rapd onboarding-link` issues a code that can be handed out.
+            onboarding_code_hash: (status == OnboardingStatus::Onboarding)
+                .then(|| crate::code_hash(&new_code())),
             // A seeded partner has no credential: it connects anew through onboarding.
             credential_hash: None,
             created: now,
@@ -373,10 +375,10 @@ mod tests {
         let fixture = Fixture::parse(text).unwrap();
         let states = fixture.validate(Timestamp::ZERO, code).unwrap();
         assert_eq!(
-            states[0].partners[0].onboarding_code.as_deref(),
-            Some("code")
+            states[0].partners[0].onboarding_code_hash,
+            Some(crate::code_hash("code"))
         );
-        assert_eq!(states[0].partners[1].onboarding_code, None);
+        assert_eq!(states[0].partners[1].onboarding_code_hash, None);
         let again = Fixture::from_states(&states);
         let states_again = again.validate(Timestamp::ZERO, code).unwrap();
         assert_eq!(states, states_again);

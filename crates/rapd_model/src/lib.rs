@@ -43,7 +43,7 @@ pub use fixture::{Fixture, FixtureError, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Mutation, Rejection, SettingsChange};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};
-pub use secrets::{OnboardingCode, PartnerCredential, new_secret};
+pub use secrets::{OnboardingCode, PartnerCredential, code_hash, new_secret};
 pub use settings::{RemoteAssistanceSettings, RemoteAssistanceState, SettingsPatch};
 pub use tenant::Tenant;
 pub use timestamp::Timestamp;

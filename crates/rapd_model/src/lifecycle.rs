@@ -105,7 +105,7 @@ pub fn apply(
             last_connection: Timestamp::ZERO,
             onboarding_expiry: Timestamp::ZERO,
             partner_domain: None,
-            onboarding_code: None,
+            onboarding_code_hash: None,
             credential_hash: None,
             created: now,
             revision: 1,
@@ -136,7 +136,7 @@ pub fn apply(
             if next.onboarding_status != OnboardingStatus::Onboarded {
                 next.onboarding_status = OnboardingStatus::Onboarding;
                 next.onboarding_expiry = now.plus_secs(*ttl_secs);
-                next.onboarding_code = Some(code.clone());
+                next.onboarding_code_hash = Some(crate::code_hash(code));
                 next.partner_domain = input.partner_domain.clone().or(next.partner_domain);
             }
             Some(next)
@@ -145,7 +145,7 @@ pub fn apply(
             let mut next = settled(p, now);
             next.onboarding_status = OnboardingStatus::NotOnboarded;
             next.onboarding_expiry = Timestamp::ZERO;
-            next.onboarding_code = None;
+            next.onboarding_code_hash = None;
             next.credential_hash = None; // revoked: the very next partner call is refused
             Some(next)
         }
@@ -158,15 +158,15 @@ pub fn apply(
             Some(p),
         ) => {
             let open = p.status_at(now) == OnboardingStatus::Onboarding
-                && p.onboarding_code
+                && p.onboarding_code_hash
                     .as_deref()
-                    .is_some_and(|c| same(c.as_bytes(), code.as_bytes()));
+                    .is_some_and(|h| same(h.as_bytes(), crate::code_hash(code).as_bytes()));
             if !open {
                 return Err(Rejection::InvalidCode);
             }
             let mut next = p.clone();
             next.onboarding_status = OnboardingStatus::Onboarded;
-            next.onboarding_code = None;
+            next.onboarding_code_hash = None;
             next.credential_hash = Some(*credential_hash);
             next.last_connection = now;
             Some(next)
@@ -252,7 +252,7 @@ fn settled(p: &Partner, now: Timestamp) -> Partner {
     if next.status_at(now) != next.onboarding_status {
         next.onboarding_status = OnboardingStatus::NotOnboarded;
         next.onboarding_expiry = Timestamp::ZERO;
-        next.onboarding_code = None;
+        next.onboarding_code_hash = None;
     }
     next
 }

@@ -98,8 +98,9 @@ pub struct Partner {
     pub onboarding_expiry: Timestamp,
     /// The partner account domain given to beta `beginOnboarding`, if any.
     pub partner_domain: Option<String>,
-    /// The secret of the open onboarding request's one-time code; never on the Graph wire.
-    pub onboarding_code: Option<String>,
+    /// The SHA-256 (hex) of the open onboarding request's one-time code ([`crate::code_hash`]);
+    /// the code itself is handed out when it is issued and never stored.
+    pub onboarding_code_hash: Option<String>,
     /// SHA-256 of the partner's credential secret while it is onboarded; the secret itself is
     /// returned once, to the partner, and never stored.
     pub credential_hash: Option<[u8; 32]>,

@@ -2,7 +2,8 @@
 //!
 //! Both name their tenant and partner, so the store finds the row by its tenant-first key and
 //! compares only the secret: `rac1.<tenant+partner>.<secret>` for a code,
-//! `rap1.<tenant+partner>.<secret>` for a credential. Only the credential's SHA-256 is stored.
+//! `rap1.<tenant+partner>.<secret>` for a credential. Only their secrets' SHA-256 are stored, so
+//! neither can be read back from the database.
 //! `Display` writes the whole text, secret included, for the one party it is handed to; `Debug`
 //! never shows the secret, so neither can reach a log by accident.
 
@@ -19,6 +20,14 @@ const CODE_PREFIX: &str = "rac1";
 const CREDENTIAL_PREFIX: &str = "rap1";
 /// The longest secret a code or credential may carry.
 const MAX_SECRET_LEN: usize = 128;
+
+/// What is stored of an onboarding code: the SHA-256 of its secret, in lowercase hex.
+pub fn code_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A fresh random secret: 32 bytes, base64url.
 pub fn new_secret() -> String {

@@ -203,7 +203,7 @@ mod tests {
             last_connection: Timestamp::ZERO,
             onboarding_expiry: Timestamp::from_unix_secs(100),
             partner_domain: None,
-            onboarding_code: None,
+            onboarding_code_hash: None,
             credential_hash: None,
             created: Timestamp::ZERO,
             revision: 1,

@@ -6,8 +6,9 @@ use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
 use rapd_control::{Control, ControlConfig};
 use rapd_idp::{IdentityConfig, IdentityProvider};
-use rapd_model::{ApiVersion, Clock};
+use rapd_model::{ApiVersion, Clock, OnboardingCode};
 use rapd_store::{ControlStore, Engine, PartnerStore};
+use tokio::sync::broadcast;
 
 use crate::{
     overload::InFlight,
@@ -69,6 +70,9 @@ impl Default for ServerConfig {
 #[derive(Clone)]
 pub struct AppState(Arc<SharedState>);
 
+/// How many issued onboarding codes wait for a slow listener.
+pub const ONBOARDING_CODES_KEPT: usize = 1024;
+
 /// The parts of [`AppState`], reached through `Deref`.
 pub struct SharedState {
     pub store: Arc<dyn PartnerStore>,
@@ -85,6 +89,9 @@ pub struct SharedState {
     pub control: Option<Control>,
     /// The development identity provider: there while the development issuer is on.
     pub idp: Option<Arc<IdentityProvider>>,
+    /// Every onboarding code `beginOnboarding` issues, for whoever listens in this process (the
+    /// development partner simulator, tests): the store keeps only its hash.
+    pub onboarding_codes: broadcast::Sender<OnboardingCode>,
 }
 
 impl std::ops::Deref for AppState {
@@ -129,7 +136,14 @@ impl AppState {
             dev_issuer,
             clock,
             config: Arc::new(config),
+            onboarding_codes: broadcast::channel(ONBOARDING_CODES_KEPT).0,
         }))
+    }
+
+    /// The onboarding codes issued from now on (a listener that falls more than
+    /// [`ONBOARDING_CODES_KEPT`] behind misses the oldest).
+    pub fn onboarding_codes(&self) -> broadcast::Receiver<OnboardingCode> {
+        self.onboarding_codes.subscribe()
     }
 
     /// Shares the throttling counters with every node through Redis.

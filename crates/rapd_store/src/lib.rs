@@ -86,14 +86,6 @@ pub trait PartnerStore: Send + Sync {
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError>;
 
-    /// The tenant's open onboarding requests, with their codes' secrets: for the development
-    /// partner simulator, which plays the vendor of each tenant in turn. No HTTP route calls it.
-    async fn open_onboarding_requests(
-        &self,
-        tenant: TenantId,
-        limit: u32,
-    ) -> Result<Vec<(PartnerId, String)>, StoreError>;
-
     /// The tenant's beta `remoteAssistanceSettings` (defaults until first changed).
     async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError>;
 

@@ -217,20 +217,6 @@ impl PartnerStore for PostgresStore {
         Ok(AuditPage::from_rows(items, query.limit))
     }
 
-    async fn open_onboarding_requests(
-        &self,
-        tenant: TenantId,
-        limit: u32,
-    ) -> Result<Vec<(PartnerId, String)>, StoreError> {
-        let now = self.clock.now().as_micros();
-        self.query(
-            rows::SELECT_OPEN_ONBOARDING,
-            &[&tenant.0, &now, &i64::from(limit)],
-            |r| Ok((PartnerId(rows::get(r, 0)?), rows::get(r, 1)?)),
-        )
-        .await
-    }
-
     async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError> {
         let client = self.client().await?;
         rows::select_settings(&client, tenant, false).await

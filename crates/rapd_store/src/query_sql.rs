@@ -64,7 +64,7 @@ impl Sql {
 /// A partner row's columns, in the order both engines' row readers expect.
 pub(crate) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
      onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
-     created, revision, onboarding_code, credential_hash FROM partners";
+     created, revision, onboarding_code_hash, credential_hash FROM partners";
 
 /// An audit row's columns, then its `seq` (column 9).
 pub(crate) const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \

@@ -141,26 +141,6 @@ impl PartnerStore for SqliteStore {
         Ok(AuditPage::from_rows(items, query.limit))
     }
 
-    async fn open_onboarding_requests(
-        &self,
-        tenant: TenantId,
-        limit: u32,
-    ) -> Result<Vec<(PartnerId, String)>, StoreError> {
-        let now = self.clock.now().as_micros();
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(rows::SELECT_OPEN_ONBOARDING)?;
-            let key = tenant.0.as_bytes().as_slice();
-            let rows = stmt.query_map(params![key, now, i64::from(limit)], |row| {
-                let id: [u8; 16] = row.get(0)?;
-                Ok((
-                    PartnerId(uuid::Uuid::from_bytes(id)),
-                    row.get::<_, String>(1)?,
-                ))
-            })?;
-            rows.collect()
-        })
-    }
-
     async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError> {
         self.read(|c| rows::select_settings(c, tenant))
     }

@@ -113,6 +113,8 @@ async fn crud_and_lifecycle_with_audit_on(f: &Fixture) {
     f.store.mutate(t, begin, ctx()).await.unwrap();
     let p = f.store.get(t, id).await.unwrap().unwrap();
     assert_eq!(p.onboarding_status, OnboardingStatus::Onboarding);
+    // The code is kept only as its SHA-256: the database cannot hand it out again.
+    assert_eq!(p.onboarding_code_hash, Some(rapd_model::code_hash("c")));
     assert_eq!(
         p.onboarding_expiry,
         rapd_model::Clock::now(f.clock.as_ref()).plus_secs(600)
@@ -430,10 +432,14 @@ async fn seed_export_and_reset_on(f: &Fixture) {
     );
     let b_tenant: Option<Tenant> = f.store.tenant(b).await.unwrap();
     assert!(!b_tenant.unwrap().intune_licensed);
-    let open = f.store.open_onboarding_requests(a, 10).await.unwrap();
-    assert_eq!(open.len(), 1, "the seeded onboarding partner has a code");
-    let open = f.store.open_onboarding_requests(b, 10).await.unwrap();
-    assert!(open.is_empty(), "another tenant's code is never listed");
+    let seeded = f.control.export(Some(a)).await.unwrap();
+    let hashes: Vec<&String> = seeded[0]
+        .partners
+        .iter()
+        .filter_map(|p| p.onboarding_code_hash.as_ref())
+        .collect();
+    assert_eq!(hashes.len(), 1, "the seeded onboarding partner has a code");
+    assert_eq!(hashes[0].len(), 64, "kept only as its SHA-256");
 
     let exported = f.control.export(None).await.unwrap();
     assert_eq!(exported.len(), 2);
@@ -453,4 +459,57 @@ async fn seed_export_and_reset_on(f: &Fixture) {
     );
     f.control.reset(None).await.unwrap();
     assert!(f.control.export(None).await.unwrap().is_empty());
+}
+
+/// A database written before codes were hashed gets its open code hashed in place: the code
+/// handed out before the upgrade still connects, and its text is gone from the file.
+#[tokio::test]
+async fn the_upgrade_hashes_stored_onboarding_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rapd.db");
+    let clock = Arc::new(ManualClock::new(Timestamp::from_micros(
+        1_700_000_000_000_000,
+    )));
+    let (t, id) = (TenantId(Uuid::new_v4()), PartnerId(Uuid::new_v4()));
+    {
+        let store = SqliteStore::open(&path, clock.clone()).unwrap();
+        let create = Mutation::Create {
+            id,
+            input: named("old"),
+        };
+        store.mutate(t, create, ctx()).await.unwrap();
+    }
+    // As version 4 left it: the code's text in `onboarding_code`.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE partners RENAME COLUMN onboarding_code_hash TO onboarding_code; \
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    let expiry = rapd_model::Clock::now(clock.as_ref())
+        .plus_secs(600)
+        .as_micros();
+    conn.execute(
+        "UPDATE partners SET onboarding_status = 1, onboarding_expiry = ?1, \
+         onboarding_code = 'plain-secret'",
+        [expiry],
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path, clock.clone()).unwrap();
+    let p = store.get(t, id).await.unwrap().unwrap();
+    assert_eq!(
+        p.onboarding_code_hash,
+        Some(rapd_model::code_hash("plain-secret"))
+    );
+    let connect = Mutation::Connect {
+        id,
+        code: "plain-secret".into(),
+        credential_hash: [7; 32],
+    };
+    store.mutate(t, connect, ctx()).await.unwrap();
+    assert_eq!(
+        store.get(t, id).await.unwrap().unwrap().onboarding_status,
+        OnboardingStatus::Onboarded
+    );
 }

@@ -2,14 +2,15 @@
 //! playing the remote assistance vendor over the real partner API, so that a script's whole flow
 //! (beginOnboarding → onboarded → disconnect) runs on one machine.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, bail};
 use rapd_model::{
-    OnboardingCode, OnboardingStatus, PartnerCredential, PartnerId, SystemClock, TenantId,
+    Actor, AuditContext, BeginOnboardingInput, Mutation, OnboardingCode, OnboardingStatus,
+    PartnerCredential, PartnerId, SystemClock, TenantId, new_secret,
 };
-use rapd_store::PartnerStore;
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::{
@@ -17,9 +18,6 @@ use crate::{
     config::{Config, PartnerSim},
     storage::open_store,
 };
-
-/// How often the in-process simulator looks for new onboarding requests.
-const POLL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -36,39 +34,32 @@ impl From<&PartnerSim> for Settings {
     }
 }
 
-/// Watches for open onboarding requests, one tenant at a time, and plays each one's vendor.
-pub async fn run_in_process(store: Arc<dyn PartnerStore>, base: String, settings: Settings) {
-    let client = reqwest::Client::new();
-    let mut seen: HashSet<(TenantId, PartnerId, String)> = HashSet::new();
-    loop {
-        if let Err(e) = poll_once(store.as_ref(), &client, &base, settings, &mut seen).await {
-            tracing::warn!(error = %e, "partner simulator cannot read onboarding requests")
-        }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Starts a vendor for every open onboarding request not seen before.
-async fn poll_once(
-    store: &dyn PartnerStore,
-    client: &reqwest::Client,
-    base: &str,
+/// Plays the vendor of every onboarding code this server issues from now on (the store keeps
+/// only their hashes, so the codes come from `beginOnboarding` itself).
+pub async fn run_in_process(
+    mut codes: broadcast::Receiver<OnboardingCode>,
+    base: String,
     settings: Settings,
-    seen: &mut HashSet<(TenantId, PartnerId, String)>,
-) -> Result<(), rapd_store::StoreError> {
-    for tenant in store.tenants().await? {
-        for (partner, secret) in store.open_onboarding_requests(tenant.id, 100).await? {
-            if seen.insert((tenant.id, partner, secret.clone())) {
-                let code = OnboardingCode::new(tenant.id, partner, secret.clone()).to_string();
-                let (client, base) = (client.clone(), base.to_owned());
-                tokio::spawn(async move {
-                    tokio::time::sleep(settings.delay).await;
-                    play_vendor(&client, &base, &code, settings.heartbeat).await;
-                });
+) {
+    let client = reqwest::Client::new();
+    loop {
+        let code = match codes.recv().await {
+            Ok(code) => code.to_string(),
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(
+                    missed,
+                    "partner simulator fell behind; those requests stay open"
+                );
+                continue;
             }
-        }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let (client, base) = (client.clone(), base.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(settings.delay).await;
+            play_vendor(&client, &base, &code, settings.heartbeat).await;
+        });
     }
-    Ok(())
 }
 
 /// Redeems `code`, then calls in every `heartbeat` until the credential is refused.
@@ -131,7 +122,9 @@ pub struct OnboardingLinkArgs {
     data: DataArgs,
 }
 
-/// `rapd onboarding-link`: the partner's `onboardingUrl` with the open request's one-time code.
+/// `rapd onboarding-link`: the partner's `onboardingUrl` with a one-time code for its open
+/// request. The store keeps only codes' hashes, so each call issues a new code (and renews the
+/// request's expiry, audited as a `beginOnboarding` by `rapd`); an earlier link stops working.
 pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -145,15 +138,30 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
             .await?
             .context("no such partner in that tenant")?;
         let now = rapd_model::Timestamp::now();
-        let secret = match (&partner.onboarding_code, partner.status_at(now)) {
-            (Some(secret), OnboardingStatus::Onboarding) => secret,
-            (_, OnboardingStatus::Onboarded) => bail!(
+        match partner.status_at(now) {
+            OnboardingStatus::Onboarding => {}
+            OnboardingStatus::Onboarded => bail!(
                 "the partner is onboarded already: its vendor redeemed the code; call disconnect, \
                  then beginOnboarding, for a new one"
             ),
             _ => bail!("the partner has no open onboarding request: call beginOnboarding first"),
+        }
+        let secret = new_secret();
+        let reissue = Mutation::BeginOnboarding {
+            id,
+            input: BeginOnboardingInput::default(),
+            ttl_secs: config.onboarding_ttl_secs,
+            code: secret.clone(),
         };
-        let code = OnboardingCode::new(tenant, id, secret.as_str());
+        let audit = AuditContext {
+            actor: Actor {
+                actor_type: "rapd".into(),
+                ..Actor::default()
+            },
+            correlation_id: Uuid::new_v4(),
+        };
+        store.mutate(tenant, reissue, audit).await?;
+        let code = OnboardingCode::new(tenant, id, secret);
         match &partner.onboarding_url {
             Some(url) => {
                 let separator = if url.contains('?') { '&' } else { '?' };

@@ -56,7 +56,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(_) => sample_partner(store.as_ref()).await?,
         None => None,
     };
-    let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
     let control = super::control::control_config(&config)?;
     let identity = super::identities::identity_config(&config)?;
@@ -140,7 +139,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.partner_sim.enabled {
         let settings = super::partner_sim::Settings::from(&config.partner_sim);
         tokio::spawn(super::partner_sim::run_in_process(
-            sim_store,
+            state.onboarding_codes(),
             base.clone(),
             settings,
         ));

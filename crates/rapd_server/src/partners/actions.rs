@@ -3,7 +3,7 @@
 //! <https://learn.microsoft.com/graph/api/intune-remoteassistance-remoteassistancepartner-disconnect>
 
 use axum::{extract::State, response::Response};
-use rapd_model::{BeginOnboardingInput, InputError, Mutation};
+use rapd_model::{BeginOnboardingInput, InputError, Mutation, OnboardingCode};
 
 use crate::{
     admission::{Admitted, Write},
@@ -42,15 +42,28 @@ pub async fn begin_onboarding(
     let id = caller.partner_id()?;
     let input = BeginOnboardingInput::parse(caller.version(), &body)?;
     let ttl_secs = state.config.onboarding_ttl_secs;
-    // A fresh one-time code for the vendor; `rapd onboarding-link` shows it to the administrator.
+    // A fresh one-time code for the vendor. The store keeps only its hash; the code goes to
+    // whoever listens in this process (the development partner simulator), and
+    // `rapd onboarding-link` issues the administrator one of their own.
     let code = rapd_model::new_secret();
     let mutation = Mutation::BeginOnboarding {
         id,
         input,
         ttl_secs,
-        code,
+        code: code.clone(),
     };
-    caller.mutate(&state, mutation).await?;
+    let change = caller.mutate(&state, mutation).await?;
+    let issued = change
+        .after
+        .as_ref()
+        .and_then(|p| p.onboarding_code_hash.as_deref())
+        == Some(rapd_model::code_hash(&code).as_str());
+    if issued {
+        // No listener is fine: the code is then only the vendor's through `onboarding-link`.
+        let _ = state
+            .onboarding_codes
+            .send(OnboardingCode::new(caller.tenant(), id, code));
+    }
     Ok(response::no_content())
 }
 

@@ -1,20 +1,23 @@
 //! `TestApp`: a real rapd on `127.0.0.1:0` with a fresh data directory and a manual clock, over a
 //! fresh SQLite file, or a fresh PostgreSQL schema when `RAPD_TEST_ENGINE=postgres`.
 
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use rapd_auth::{
     DEV_TENANT, DEV_USER, DevIssuer, IssuerConfig, JwksSettings, SCOPE_READ_WRITE, Subject,
     TokenRequest, Verifier, VerifierConfig,
 };
-use rapd_model::{Clock, ManualClock, Timestamp};
+use rapd_model::{Clock, ManualClock, OnboardingCode, PartnerId, TenantId, Timestamp};
 use rapd_server::{AppState, ConnectionLimits, ServerConfig};
 use rapd_store::{
     Engine, Migrations, PartnerStore, PostgresStore, SqliteStore, testing::TestSchema,
 };
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
-use tokio::sync::oneshot;
+use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
 pub struct TestApp {
@@ -26,6 +29,12 @@ pub struct TestApp {
     pub token: String,
     /// The running server's state, for requests sent through the router directly.
     pub state: AppState,
+    /// The onboarding codes the server issued, listened to from the start: the store keeps
+    /// only their hashes.
+    codes: Mutex<(
+        broadcast::Receiver<OnboardingCode>,
+        HashMap<(TenantId, PartnerId), String>,
+    )>,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     _schema: Option<TestSchema>,
@@ -136,6 +145,7 @@ impl TestApp {
             clock,
             store: engine,
             token: String::new(),
+            codes: Mutex::new((state.onboarding_codes(), HashMap::new())),
             state,
             _stop: stop,
             _dir: dir,
@@ -147,6 +157,18 @@ impl TestApp {
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// The last onboarding code the server issued for `partner`, as the vendor receives it.
+    pub fn issued_code(&self, tenant: TenantId, partner: PartnerId) -> String {
+        let mut codes = self.codes.lock().unwrap();
+        let (issued, last) = &mut *codes;
+        while let Ok(code) = issued.try_recv() {
+            last.insert((code.tenant(), code.partner()), code.to_string());
+        }
+        last.get(&(tenant, partner))
+            .cloned()
+            .expect("the server issued no code for that partner")
     }
 
     /// A delegated token of the development user in `tenant` with `scopes`.

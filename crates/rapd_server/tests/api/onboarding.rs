@@ -21,8 +21,7 @@ async fn begin(app: &TestApp, id: &str) -> String {
         204
     );
     let (tenant, partner) = (TenantId(DEV_TENANT), PartnerId::parse(id).unwrap());
-    let stored = app.store.get(tenant, partner).await.unwrap().unwrap();
-    OnboardingCode::new(tenant, partner, stored.onboarding_code.unwrap()).to_string()
+    app.issued_code(tenant, partner)
 }
 
 async fn redeem(app: &TestApp, code: &str) -> reqwest::Response {
@@ -242,7 +241,7 @@ async fn audit_events_filter_page_and_permission() {
 
 /// A tenant's onboarding code is reachable only in that tenant: another tenant's caller cannot
 /// see it through any Graph route, cannot act on the partner, and cannot redeem the secret
-/// under its own tenant; the store lists a tenant's open requests for that tenant alone.
+/// under its own tenant; the store keeps only the code's hash, which is not a code.
 #[tokio::test]
 async fn no_caller_reaches_another_tenants_onboarding_code() {
     let app = TestApp::start().await;
@@ -274,17 +273,16 @@ async fn no_caller_reaches_another_tenants_onboarding_code() {
         .await
         .unwrap();
     assert_eq!(json(listed).await["value"], json!([]));
-    let open = app.store.open_onboarding_requests(ours, 10).await.unwrap();
-    assert_eq!(open.len(), 1);
-    let secret = &open[0].1;
-    assert!(
-        app.store
-            .open_onboarding_requests(TenantId(theirs), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    // The store keeps only the code's hash: nothing read from it is a code.
+    let stored = app.store.get(ours, partner).await.unwrap().unwrap();
+    let hash = stored.onboarding_code_hash.unwrap();
+    assert!(!code.contains(&hash));
+    let secret = OnboardingCode::parse(&code).unwrap().into_secret();
+    assert_eq!(hash, rapd_model::code_hash(&secret));
     let forged = OnboardingCode::new(TenantId(theirs), partner, secret).to_string();
+    graph_error(redeem(&app, &forged).await, 401, "InvalidOnboardingCode").await;
+    // Nor is the hash a code.
+    let forged = OnboardingCode::new(ours, partner, hash).to_string();
     graph_error(redeem(&app, &forged).await, 401, "InvalidOnboardingCode").await;
     // The real code still works, once: the forgery changed nothing.
     assert_eq!(redeem(&app, &code).await.status(), 200);

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use rapd_auth::{DEV_TENANT, SCOPE_READ_WRITE};
-use rapd_model::{OnboardingCode, PartnerId, TenantId};
+use rapd_model::{PartnerId, TenantId};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -175,8 +175,7 @@ async fn onboarding_code(app: &TestApp, token: &str) -> String {
     let answer = send(app, "POST", &begin, Some(token), None).await;
     assert_eq!(answer.status, 204);
     let (tenant, partner) = (TenantId(DEV_TENANT), PartnerId::parse(&id).unwrap());
-    let stored = app.store.get(tenant, partner).await.unwrap().unwrap();
-    OnboardingCode::new(tenant, partner, stored.onboarding_code.unwrap()).to_string()
+    app.issued_code(tenant, partner)
 }
 
 /// A connected partner's credential.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use rapd_auth::{DEV_TENANT, SCOPE_READ, SCOPE_READ_WRITE};
-use rapd_model::{OnboardingCode, PartnerId, TenantId};
+use rapd_model::{PartnerId, TenantId};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -219,8 +219,7 @@ impl Harness {
             TenantId(self.tenants[row.tenant]),
             PartnerId::parse(&row.id).unwrap(),
         );
-        let stored = self.app.store.get(tenant, partner).await.unwrap().unwrap();
-        OnboardingCode::new(tenant, partner, stored.onboarding_code.unwrap()).to_string()
+        self.app.issued_code(tenant, partner)
     }
 }
 

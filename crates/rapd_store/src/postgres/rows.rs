@@ -11,11 +11,11 @@ use crate::StoreError;
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
-     onboarding_code, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2";
+     onboarding_code_hash, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2";
 
 const SELECT_PARTNER_FOR_UPDATE: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
-     onboarding_code, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
+     onboarding_code_hash, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
 
 pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
@@ -28,10 +28,6 @@ pub(super) const SELECT_TENANTS: &str =
     "SELECT tenant_id, display_name, intune_licensed, created FROM tenants ORDER BY tenant_id";
 
 /// Open onboarding requests across all tenants (for the development partner simulator).
-pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT id, onboarding_code FROM partners \
-     WHERE tenant_id = $1 AND onboarding_status = 1 AND onboarding_expiry > $2 \
-     AND onboarding_code IS NOT NULL LIMIT $3";
-
 /// An engine error as the store reports it: a conflict with a concurrent transaction (which the
 /// server rolled back, so a retry is safe) or unavailability; the SQLSTATE stays in the text.
 pub(super) fn db_error(e: tokio_postgres::Error) -> StoreError {
@@ -77,7 +73,7 @@ pub(super) fn partner_from_row(row: &Row) -> Result<Partner, StoreError> {
         partner_domain: get(row, 7)?,
         created: Timestamp::from_micros(get(row, 8)?),
         revision: get(row, 9)?,
-        onboarding_code: get(row, 10)?,
+        onboarding_code_hash: get(row, 10)?,
         credential_hash: hash
             .map(|h| h.try_into().map_err(|_| corrupt("credential hash length")))
             .transpose()?,
@@ -114,11 +110,11 @@ pub(super) async fn write_partner(
     let sql = if existed {
         "UPDATE partners SET display_name = $3, onboarding_url = $4, onboarding_status = $5, \
          last_connection = $6, onboarding_expiry = $7, partner_domain = $8, created = $9, \
-         revision = $10, onboarding_code = $11, credential_hash = $12 \
+         revision = $10, onboarding_code_hash = $11, credential_hash = $12 \
          WHERE tenant_id = $1 AND id = $2"
     } else {
         "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, onboarding_status, \
-         last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code, \
+         last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code_hash, \
          credential_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     };
     let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
@@ -137,7 +133,7 @@ pub(super) async fn write_partner(
                 &p.partner_domain,
                 &p.created.as_micros(),
                 &p.revision,
-                &p.onboarding_code,
+                &p.onboarding_code_hash,
                 &hash,
             ],
         )

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "settings",
         include_str!("../../migrations/postgres/0004_settings.sql"),
     ),
+    (
+        5,
+        "code_hashes",
+        include_str!("../../migrations/postgres/0005_code_hashes.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("rapd" in ASCII).

@@ -13,16 +13,16 @@ use crate::StoreError;
 /// without a string being built first.
 const UPSERT_PARTNER: &str = "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
-     onboarding_code, credential_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+     onboarding_code_hash, credential_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
      ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
      onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
      last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
      partner_domain = excluded.partner_domain, revision = excluded.revision, \
-     onboarding_code = excluded.onboarding_code, credential_hash = excluded.credential_hash";
+     onboarding_code_hash = excluded.onboarding_code_hash, credential_hash = excluded.credential_hash";
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
-     onboarding_code, credential_hash FROM partners WHERE tenant_id = ?1 AND id = ?2";
+     onboarding_code_hash, credential_hash FROM partners WHERE tenant_id = ?1 AND id = ?2";
 
 pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
@@ -60,7 +60,7 @@ pub(super) fn partner_from_row(row: &Row<'_>) -> rusqlite::Result<Partner> {
         partner_domain: row.get(7)?,
         created: Timestamp::from_micros(row.get(8)?),
         revision: row.get(9)?,
-        onboarding_code: row.get(10)?,
+        onboarding_code_hash: row.get(10)?,
         credential_hash: row.get(11)?,
     })
 }
@@ -90,7 +90,7 @@ pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result
         p.partner_domain,
         p.created.as_micros(),
         p.revision,
-        p.onboarding_code,
+        p.onboarding_code_hash,
         p.credential_hash,
     ])?;
     Ok(())
@@ -190,10 +190,6 @@ pub(super) fn delete_tenant(conn: &Connection, id: TenantId) -> rusqlite::Result
 }
 
 /// Open onboarding requests across all tenants (for the development partner simulator).
-pub(super) const SELECT_OPEN_ONBOARDING: &str = "SELECT id, onboarding_code FROM partners \
-     WHERE tenant_id = ?1 AND onboarding_status = 1 AND onboarding_expiry > ?2 \
-     AND onboarding_code IS NOT NULL LIMIT ?3";
-
 /// A tenant's settings, or their defaults when never changed.
 pub(super) fn select_settings(
     conn: &Connection,

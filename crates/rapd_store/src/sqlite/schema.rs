@@ -2,7 +2,7 @@
 
 use std::{path::Path, time::Duration};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, functions::FunctionFlags};
 
 use crate::StoreError;
 
@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_tenants.sql"),
     include_str!("../../migrations/sqlite/0003_partner_side.sql"),
     include_str!("../../migrations/sqlite/0004_settings.sql"),
+    include_str!("../../migrations/sqlite/0005_code_hashes.sql"),
 ];
 
 /// Opens a connection with every durability setting set explicitly and read back.
@@ -50,6 +51,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
+    // 0005 hashes the onboarding codes stored before it in place.
+    conn.create_scalar_function(
+        "rapd_sha256_hex",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(rapd_model::code_hash(&ctx.get::<String>(0)?)),
+    )
+    .map_err(fail)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let version = i + 1;
         conn.execute_batch(&format!(
