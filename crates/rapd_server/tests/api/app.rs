@@ -20,6 +20,12 @@ use serde_json::Value;
 use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
+/// The codes the server issued, and the last one of each partner heard so far.
+type IssuedCodes = (
+    broadcast::Receiver<OnboardingCode>,
+    HashMap<(TenantId, PartnerId), String>,
+);
+
 pub struct TestApp {
     pub origin: String,
     pub client: reqwest::Client,
@@ -31,10 +37,7 @@ pub struct TestApp {
     pub state: AppState,
     /// The onboarding codes the server issued, listened to from the start: the store keeps
     /// only their hashes.
-    codes: Mutex<(
-        broadcast::Receiver<OnboardingCode>,
-        HashMap<(TenantId, PartnerId), String>,
-    )>,
+    codes: Mutex<IssuedCodes>,
     _stop: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     _schema: Option<TestSchema>,
