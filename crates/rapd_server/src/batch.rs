@@ -145,15 +145,7 @@ pub async fn post_batch(
                 headers: &headers,
                 inherited: &inherited,
             };
-            let (status, answer) = match run(&app, &outer, item).await {
-                Ok(done) => done,
-                Err(e) => {
-                    tracing::error!(error = %e, item = %item.id, "a $batch item could not be run");
-                    let status = StatusCode::INTERNAL_SERVER_ERROR;
-                    let message = "An internal server error has occurred";
-                    (status, failed_item(&item.id, status, "Unknown", message))
-                }
-            };
+            let (status, answer) = run_or_500(&app, &outer, item).await;
             statuses.insert(&item.id, status);
             answer
         };
@@ -162,6 +154,19 @@ pub async fn post_batch(
     let body = serde_json::to_vec(&Responses { responses: answers })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(response::json(StatusCode::OK, body))
+}
+
+/// Runs one item; an internal failure is that item's 500 (and is logged), not the batch's.
+async fn run_or_500(app: &Router, outer: &Outer<'_>, item: &Item) -> (StatusCode, Answer) {
+    match run(app, outer, item).await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::error!(error = %e, item = %item.id, "a $batch item could not be run");
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            let message = "An internal server error has occurred";
+            (status, failed_item(&item.id, status, "Unknown", message))
+        }
+    }
 }
 
 /// A checked envelope: its requests and the order they run in (every dependency first).

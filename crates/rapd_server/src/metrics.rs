@@ -181,6 +181,20 @@ pub async fn get_metrics(
 ) -> Response {
     let mut text = Text::new();
     http.render(&mut text);
+    render_admission(&state, &mut text);
+    state.store.render_metrics(&mut text);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text.into_string(),
+    )
+        .into_response()
+}
+
+/// What admission refused or holds: throttled and shed requests, requests in flight.
+fn render_admission(state: &AppState, text: &mut Text) {
     text.family(
         "rapd_throttled_requests_total",
         "counter",
@@ -191,35 +205,23 @@ pub async fn get_metrics(
         &[],
         state.throttle.refused(),
     );
+    let budgets = [("graph", &state.in_flight), ("open", &state.open_in_flight)];
     text.family(
         "rapd_shed_requests_total",
         "counter",
         "Requests refused with 503 because their surface's budget of requests in flight was full.",
     );
+    for (surface, budget) in budgets {
+        let labels = [("surface", surface)];
+        text.sample("rapd_shed_requests_total", &labels, budget.shed());
+    }
     text.family(
         "rapd_requests_in_flight",
         "gauge",
         "Requests being served now, by surface (graph: Graph's budget; open: the partner API's and the identity provider's).",
     );
-    for (surface, budget) in [("graph", &state.in_flight), ("open", &state.open_in_flight)] {
-        text.sample(
-            "rapd_shed_requests_total",
-            &[("surface", surface)],
-            budget.shed(),
-        );
-        text.sample(
-            "rapd_requests_in_flight",
-            &[("surface", surface)],
-            budget.in_use(),
-        );
+    for (surface, budget) in budgets {
+        let labels = [("surface", surface)];
+        text.sample("rapd_requests_in_flight", &labels, budget.in_use());
     }
-    state.store.render_metrics(&mut text);
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text.into_string(),
-    )
-        .into_response()
 }

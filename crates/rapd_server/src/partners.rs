@@ -87,14 +87,8 @@ pub async fn list_partners(
         next_link: next_link.as_deref(),
     };
     let mut body = Vec::with_capacity(256 + page.items.len() * 320);
-    wire::write_collection(
-        &mut body,
-        meta,
-        &page.items,
-        version,
-        now,
-        options.select.as_deref(),
-    );
+    let select = options.select.as_deref();
+    wire::write_collection(&mut body, meta, &page.items, version, now, select);
     Ok(response::json(StatusCode::OK, body))
 }
 

@@ -13,7 +13,29 @@ async fn scrape(app: &TestApp) -> String {
         r.headers()["content-type"],
         "text/plain; version=0.0.4; charset=utf-8"
     );
-    r.text().await.unwrap()
+    let text = r.text().await.unwrap();
+    check_exposition(&text);
+    text
+}
+
+/// The text format's grouping: each family once, its `# HELP` and `# TYPE` first, then only its
+/// own samples (a histogram's with `_bucket`, `_sum` and `_count`).
+fn check_exposition(text: &str) {
+    let mut seen = std::collections::HashSet::new();
+    let mut family = String::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            family = rest.split(' ').next().unwrap().to_owned();
+            assert!(seen.insert(family.clone()), "{family} twice");
+        } else if !line.starts_with("# HELP ") {
+            let name = line.split(['{', ' ']).next().unwrap();
+            let own = [""]
+                .iter()
+                .chain(&["_bucket", "_sum", "_count"])
+                .any(|suffix| name == format!("{family}{suffix}"));
+            assert!(own, "{name} outside its family (in {family})");
+        }
+    }
 }
 
 /// The value of the sample `series` (name and labels as rendered), if present.
