@@ -1,7 +1,7 @@
 -- wrk script of the mixed workload: every request with its own tenant's token, 90 % reads
 -- (GET item, GET list with $filter) and 10 % writes (PATCH), spread over partners. MIX_FILE
 -- names a file of "token partner-id" lines (one per tenant), written by bench/mix_seed.py.
--- done() prints one RESULT line, as request.lua does.
+-- done() prints one RESULT line (result.lua).
 local base = "/v1.0/deviceManagement/remoteAssistancePartners"
 local filter = "?$filter=startswith(displayName,'Partner%201')"
 local lines = {}
@@ -29,11 +29,4 @@ function request()
   end
 end
 
-function done(summary, latency, requests)
-  local secs = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d non2xx=%d sock_err=%d\n",
-    summary.requests / secs, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "result.lua")

@@ -15,10 +15,10 @@ use serde_json::{Value, json};
 
 use crate::{
     admission::{Admitted, AuditRead},
-    described::operations::AuditEventCollection,
+    described::operations::{AuditEventCollection, AuditEventsQuery},
     described::{ClientRequestId, ODataVersion, PlainReadErrors, RequestId},
     error::ApiError,
-    openapi::{AUDIT_SCOPES, AuditEventsQuery},
+    openapi::AUDIT_SCOPES,
     paging, response,
     state::AppState,
 };

@@ -37,7 +37,7 @@ mod schemas;
 mod service_schemas;
 mod versions;
 
-pub(crate) use extensions::{AUDIT_SCOPES, AuditEventsQuery};
+pub(crate) use extensions::AUDIT_SCOPES;
 
 use serde_json::Value;
 use utoipa::{

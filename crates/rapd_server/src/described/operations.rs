@@ -11,7 +11,9 @@
 
 use std::borrow::Cow;
 
-use rapd_odata::{MAX_SKIP, MAX_SKIPTOKEN_LENGTH, MAX_TOP};
+use rapd_odata::{
+    MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH, MAX_SKIP, MAX_SKIPTOKEN_LENGTH, MAX_TOP,
+};
 use utoipa::{
     IntoParams, PartialSchema, ToSchema,
     openapi::{
@@ -147,24 +149,41 @@ impl IntoParams for PartnerPath {
     }
 }
 
+/// `$top`, at most [`MAX_TOP`].
+fn top(text: &str) -> Parameter {
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_TOP));
+    optional("$top", ParameterIn::Query, schema, text)
+}
+
+/// `$skiptoken`, as the server issues it in `@odata.nextLink`.
+fn skiptoken() -> Parameter {
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_SKIPTOKEN_LENGTH))
+        .pattern(Some(format!("^[A-Za-z0-9_-]+{END}")));
+    optional(
+        "$skiptoken",
+        ParameterIn::Query,
+        schema,
+        "Opaque, issued by the server in `@odata.nextLink` for the same query; any other value is `400`.",
+    )
+}
+
 /// The query options of a list: `$filter`, `$orderby`, `$select`, `$top`, `$skip`, `$count`,
 /// `$skiptoken`, and `client-request-id`.
 pub struct ListQuery;
 
 impl IntoParams for ListQuery {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let integer = |max: u32| {
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(0))
-                .maximum(Some(max))
-        };
-        let skiptoken = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_SKIPTOKEN_LENGTH))
-            .pattern(Some(format!("^[A-Za-z0-9_-]+{END}")));
-        let query = ParameterIn::Query;
+        let skip = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(MAX_SKIP));
+        let count = ObjectBuilder::new().schema_type(Type::Boolean);
         vec![
             filter(),
             per_version(
@@ -172,30 +191,15 @@ impl IntoParams for ListQuery {
                 "Comma-separated keys, each property at most once and optionally followed by ` asc` or ` desc`.",
             ),
             select(),
-            optional(
-                "$top",
-                query.clone(),
-                integer(MAX_TOP),
-                "The most partners on one page (default 100).",
-            ),
-            optional(
-                "$skip",
-                query.clone(),
-                integer(MAX_SKIP),
-                "Partners to skip.",
-            ),
+            top("The most partners on one page (default 100)."),
+            optional("$skip", ParameterIn::Query, skip, "Partners to skip."),
             optional(
                 "$count",
-                query.clone(),
-                ObjectBuilder::new().schema_type(Type::Boolean),
+                ParameterIn::Query,
+                count,
                 "`true` adds `@odata.count`.",
             ),
-            optional(
-                "$skiptoken",
-                query,
-                skiptoken,
-                "Opaque, issued by the server in `@odata.nextLink` for the same query; any other value is `400`.",
-            ),
+            skiptoken(),
             client_request_id(),
         ]
     }
@@ -225,5 +229,60 @@ pub struct ClientRequestIdHeader;
 impl IntoParams for ClientRequestIdHeader {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![client_request_id()]
+    }
+}
+
+pub fn audit_filter_pattern() -> String {
+    let date = "[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])";
+    let time = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,7})?";
+    let zone = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
+    let condition = format!(
+        "(?:activityDateTime (?:eq|ne|gt|ge|lt|le) {date}T{time}{zone}|(?:category|activityType) (?:eq|ne) '(?:[^']|'')*')"
+    );
+    let more = MAX_AUDIT_CONDITIONS - 1;
+    format!("^{condition}(?: and {condition}){{0,{more}}}{END}")
+}
+
+/// The query options of `GET /{version}/deviceManagement/auditEvents`: `$filter` (the audit
+/// dialect), `$top`, `$skiptoken`, `client-request-id`.
+pub struct AuditEventsQuery;
+
+impl IntoParams for AuditEventsQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let filter = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX_AUDIT_FILTER_LENGTH))
+            .pattern(Some(audit_filter_pattern()))
+            .examples([
+                "activityDateTime ge 2024-01-01T00:00:00Z",
+                "activityType eq 'Disconnect RemoteAssistancePartner'",
+            ]);
+        let text = format!(
+            "Up to {MAX_AUDIT_CONDITIONS} comparisons joined by `and`: `activityDateTime` with `eq`, `ne`, `gt`, `ge`, `lt` or `le` and an unquoted date-time; `category` or `activityType` with `eq` or `ne` and a quoted string. At most {MAX_AUDIT_FILTER_LENGTH} characters."
+        );
+        vec![
+            optional("$filter", ParameterIn::Query, filter, &text),
+            top("The most events on one page (default 100)."),
+            skiptoken(),
+            client_request_id(),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_filter_samples_parse() {
+        for filter in [
+            "activityDateTime ge 2024-01-28T23:59:59.1234567+02:00",
+            "category eq 'RemoteAssistance' and activityType ne 'It''s'",
+        ] {
+            let query = format!("$filter={}", filter.replace(' ', "%20").replace('+', "%2B"));
+            let parsed = rapd_odata::parse_audit_query(rapd_model::ApiVersion::V1, Some(&query));
+            assert!(parsed.is_ok(), "{filter}");
+        }
+        assert!(audit_filter_pattern().contains(&format!("{{0,{}}}", MAX_AUDIT_CONDITIONS - 1)));
     }
 }

@@ -1,24 +1,13 @@
 //! What the routes beside `remoteAssistancePartners` name: the schemas of Intune's audit trail
 //! (`GET /{version}/deviceManagement/auditEvents`, `audit_events.rs`) and of beta's settings
-//! singleton (`settings.rs`), the audit query options, and the security scheme of rapd's own
+//! singleton (`settings.rs`), and the security scheme of rapd's own
 //! partner API (`partner_api.rs`).
 
 use rapd_model::{ApiVersion, audit};
 
-use rapd_odata::{MAX_AUDIT_CONDITIONS, MAX_AUDIT_FILTER_LENGTH, MAX_SKIPTOKEN_LENGTH, MAX_TOP};
 use serde_json::{Map, Value, json};
-use utoipa::{
-    IntoParams,
-    openapi::{
-        ObjectBuilder, Required, Type,
-        path::{Parameter, ParameterBuilder, ParameterIn},
-    },
-};
 
-use super::{
-    schemas::{END, schema_ref},
-    versions::key,
-};
+use super::{schemas::schema_ref, versions::key};
 
 const SETTINGS_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistanceSettings";
 
@@ -27,63 +16,6 @@ pub const PARTNER_CREDENTIAL: &str = "partnerCredential";
 /// The scopes `GET …/auditEvents` accepts (`rapd_auth`'s `Permission::AuditRead`).
 pub const AUDIT_SCOPES: &str =
     "`DeviceManagementApps.Read.All` or `DeviceManagementApps.ReadWrite.All`";
-
-pub fn audit_filter_pattern() -> String {
-    let date = "[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])";
-    let time = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,7})?";
-    let zone = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
-    let condition = format!(
-        "(?:activityDateTime (?:eq|ne|gt|ge|lt|le) {date}T{time}{zone}|(?:category|activityType) (?:eq|ne) '(?:[^']|'')*')"
-    );
-    let more = MAX_AUDIT_CONDITIONS - 1;
-    format!("^{condition}(?: and {condition}){{0,{more}}}{END}")
-}
-
-/// The query options of `GET /{version}/deviceManagement/auditEvents`, for its
-/// `#[utoipa::path]`: `$filter` (the audit dialect), `$top`, `$skiptoken`, `client-request-id`.
-pub struct AuditEventsQuery;
-
-impl IntoParams for AuditEventsQuery {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let filter = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .max_length(Some(MAX_AUDIT_FILTER_LENGTH))
-            .pattern(Some(audit_filter_pattern()))
-            .examples([
-                "activityDateTime ge 2024-01-01T00:00:00Z",
-                "activityType eq 'Disconnect RemoteAssistancePartner'",
-            ]);
-        let top = ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .minimum(Some(0))
-            .maximum(Some(MAX_TOP));
-        let skiptoken = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_SKIPTOKEN_LENGTH))
-            .pattern(Some(format!("^[A-Za-z0-9_-]+{END}")));
-        let client_request_id = ObjectBuilder::new().schema_type(Type::String);
-        [
-            ("$filter", ParameterIn::Query, filter, format!(
-                "Up to {MAX_AUDIT_CONDITIONS} comparisons joined by `and`: `activityDateTime` with `eq`, `ne`, `gt`, `ge`, `lt` or `le` and an unquoted date-time; `category` or `activityType` with `eq` or `ne` and a quoted string. At most {MAX_AUDIT_FILTER_LENGTH} characters."
-            )),
-            ("$top", ParameterIn::Query, top, "The most events on one page (default 100).".into()),
-            ("$skiptoken", ParameterIn::Query, skiptoken, "Opaque, issued by the server in `@odata.nextLink` for the same query; any other value is `400`.".into()),
-            ("client-request-id", ParameterIn::Header, client_request_id, "Echoed in `client-request-id` and `innerError` when at most 128 visible ASCII characters.".into()),
-        ]
-        .into_iter()
-        .map(|(name, place, schema, text)| {
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(place)
-                .required(Required::False)
-                .description(Some(text))
-                .schema(Some(schema))
-                .build()
-        })
-        .collect()
-    }
-}
 
 pub fn security_scheme() -> Value {
     json!({
@@ -270,24 +202,4 @@ fn audit_event(version: ApiVersion) -> Value {
             "category": { "type": "string", "const": audit::CATEGORY },
         },
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn audit_filter_samples_parse() {
-        for filter in [
-            "activityDateTime ge 2024-01-28T23:59:59.1234567+02:00",
-            "category eq 'RemoteAssistance' and activityType ne 'It''s'",
-        ] {
-            let query = format!("$filter={}", filter.replace(' ', "%20").replace('+', "%2B"));
-            assert!(
-                rapd_odata::parse_audit_query(ApiVersion::V1, Some(&query)).is_ok(),
-                "{filter}"
-            );
-        }
-        assert!(audit_filter_pattern().contains(&format!("{{0,{}}}", MAX_AUDIT_CONDITIONS - 1)));
-    }
 }
