@@ -4,7 +4,8 @@
 //!
 //! `clap` CLI (`serve`, `token`, `tenant`, `onboarding-link`, `partner-sim`,
 //! `ca`, `user add`, `app add`, `seed`, `control-token`, `migrate`, `config check`), the engine the
-//! configuration selects (`storage.rs`), the test-control admin token and `rapd seed`
+//! configuration selects (`storage.rs`), the data directory's per-user default and the refusal
+//! to mint against one no server initialised (`data_dir.rs`), the test-control admin token and `rapd seed`
 //! (`cmd/control.rs`), the identity provider's users and apps merged from built-ins,
 //! `identities.toml` and config (`cmd/identities.rs`), the CA bundle and trust lines (`cmd/ca.rs`),
 //! the development partner simulator (`cmd/partner_sim.rs`), layered configuration (`config.rs`,
@@ -14,6 +15,7 @@
 
 mod cmd;
 mod config;
+mod data_dir;
 mod storage;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
@@ -86,7 +88,8 @@ enum ConfigAction {
 /// Where the data lives: the flags every command that opens the store takes.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DataArgs {
-    /// Directory for the database and the development issuer's key [default: ./rapd-data].
+    /// Directory for the database and the development issuer's key (also RAPD_DATA_DIR)
+    /// [default: $XDG_DATA_HOME/rapd, else ~/.local/share/rapd].
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// A TOML configuration file (also RAPD_CONFIG).

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::{
     DataArgs,
     config::{Config, PartnerSim},
+    data_dir::Needs,
     storage::open_store,
 };
 
@@ -138,6 +139,7 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let config = Config::load(&args.data.overrides())?;
+        crate::data_dir::require(&config, Needs::Store, "rapd onboarding-link")?;
         let store = open_store(&config, Arc::new(SystemClock)).await?;
         let (tenant, id) = (TenantId(args.tenant), PartnerId(args.partner));
         let partner = store
