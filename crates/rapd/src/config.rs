@@ -60,6 +60,7 @@ pub struct Config {
     /// Development apps, beside the built-in one and those `rapd app add` wrote.
     pub dev_apps: Vec<DevApp>,
     pub log: String,
+    pub log_format: LogFormat,
     /// A `postgres://` URL selects PostgreSQL; unset, the SQLite file in `data_dir`.
     pub database_url: Option<String>,
     /// The most PostgreSQL connections one node holds.
@@ -103,6 +104,7 @@ impl Default for Config {
             dev_users: Vec::new(),
             dev_apps: Vec::new(),
             log: "info".into(),
+            log_format: LogFormat::Text,
             database_url: None,
             database_pool_size: 16,
             database_acquire_timeout_ms: 5000,

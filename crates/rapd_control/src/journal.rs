@@ -70,6 +70,11 @@ impl TenantSlot {
     pub fn set(&self, tenant: TenantId) {
         let _ = self.0.set(tenant);
     }
+
+    /// The tenant, once the request was authenticated.
+    pub fn get(&self) -> Option<TenantId> {
+        self.0.get().copied()
+    }
 }
 
 /// Copies the longest prefix of `text` that fits `N` bytes and ends on a character boundary.
@@ -173,8 +178,15 @@ impl Around for RecordRequests {
     type Refusal = std::convert::Infallible;
 
     fn before(&self, request: &mut Request) -> Result<Started, Self::Refusal> {
-        let slot = TenantSlot::default();
-        request.extensions_mut().insert(slot.clone());
+        // The access log's slot, when it is on: one slot serves both.
+        let slot = match request.extensions().get::<TenantSlot>() {
+            Some(slot) => slot.clone(),
+            None => {
+                let slot = TenantSlot::default();
+                request.extensions_mut().insert(slot.clone());
+                slot
+            }
+        };
         Ok(Started {
             at: Instant::now(),
             method: bounded::<MAX_METHOD_BYTES>(request.method().as_str()),

@@ -182,9 +182,7 @@ pub struct PartnerSimArgs {
 
 /// `rapd partner-sim`: redeems one code and calls in until disconnected.
 pub fn run_standalone(args: &PartnerSimArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .init();
+    super::serve::init_logging("info", crate::config::LogFormat::Text);
     let code = args
         .code
         .rsplit("code=")

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use crate::{
-    config::{Config, Overrides, Permissions, Profile},
+    config::{Config, LogFormat, Overrides, Permissions, Profile},
     storage::open_store,
 };
 
@@ -30,10 +30,7 @@ const BANNER_TOKEN_TTL_SECS: u64 = 24 * 3600;
 
 pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
     let config = Config::load(overrides)?;
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(&config.log, config.log_format);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = config.worker_threads {
         runtime.worker_threads(threads);
@@ -43,6 +40,19 @@ pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?
         .block_on(serve(config))
+}
+
+/// The log on stderr: `filter` as `tracing` reads it, as text (coloured only on a terminal) or
+/// as one JSON object per line.
+pub fn init_logging(filter: &str, format: LogFormat) {
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_ansi(false).init(),
+    }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -123,7 +133,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             print_profile_line(&config);
         }
     }
-    tracing::info!(listen = ?http_address, tls_listen = ?https_address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
+    log_serving(&config, http_address, https_address);
     if issuer.is_some() {
         // Allowed only by dev_issuer_on_public_address; said at every start, since anyone who
         // can read the data directory can mint tokens this server trusts.
@@ -156,6 +166,47 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     rapd_server::run_listeners(listeners, state, limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The start-up log line: where rapd listens, and where its data is. With PostgreSQL the data
+/// directory is named only if something there is used (the issuer key, the control token, the
+/// development CA).
+fn log_serving(
+    config: &Config,
+    http: Option<std::net::SocketAddr>,
+    https: Option<std::net::SocketAddr>,
+) {
+    let listen: Vec<String> = [("http", http), ("https", https)]
+        .into_iter()
+        .filter_map(|(scheme, a)| a.map(|a| format!("{scheme}://{a}")))
+        .collect();
+    let listen = listen.join(" ");
+    let profile = match config.profile {
+        Profile::Development => "development",
+        Profile::Production => "production",
+    };
+    let files_used = config.dev_issuer_enabled()
+        || (config.control_enabled() && config.control.admin_token.is_none())
+        || (config.tls.listen.is_some() && config.tls.cert_file.is_none());
+    match &config.database_url {
+        Some(_) if !files_used => {
+            tracing::info!(%listen, profile, database = "postgresql", "serving")
+        }
+        Some(_) => tracing::info!(
+            %listen,
+            profile,
+            database = "postgresql",
+            data_dir = %config.data_dir.display(),
+            "serving"
+        ),
+        None => tracing::info!(
+            %listen,
+            profile,
+            database = "sqlite",
+            data_dir = %config.data_dir.display(),
+            "serving"
+        ),
+    }
 }
 
 async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> {

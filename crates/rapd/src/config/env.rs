@@ -107,6 +107,7 @@ const ENV: &[(&str, Setter)] = env_table! {
     "RAPD_IDP_DEVICE_CODE_AUTO_APPROVE" => |c, v| c.idp.device_code_auto_approve = parse_bool(v)?,
     "RAPD_IDP_DEVICE_CODE_INTERVAL_SECS" => |c, v| c.idp.device_code_interval_secs = parse(v)?,
     "RAPD_LOG" => |c, v| c.log = v.to_owned(),
+    "RAPD_LOG_FORMAT" => |c, v| c.log_format = parse_enum(v)?,
     "RAPD_DATABASE_URL" => |c, v| c.database_url = Some(database_url(v)?),
     "RAPD_DATABASE_POOL_SIZE" => |c, v| c.database_pool_size = parse(v)?,
     "RAPD_DATABASE_ACQUIRE_TIMEOUT_MS" => |c, v| c.database_acquire_timeout_ms = parse(v)?,
