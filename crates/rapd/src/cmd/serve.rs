@@ -10,13 +10,14 @@ use rapd_auth::{
 use rapd_control::ControlConfig;
 use rapd_idp::IdentityConfig;
 use rapd_model::{
-    Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
+    Actor, AuditContext, Clock, Fixture, PartnerFixture, PartnerId, SystemClock, TenantFixture,
+    TenantId, Timestamp, new_secret,
 };
 use rapd_server::{
     AppState, CertificateSource, ConnectionLimits, Listeners, Provisioning, ServerConfig,
     SharedCounters, ThrottleLimits,
 };
-use rapd_store::{PageQuery, PartnerStore};
+use rapd_store::{ControlStore, Engine, PageQuery, PartnerStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
@@ -24,6 +25,9 @@ use crate::{
     config::{Config, LogFormat, Overrides, Permissions, Profile},
     storage::open_store,
 };
+
+/// The display name of the development tenant's sample partner.
+pub const SAMPLE_NAME: &str = "Contoso Remote Assistance (sample)";
 
 /// The lifetime of the token printed at start-up.
 const BANNER_TOKEN_TTL_SECS: u64 = 24 * 3600;
@@ -62,9 +66,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         true => Some(Arc::new(DevIssuer::load_or_create(&config.data_dir)?)),
         false => None,
     };
-    let sample = match &issuer {
-        Some(_) => sample_partner(store.as_ref()).await?,
-        None => None,
+    // The sample is for a developer's first curl; production starts empty.
+    let sample = match (&issuer, config.profile) {
+        (Some(_), Profile::Development) => sample_partner(store.as_ref(), clock.now()).await?,
+        _ => None,
     };
     let sim_store = store.clone();
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
@@ -115,7 +120,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 },
                 clock.now().unix_secs(),
             )?;
-            print_banner(&base, &token, sample);
+            print_banner(&base, &token, sample, config.profile);
             print_profile_line(&config);
             if let Some(control) = &control {
                 print_control_line(&base, &control.admin_token);
@@ -295,27 +300,43 @@ pub fn verifier_config(config: &Config) -> anyhow::Result<VerifierConfig> {
     Ok(verifier)
 }
 
-/// The development tenant's first partner, created on the first start of a fresh data directory
-/// so that the printed `curl` line has something to disconnect.
-async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<PartnerId>> {
+/// The development tenant's first partner, created `onboarded` on the first start of a fresh
+/// data directory, so that the printed `curl` line visibly disconnects it.
+async fn sample_partner(store: &dyn Engine, now: Timestamp) -> anyhow::Result<Option<PartnerId>> {
     let tenant = TenantId(DEV_TENANT);
     let first_page = PageQuery {
         limit: 1,
         ..PageQuery::default()
     };
-    if let Some(first) = store.list(tenant, &first_page).await?.items.first() {
+    if let Some(first) = PartnerStore::list(store, tenant, &first_page)
+        .await?
+        .items
+        .first()
+    {
         return Ok(Some(first.id));
     }
-    if !store.audit_entries(tenant).await?.is_empty() {
+    if !PartnerStore::audit_entries(store, tenant).await?.is_empty() {
         return Ok(None); // the user removed every partner; do not bring one back
     }
     let id = PartnerId::new_random();
-    let input = PartnerInput {
-        display_name: Some(Some("Contoso Remote Assistance (sample)".into())),
-        onboarding_url: Some(Some(
-            "https://remote-assistance.contoso.example/onboarding".into(),
-        )),
+    let fixture = Fixture {
+        tenants: vec![TenantFixture {
+            id: DEV_TENANT,
+            display_name: None,
+            intune_licensed: true,
+            settings: None,
+            partners: vec![PartnerFixture {
+                id: Some(id.0),
+                display_name: Some(SAMPLE_NAME.into()),
+                onboarding_url: Some("https://remote-assistance.contoso.example/onboarding".into()),
+                onboarding_status: Some("onboarded".into()),
+                last_connection_date_time: Some(now.to_string()),
+                onboarding_request_expiry_date_time: None,
+                partner_domain: None,
+            }],
+        }],
     };
+    let states = fixture.validate(now, new_secret)?;
     let audit = AuditContext {
         actor: Actor {
             actor_type: "rapd".into(),
@@ -323,29 +344,30 @@ async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<Partn
         },
         correlation_id: Uuid::new_v4(),
     };
-    store
-        .mutate(tenant, Mutation::Create { id, input }, audit)
-        .await?;
+    ControlStore::seed(store, states, audit).await?;
     Ok(Some(id))
 }
 
 /// Prints where rapd listens, a token and a `curl` line. A closed stdout must not stop the
 /// server, so write errors are ignored.
-fn print_banner(base: &str, token: &str, sample: Option<PartnerId>) {
+fn print_banner(base: &str, token: &str, sample: Option<PartnerId>, profile: Profile) {
     let partners = format!("{base}/v1.0/deviceManagement/remoteAssistancePartners");
-    let try_line = match sample {
-        Some(id) => format!(
-            "Disconnect the sample partner:\n  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" \
+    let try_line = match (sample, profile) {
+        (_, Profile::Production) => String::new(),
+        (Some(id), Profile::Development) => format!(
+            "Disconnect the sample partner (it is onboarded; afterwards notOnboarded):\n  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" \
              {partners}/{id}/disconnect\nThen read it:\n  curl -s -H \"Authorization: Bearer $TOKEN\" \
-             {partners}/{id}"
+             {partners}/{id}\n\n"
         ),
-        None => format!("List partners:\n  curl -s -H \"Authorization: Bearer $TOKEN\" {partners}"),
+        (None, Profile::Development) => {
+            format!("List partners:\n  curl -s -H \"Authorization: Bearer $TOKEN\" {partners}\n\n")
+        }
     };
     let banner = format!(
         "rapd is serving Microsoft Graph's remoteAssistancePartners on {base}\n  \
          v1.0: {base}/v1.0    beta: {base}/beta\n\n\
          A development token (tenant {DEV_TENANT}, 24 hours; `rapd token` mints more):\n\
-         TOKEN={token}\n\n{try_line}\n\n"
+         TOKEN={token}\n\n{try_line}"
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());

@@ -1,0 +1,102 @@
+//! The first success a new user sees: in development the banner's `curl` line disconnects a
+//! sample partner that starts `onboarded`, so reading it back shows the change; production
+//! creates no sample and prints no development `curl` line.
+
+mod support;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+};
+
+use support::RAPD;
+
+/// Starts `rapd serve` on `data` with `env`; the child and its stdout up to the profile line.
+fn start(data: &Path, env: &[(&str, &str)]) -> (Child, Vec<String>) {
+    let mut child = Command::new(RAPD)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("RAPD_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("Profile:");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, banner)
+}
+
+/// The URL of the `curl` line after the line starting with `label`.
+fn url_after(banner: &[String], label: &str) -> String {
+    let at = banner.iter().position(|l| l.starts_with(label)).unwrap();
+    let curl = &banner[at + 1];
+    curl.split_whitespace().last().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_banners_curl_line_visibly_disconnects_the_onboarded_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, banner) = start(dir.path(), &[]);
+    let token = banner
+        .iter()
+        .find_map(|l| l.strip_prefix("TOKEN="))
+        .unwrap()
+        .to_owned();
+    let disconnect = url_after(&banner, "Disconnect the sample partner");
+    let read = url_after(&banner, "Then read it");
+    let client = reqwest::Client::new();
+    let status = |url: String| {
+        let request = client.get(url).bearer_auth(&token).send();
+        async move {
+            let body: serde_json::Value = request.await.unwrap().json().await.unwrap();
+            body["onboardingStatus"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(status(read.clone()).await, "onboarded");
+    let answer = client
+        .post(&disconnect)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 204);
+    assert_eq!(status(read.clone()).await, "notOnboarded");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A restart keeps the sample as the user left it.
+    let (mut child, banner) = start(dir.path(), &[]);
+    let id = |url: &str| url.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(id(&url_after(&banner, "Then read it")), id(&read));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_has_no_sample_partner_and_no_curl_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("RAPD_PROFILE", "production"), ("RAPD_DEV_ISSUER", "true")];
+    let (mut child, banner) = start(dir.path(), &env);
+    let text = banner.join("\n");
+    assert!(text.contains("Profile: production"), "{text}");
+    assert!(!text.contains("curl"), "{text}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let store = support::Database::Sqlite.open_store(dir.path()).await;
+    let tenant = rapd_model::TenantId(rapd_auth::DEV_TENANT);
+    let page = store
+        .list(tenant, &rapd_store::PageQuery::default())
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "{:?}", page.items);
+}
