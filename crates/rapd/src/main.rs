@@ -26,11 +26,17 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "rapd",
     version,
-    about = "A Graph-compatible Intune remoteAssistancePartners service"
+    about = "A Graph-compatible Intune remoteAssistancePartners service",
+    long_about = "A Graph-compatible Intune remoteAssistancePartners service. \
+        `rapd` alone serves, and takes the flags of `rapd serve`.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// `rapd` without a subcommand is `rapd serve` with these flags.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,7 +148,7 @@ impl DataArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => cmd::serve::run(&args.overrides()),
         Command::Token(args) => cmd::token::run(&args),
         Command::Tenant { action } => cmd::tenant::run(action),

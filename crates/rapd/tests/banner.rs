@@ -1,6 +1,7 @@
 //! The first success a new user sees: in development the banner's `curl` line disconnects a
 //! sample partner that starts `onboarded`, so reading it back shows the change; production
-//! creates no sample and prints no development `curl` line.
+//! creates no sample and prints no development `curl` line. `rapd` alone is `rapd serve`, flags
+//! and all.
 
 mod support;
 
@@ -14,8 +15,14 @@ use support::RAPD;
 
 /// Starts `rapd serve` on `data` with `env`; the child and its stdout up to the profile line.
 fn start(data: &Path, env: &[(&str, &str)]) -> (Child, Vec<String>) {
+    start_with(&["serve"], data, env)
+}
+
+/// As [`start`], with `first` before the flags instead of `serve`.
+fn start_with(first: &[&str], data: &Path, env: &[(&str, &str)]) -> (Child, Vec<String>) {
     let mut child = Command::new(RAPD)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(first)
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .env("RAPD_LOG", "warn")
         .envs(env.iter().copied())
@@ -99,4 +106,38 @@ async fn production_has_no_sample_partner_and_no_curl_line() {
         .await
         .unwrap();
     assert!(page.items.is_empty(), "{:?}", page.items);
+}
+
+#[test]
+fn bare_rapd_serves_with_the_flags_of_serve() {
+    let help = Command::new(RAPD).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for word in [
+        "--listen",
+        "--data-dir",
+        "--tls-listen",
+        "--partner-sim",
+        "token",
+        "serve",
+    ] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, banner) = start_with(&[], dir.path(), &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let first = &banner[0];
+    assert!(
+        first.contains("on http://127.0.0.1:") && !first.ends_with(":8080"),
+        "--listen was taken: {first}"
+    );
+    assert!(dir.path().join("rapd.db").is_file(), "--data-dir was taken");
+    let mixed = Command::new(RAPD)
+        .args(["--listen", "127.0.0.1:0", "token"])
+        .output()
+        .unwrap();
+    assert!(
+        !mixed.status.success(),
+        "serve's flags do not go with another subcommand"
+    );
 }
