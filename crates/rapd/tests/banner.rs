@@ -141,3 +141,45 @@ fn bare_rapd_serves_with_the_flags_of_serve() {
         "serve's flags do not go with another subcommand"
     );
 }
+
+/// The banner's lines up to the development app, for rapd started with `args`.
+fn identity_lines(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(RAPD)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(args)
+        .env("RAPD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.starts_with("  development app") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn the_https_lines_use_the_configured_addresses() {
+    let plain = identity_lines(&["--listen", "127.0.0.2:0"]);
+    assert!(plain.contains("add --tls-listen 127.0.0.2:8443"), "{plain}");
+    let tls = identity_lines(&["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0"]);
+    let origin = tls
+        .lines()
+        .find_map(|l| l.strip_prefix("https on "))
+        .unwrap_or_else(|| panic!("{tls}"));
+    assert!(
+        origin.starts_with("https://127.0.0.1:")
+            && !origin.starts_with("https://127.0.0.1:0 ")
+            && !origin.starts_with("https://127.0.0.1:8443"),
+        "the bound port: {origin}"
+    );
+}

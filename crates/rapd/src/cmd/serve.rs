@@ -127,6 +127,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
             print_identity_banner(
                 https_address.map(|a| format!("https://{a}")).as_deref(),
+                http_address,
                 https.as_ref().and_then(|(_, _, s)| s.ca_file.as_deref()),
                 &identity,
             );
@@ -402,6 +403,7 @@ fn print_control_line(base: &str, token: &str) {
 /// Where to point MSAL and azure-identity, and who can sign in.
 fn print_identity_banner(
     https: Option<&str>,
+    http: Option<std::net::SocketAddr>,
     ca: Option<&std::path::Path>,
     identity: &IdentityConfig,
 ) {
@@ -418,9 +420,10 @@ fn print_identity_banner(
                 ));
             }
         }
-        None => text.push_str(
-            "Identity libraries need https for the authority: add --tls-listen 127.0.0.1:8443\n",
-        ),
+        None => text.push_str(&format!(
+            "Identity libraries need https for the authority: add --tls-listen {}\n",
+            tls_hint(http)
+        )),
     }
     if let Some(user) = identity.users.first() {
         text.push_str(&format!(
@@ -438,6 +441,14 @@ fn print_identity_banner(
     text.push('\n');
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// An https address to suggest beside the plain listener: its host, port 8443 (or the next one,
+/// if the plain listener has 8443 itself).
+fn tls_hint(http: Option<std::net::SocketAddr>) -> std::net::SocketAddr {
+    let http = http.unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let port = if http.port() == 8443 { 8444 } else { 8443 };
+    std::net::SocketAddr::new(http.ip(), port)
 }
 
 async fn shutdown_signal() {
