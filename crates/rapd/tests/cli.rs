@@ -247,3 +247,32 @@ async fn the_server_logs_why_it_refused_a_token() {
     );
     assert!(!log.contains(&foreign), "the token is never logged");
 }
+
+/// `rapd user add` and `rapd app add` write `identities.toml`, which a running server reads at
+/// start only: each says that a restart is needed.
+#[test]
+fn adding_an_identity_says_a_restart_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    for args in [
+        &[
+            "user",
+            "add",
+            "adele@contoso.example",
+            "--password",
+            "p4ss",
+            "--data-dir",
+            data,
+        ][..],
+        &["app", "add", "--data-dir", data],
+    ] {
+        let out = support::rapd(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("after a restart"), "{args:?}: {text}");
+    }
+}
