@@ -174,10 +174,18 @@ pub struct Started {
 }
 
 impl Around for RecordRequests {
-    type Carry = Started;
+    type Carry = Option<Started>;
     type Refusal = std::convert::Infallible;
 
-    fn before(&self, request: &mut Request) -> Result<Started, Self::Refusal> {
+    fn before(&self, request: &mut Request) -> Result<Option<Started>, Self::Refusal> {
+        // The control API's own calls are not logged, routed or not (`/_rapd/nowhere`).
+        let path = request.uri().path();
+        if path
+            .strip_prefix(crate::PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            return Ok(None);
+        }
         // The access log's slot, when it is on: one slot serves both.
         let slot = match request.extensions().get::<TenantSlot>() {
             Some(slot) => slot.clone(),
@@ -187,15 +195,18 @@ impl Around for RecordRequests {
                 slot
             }
         };
-        Ok(Started {
+        Ok(Some(Started {
             at: Instant::now(),
             method: bounded::<MAX_METHOD_BYTES>(request.method().as_str()),
             path: bounded::<MAX_PATH_BYTES>(request.uri().path()),
             slot,
-        })
+        }))
     }
 
-    fn after(&self, started: Started, response: Response) -> Response {
+    fn after(&self, started: Option<Started>, response: Response) -> Response {
+        let Some(started) = started else {
+            return response;
+        };
         let request_id = response
             .headers()
             .get(REQUEST_ID)
