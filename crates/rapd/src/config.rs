@@ -169,11 +169,10 @@ impl Config {
         }
         if config.data_dir.as_os_str().is_empty() {
             let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-            config.data_dir = crate::data_dir::default_location(var("XDG_DATA_HOME"), var("HOME"))
-                .context(
-                    "no data directory: neither XDG_DATA_HOME nor HOME is set; give --data-dir \
+            config.data_dir = env::default_location(var("XDG_DATA_HOME"), var("HOME")).context(
+                "no data directory: neither XDG_DATA_HOME nor HOME is set; give --data-dir \
                      or RAPD_DATA_DIR",
-                )?;
+            )?;
         }
         if overrides.partner_sim {
             config.partner_sim.enabled = true;

@@ -3,24 +3,14 @@
 //! directory no server uses refuses and names the path, instead of making a new key or database
 //! that the running server knows nothing of (its tokens would be answered 401).
 
-use std::path::{Path, PathBuf};
-
 use anyhow::bail;
 
-use crate::{cmd::control::TOKEN_FILE, cmd::identities::IDENTITIES_FILE, config::Config};
+use crate::config::Config;
 
-/// The directory under `$XDG_DATA_HOME` (or `~/.local/share`) that holds rapd's data by default.
-pub const DEFAULT_NAME: &str = "rapd";
-
-/// The per-user default, from the environment's `XDG_DATA_HOME` and `HOME` (as other local
-/// emulators place theirs): `$XDG_DATA_HOME/rapd`, else `$HOME/.local/share/rapd`.
-pub fn default_location(xdg_data_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
-    let xdg = xdg_data_home.map(PathBuf::from).filter(|p| p.is_absolute());
-    let home = home
-        .filter(|h| !h.is_empty())
-        .map(|h| Path::new(h).join(".local").join("share"));
-    xdg.or(home).map(|base| base.join(DEFAULT_NAME))
-}
+/// The file in the data directory holding the generated test-control admin token.
+pub const TOKEN_FILE: &str = "control-token";
+/// The file `rapd user add` and `rapd app add` write, inside the data directory.
+pub const IDENTITIES_FILE: &str = "identities.toml";
 
 /// What a command needs to find in the data directory before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,8 +16,7 @@ use crate::{
     storage::open_store,
 };
 
-/// The file in the data directory holding the generated admin token.
-pub const TOKEN_FILE: &str = "control-token";
+use crate::data_dir::TOKEN_FILE;
 
 /// The configured admin token, or the data directory's (made on first use, readable by its
 /// owner only).

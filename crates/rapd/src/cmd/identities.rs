@@ -17,8 +17,7 @@ use crate::{
     config::{self, Config},
 };
 
-/// The file `rapd user add` and `rapd app add` write, inside the data directory.
-pub const IDENTITIES_FILE: &str = "identities.toml";
+use crate::data_dir::IDENTITIES_FILE;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,7 +1,10 @@
 //! The `RAPD_*` environment variables: one table of names and what each sets, and the parsers
 //! of their values.
 
-use std::{path::PathBuf, str::FromStr};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+};
 
 use anyhow::bail;
 use serde::Deserialize;
@@ -137,4 +140,17 @@ impl Config {
             }
         }
     }
+}
+
+/// The directory under `$XDG_DATA_HOME` (or `~/.local/share`) that holds rapd's data by default.
+const DEFAULT_NAME: &str = "rapd";
+
+/// The per-user default, from the environment's `XDG_DATA_HOME` and `HOME` (as other local
+/// emulators place theirs): `$XDG_DATA_HOME/rapd`, else `$HOME/.local/share/rapd`.
+pub(super) fn default_location(xdg_data_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
+    let xdg = xdg_data_home.map(PathBuf::from).filter(|p| p.is_absolute());
+    let home = home
+        .filter(|h| !h.is_empty())
+        .map(|h| Path::new(h).join(".local").join("share"));
+    xdg.or(home).map(|base| base.join(DEFAULT_NAME))
 }
