@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 
 pub use sections::*;
 
+/// The variables besides `RAPD_*` that the default data directory is found from.
+const DATA_HOME_VARS: [&str; 2] = ["XDG_DATA_HOME", "HOME"];
+
 /// Every setting, resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -57,6 +60,7 @@ pub struct Config {
     /// Development apps, beside the built-in one and those `rapd app add` wrote.
     pub dev_apps: Vec<DevApp>,
     pub log: String,
+    pub log_format: LogFormat,
     /// A `postgres://` URL selects PostgreSQL; unset, the SQLite file in `data_dir`.
     pub database_url: Option<String>,
     /// The most PostgreSQL connections one node holds.
@@ -78,7 +82,8 @@ impl Default for Config {
         Config {
             profile: Profile::Development,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("./rapd-data"),
+            // Empty: unset, so `resolve` puts the per-user default in its place.
+            data_dir: PathBuf::new(),
             public_url: None,
             onboarding_ttl_secs: 3600,
             max_body_bytes: 64 * 1024,
@@ -101,6 +106,7 @@ impl Default for Config {
             dev_users: Vec::new(),
             dev_apps: Vec::new(),
             log: "info".into(),
+            log_format: LogFormat::Text,
             database_url: None,
             database_pool_size: 16,
             database_acquire_timeout_ms: 5000,
@@ -127,12 +133,14 @@ impl Config {
     /// Loads the configuration from the process environment and `overrides`.
     pub fn load(overrides: &Overrides) -> anyhow::Result<Config> {
         let env: Vec<(String, String)> = std::env::vars()
-            .filter(|(k, _)| k.starts_with("RAPD_"))
+            .filter(|(k, _)| k.starts_with("RAPD_") || DATA_HOME_VARS.contains(&k.as_str()))
             .collect();
         Config::resolve(overrides, &env)
     }
 
-    /// The layering itself, from an explicit environment so it can be tested.
+    /// The layering itself, from an explicit environment so it can be tested. Of the variables
+    /// not named `RAPD_*`, only `XDG_DATA_HOME` and `HOME` are read: for the default data
+    /// directory.
     pub fn resolve(overrides: &Overrides, env: &[(String, String)]) -> anyhow::Result<Config> {
         let file = overrides.config_file.clone().or_else(|| {
             env.iter()
@@ -148,7 +156,7 @@ impl Config {
             }
             None => Config::default(),
         };
-        for (key, value) in env {
+        for (key, value) in env.iter().filter(|(k, _)| k.starts_with("RAPD_")) {
             config
                 .apply_env(key, value)
                 .with_context(|| format!("{key}={value}"))?;
@@ -161,6 +169,13 @@ impl Config {
         }
         if let Some(profile) = overrides.profile {
             config.profile = profile;
+        }
+        if config.data_dir.as_os_str().is_empty() {
+            let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            config.data_dir = env::default_location(var("XDG_DATA_HOME"), var("HOME")).context(
+                "no data directory: neither XDG_DATA_HOME nor HOME is set; give --data-dir \
+                     or RAPD_DATA_DIR",
+            )?;
         }
         if overrides.partner_sim {
             config.partner_sim.enabled = true;

@@ -4,7 +4,8 @@
 //!
 //! `clap` CLI (`serve`, `token`, `tenant`, `onboarding-link`, `partner-sim`,
 //! `ca`, `user add`, `app add`, `seed`, `control-token`, `migrate`, `config check`), the engine the
-//! configuration selects (`storage.rs`), the test-control admin token and `rapd seed`
+//! configuration selects (`storage.rs`), the data directory's per-user default and the refusal
+//! to mint against one no server initialised (`data_dir.rs`), the test-control admin token and `rapd seed`
 //! (`cmd/control.rs`), the identity provider's users and apps merged from built-ins,
 //! `identities.toml` and config (`cmd/identities.rs`), the CA bundle and trust lines (`cmd/ca.rs`),
 //! the development partner simulator (`cmd/partner_sim.rs`), layered configuration (`config.rs`,
@@ -14,6 +15,7 @@
 
 mod cmd;
 mod config;
+mod data_dir;
 mod storage;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
@@ -24,11 +26,17 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "rapd",
     version,
-    about = "A Graph-compatible Intune remoteAssistancePartners service"
+    about = "A Graph-compatible Intune remoteAssistancePartners service",
+    long_about = "A Graph-compatible Intune remoteAssistancePartners service. \
+        `rapd` alone serves, and takes the flags of `rapd serve`.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// `rapd` without a subcommand is `rapd serve` with these flags.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,7 +94,8 @@ enum ConfigAction {
 /// Where the data lives: the flags every command that opens the store takes.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DataArgs {
-    /// Directory for the database and the development issuer's key [default: ./rapd-data].
+    /// Directory for the database and the development issuer's key (also RAPD_DATA_DIR)
+    /// [default: $XDG_DATA_HOME/rapd, else ~/.local/share/rapd].
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// A TOML configuration file (also RAPD_CONFIG).
@@ -139,7 +148,7 @@ impl DataArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => cmd::serve::run(&args.overrides()),
         Command::Token(args) => cmd::token::run(&args),
         Command::Tenant { action } => cmd::tenant::run(action),

@@ -32,29 +32,37 @@ pub async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
 pub async fn migrate(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<String> {
     match postgres_options(config) {
         Some(options) => {
-            let store = PostgresStore::open(&options, clock, Migrations::Apply).await?;
+            let (store, applied) =
+                PostgresStore::open_reporting(&options, clock, Migrations::Apply).await?;
             Ok(format!(
-                "the PostgreSQL schema is at version {}, the newest",
+                "applied {} migration(s); the PostgreSQL schema is at version {}, the newest",
+                applied.len(),
                 store.schema_version().await?
             ))
         }
         None => {
-            open_sqlite(config, clock)?;
+            create_data_dir(config)?;
+            let path = config.data_dir.join(DATABASE_FILE);
+            let (_, applied) = SqliteStore::open_reporting(&path, clock)?;
             Ok(format!(
-                "the SQLite database {} is up to date",
-                config.data_dir.join(DATABASE_FILE).display()
+                "applied {applied} migration(s); the SQLite database {} is up to date",
+                path.display()
             ))
         }
     }
 }
 
-fn open_sqlite(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SqliteStore> {
+fn create_data_dir(config: &Config) -> anyhow::Result<()> {
     rapd_store::create_private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
-    })?;
+    })
+}
+
+fn open_sqlite(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SqliteStore> {
+    create_data_dir(config)?;
     Ok(SqliteStore::open(
         &config.data_dir.join(DATABASE_FILE),
         clock,

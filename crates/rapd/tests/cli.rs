@@ -20,12 +20,15 @@ async fn token_reads_the_data_directory_from_the_configuration_file() {
         format!("data_dir = {:?}\n", data.to_str().unwrap()),
     )
     .unwrap();
+    let server = Server::start(&data, &[]).await;
     let elsewhere = tempfile::tempdir().unwrap();
     let out = Command::new(RAPD)
         .args(["token", "--config"])
         .arg(&config)
         .current_dir(elsewhere.path())
         .env_remove("RAPD_DATA_DIR")
+        .env("HOME", elsewhere.path())
+        .env("XDG_DATA_HOME", elsewhere.path())
         .output()
         .unwrap();
     assert!(
@@ -34,15 +37,11 @@ async fn token_reads_the_data_directory_from_the_configuration_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    assert!(
-        data.exists(),
-        "the key is made in the configured data directory"
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "nothing made in the working directory or the default one"
     );
-    assert!(
-        !elsewhere.path().join("rapd-data").exists(),
-        "no stray ./rapd-data in the working directory"
-    );
-    let server = Server::start(&data, &[]).await;
     let status = reqwest::Client::new()
         .get(server.partners())
         .bearer_auth(&token)
@@ -173,10 +172,13 @@ fn config_check_prints_toml_that_reads_back() {
     );
 }
 
-/// `rapd tenant list` on a fresh data directory says there are none, and how one comes.
+/// `rapd tenant list` on a data directory without tenants says there are none, and how one
+/// comes.
 #[test]
 fn an_empty_tenant_list_says_so() {
     let dir = tempfile::tempdir().unwrap();
+    let migrated = support::rapd(&["migrate", "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(migrated.status.success());
     let out = Command::new(RAPD)
         .args(["tenant", "list", "--data-dir"])
         .arg(dir.path())
@@ -197,7 +199,10 @@ fn an_empty_tenant_list_says_so() {
 async fn the_server_logs_why_it_refused_a_token() {
     use std::io::Read;
     let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let foreign = support::token(theirs.path(), &[]);
+    let foreign = {
+        let _server = Server::start(theirs.path(), &[]).await;
+        support::token(theirs.path(), &[])
+    };
     let mut child = Command::new(RAPD)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(ours.path())
@@ -241,4 +246,33 @@ async fn the_server_logs_why_it_refused_a_token() {
         "{line}"
     );
     assert!(!log.contains(&foreign), "the token is never logged");
+}
+
+/// `rapd user add` and `rapd app add` write `identities.toml`, which a running server reads at
+/// start only: each says that a restart is needed.
+#[test]
+fn adding_an_identity_says_a_restart_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    for args in [
+        &[
+            "user",
+            "add",
+            "adele@contoso.example",
+            "--password",
+            "p4ss",
+            "--data-dir",
+            data,
+        ][..],
+        &["app", "add", "--data-dir", data],
+    ] {
+        let out = support::rapd(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("after a restart"), "{args:?}: {text}");
+    }
 }

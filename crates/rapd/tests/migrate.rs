@@ -39,11 +39,14 @@ async fn production_waits_for_rapd_migrate() {
         "{}",
         String::from_utf8_lossy(&migrated.stderr)
     );
-    assert!(String::from_utf8_lossy(&migrated.stdout).contains("at version 4"));
+    let said = String::from_utf8_lossy(&migrated.stdout).into_owned();
     assert!(
-        run(&["migrate"]).status.success(),
-        "migrating again is a no-op"
+        said.contains("applied 4 migration(s)") && said.contains("at version 4"),
+        "{said}"
     );
+    let again = run(&["migrate"]);
+    assert!(again.status.success(), "migrating again is a no-op");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("applied 0 migration(s)"));
 
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start_with_env(dir.path(), &[], &env).await;
@@ -51,4 +54,23 @@ async fn production_waits_for_rapd_migrate() {
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
+}
+
+/// `rapd migrate` on SQLite says how many migrations it applied: all on a fresh file, none after.
+#[test]
+fn rapd_migrate_counts_what_it_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = || {
+        let out = support::rapd(&["migrate", "--data-dir", dir.path().to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = migrate();
+    assert!(first.starts_with("applied 4 migration(s)"), "{first}");
+    let again = migrate();
+    assert!(again.starts_with("applied 0 migration(s)"), "{again}");
 }

@@ -5,7 +5,7 @@ mod support;
 
 use rapd_auth::testing::{EntraVersion, JwksServer, Principal, TestKey, entra_claims};
 use serde_json::json;
-use support::{Server, rapd, token};
+use support::{Server, rapd};
 use uuid::Uuid;
 
 const GRAPH: &str = "https://graph.microsoft.com";
@@ -48,9 +48,13 @@ async fn production_refuses_the_dev_issuer_and_unlicensed_tenants() {
     let client = reqwest::Client::new();
     let list = |token: String| client.get(server.partners()).bearer_auth(token).send();
 
-    // The development issuer is not trusted in production, though `rapd token` can still mint.
-    let dev = token(&data, &[]);
-    assert_eq!(list(dev).await.unwrap().status(), 401);
+    // The development issuer is off in production: no key, so `rapd token` refuses to make one
+    // whose tokens the server would answer 401.
+    let minted = rapd(&["token", "--data-dir", data.to_str().unwrap()]);
+    assert!(!minted.status.success());
+    let stderr = String::from_utf8_lossy(&minted.stderr);
+    assert!(stderr.contains("no development issuer key"), "{stderr}");
+    assert!(!data.join(rapd_auth::DEV_KEY_FILE).exists());
 
     let (licensed, unlicensed) = (Uuid::new_v4(), Uuid::new_v4());
     let r = list(entra_token(&key, licensed)).await.unwrap();

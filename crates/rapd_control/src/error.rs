@@ -13,6 +13,9 @@ pub enum ControlError {
     Remote,
     #[error("invalid test-control request: {0}")]
     Invalid(String),
+    /// `DELETE /_rapd/faults/{id}` of a rule that is not held (never added, used up, removed).
+    #[error("no fault rule {0}")]
+    NoSuchFaultRule(u64),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     /// A fault the fault-injection rules or the trigger header asked for.

@@ -165,6 +165,17 @@ impl Faults {
         Ok(rule.to_json())
     }
 
+    /// Removes the rule numbered `id`; whether there was one.
+    pub fn remove(&self, id: u64) -> bool {
+        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let before = rules.len();
+        rules.retain(|r| r.id != id);
+        if rules.is_empty() {
+            self.active.store(false, Ordering::Release);
+        }
+        rules.len() < before
+    }
+
     pub fn clear(&self) {
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
         rules.clear();

@@ -70,6 +70,11 @@ impl TenantSlot {
     pub fn set(&self, tenant: TenantId) {
         let _ = self.0.set(tenant);
     }
+
+    /// The tenant, once the request was authenticated.
+    pub fn get(&self) -> Option<TenantId> {
+        self.0.get().copied()
+    }
 }
 
 /// Copies the longest prefix of `text` that fits `N` bytes and ends on a character boundary.
@@ -169,21 +174,39 @@ pub struct Started {
 }
 
 impl Around for RecordRequests {
-    type Carry = Started;
+    type Carry = Option<Started>;
     type Refusal = std::convert::Infallible;
 
-    fn before(&self, request: &mut Request) -> Result<Started, Self::Refusal> {
-        let slot = TenantSlot::default();
-        request.extensions_mut().insert(slot.clone());
-        Ok(Started {
+    fn before(&self, request: &mut Request) -> Result<Option<Started>, Self::Refusal> {
+        // The control API's own calls are not logged, routed or not (`/_rapd/nowhere`).
+        let path = request.uri().path();
+        if path
+            .strip_prefix(crate::PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            return Ok(None);
+        }
+        // The access log's slot, when it is on: one slot serves both.
+        let slot = match request.extensions().get::<TenantSlot>() {
+            Some(slot) => slot.clone(),
+            None => {
+                let slot = TenantSlot::default();
+                request.extensions_mut().insert(slot.clone());
+                slot
+            }
+        };
+        Ok(Some(Started {
             at: Instant::now(),
             method: bounded::<MAX_METHOD_BYTES>(request.method().as_str()),
             path: bounded::<MAX_PATH_BYTES>(request.uri().path()),
             slot,
-        })
+        }))
     }
 
-    fn after(&self, started: Started, response: Response) -> Response {
+    fn after(&self, started: Option<Started>, response: Response) -> Response {
+        let Some(started) = started else {
+            return response;
+        };
         let request_id = response
             .headers()
             .get(REQUEST_ID)

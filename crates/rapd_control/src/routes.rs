@@ -6,10 +6,10 @@ use std::{collections::HashMap, net::SocketAddr};
 use axum::{
     Extension, Json, Router,
     body::Bytes,
-    extract::{ConnectInfo, Query, Request, State},
+    extract::{ConnectInfo, Path, Query, Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{MethodRouter, get, post},
+    routing::{MethodRouter, delete, get, post},
 };
 use http::{StatusCode, header};
 use rapd_http::{AroundLayer, GraphEnvelope, RequestIds};
@@ -42,6 +42,10 @@ pub fn router<E: Refusal>(control: Control) -> Router {
                     .post(add_fault::<E>)
                     .delete(clear_faults::<E>),
             ),
+        )
+        .route(
+            &format!("{PREFIX}/faults/{{id}}"),
+            guarded(delete(remove_fault::<E>)),
         )
         .layer(AroundLayer(GraphEnvelope))
         .with_state(control)
@@ -203,6 +207,21 @@ async fn add_fault<E: Refusal>(State(control): State<Control>, body: Bytes) -> R
         serde_json::from_slice(&body).map_err(|e| invalid(format!("invalid fault rule: {e}")))?;
     let rule = faults.add(input)?;
     Ok((StatusCode::CREATED, Json(rule)).into_response())
+}
+
+/// DELETE /_rapd/faults/{id}: one rule, by the `id` `POST /_rapd/faults` answered with.
+async fn remove_fault<E: Refusal>(
+    State(control): State<Control>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, E> {
+    let faults = faults(&control)?;
+    let id: u64 = id
+        .parse()
+        .map_err(|_| invalid(format!("fault rule id '{id}' is not a whole number")))?;
+    match faults.remove(id) {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ControlError::NoSuchFaultRule(id).into()),
+    }
 }
 
 /// DELETE /_rapd/faults: every rule.

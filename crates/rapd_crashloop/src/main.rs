@@ -99,8 +99,8 @@ async fn run(args: &Args, launch: &Launch) -> anyhow::Result<()> {
     );
     let mut rng = StdRng::seed_from_u64(seed);
     let tenant = uuid::Uuid::new_v4();
-    let token = launch.token(tenant, WRITE_SCOPE)?;
-    let auditor = launch.token(tenant, AUDIT_SCOPE)?;
+    // Minted once the first server has made the development issuer's key in the data directory.
+    let mut tokens: Option<(String, String)> = None;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()?;
@@ -113,6 +113,15 @@ async fn run(args: &Args, launch: &Launch) -> anyhow::Result<()> {
 
     for kill in 0..=args.kills {
         let server = launch.start().await?;
+        let (token, auditor) = match &tokens {
+            Some(minted) => minted.clone(),
+            None => tokens
+                .insert((
+                    launch.token(tenant, WRITE_SCOPE)?,
+                    launch.token(tenant, AUDIT_SCOPE)?,
+                ))
+                .clone(),
+        };
         let partners_url = format!(
             "{}/v1.0/deviceManagement/remoteAssistancePartners",
             server.origin

@@ -63,6 +63,8 @@ impl Around for GraphEnvelope {
             .filter(|v| !v.is_empty() && v.len() <= MAX_CLIENT_REQUEST_ID && v.to_str().is_ok())
             .cloned();
         request.extensions_mut().insert(RequestIds { request_id });
+        // Layered on the router, the envelope runs after routing: the route is known here.
+        crate::route::note_route(request);
         Ok(Pending {
             request_id,
             client_request_id,

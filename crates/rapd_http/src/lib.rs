@@ -10,13 +10,15 @@
 //! handler is synchronous, so the inner service is called in place rather than cloned per request,
 //! as axum's `from_fn` does; a refusal is the layer's `Refusal`, the server's `ApiError`), Graph's
 //! envelope (`envelope.rs`: request ids, Graph's headers, and the one writer of Graph's error body
-//! from an `ErrorPayload`), the origin links are built on and the `x-rapd-tls` marker
-//! (`origin.rs`). Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`,
-//! `ErrorPayload`, `MessageStyle`, `TLS_HEADER`, `origin`.
+//! from an `ErrorPayload`; it notes the matched route too), the origin links are built on and
+//! the `x-rapd-tls` marker (`origin.rs`), the matched route template noted for the access log
+//! (`route.rs`). Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`,
+//! `ErrorPayload`, `MessageStyle`, `TLS_HEADER`, `origin`, `RouteSlot`.
 
 pub mod envelope;
 pub mod middleware;
 pub mod origin;
+pub mod route;
 
 pub use envelope::{
     CLIENT_REQUEST_ID, ErrorPayload, GraphEnvelope, MessageStyle, REQUEST_ID, RequestIds,
@@ -24,3 +26,4 @@ pub use envelope::{
 };
 pub use middleware::{Around, AroundFuture, AroundLayer, AroundService};
 pub use origin::{TLS_HEADER, origin};
+pub use route::{RouteSlot, note_route};

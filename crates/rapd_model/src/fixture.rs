@@ -4,6 +4,8 @@
 //!
 //! A fixture is checked whole before anything is written: one bad entry refuses all of it.
 
+mod parse;
+
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -130,7 +132,7 @@ pub enum FixtureError {
 impl Fixture {
     /// Parses a fixture's JSON text (checks its shape only; [`Fixture::validate`] checks values).
     pub fn parse(text: &[u8]) -> Result<Fixture, FixtureError> {
-        serde_json::from_slice(text).map_err(|e| FixtureError::Json(e.to_string()))
+        parse::parse(text)
     }
 
     /// Checks every value and builds the state to write at `now`. `new_code` makes the one-time
@@ -391,8 +393,22 @@ mod tests {
             "x".repeat(crate::input::MAX_URL_CHARS + 1)
         );
         let cases = [
-            (r#"{"tenants":[{"id":"x"}]}"#, "not valid JSON"),
-            (r#"{"tenant":[]}"#, "not valid JSON"),
+            (r#"{"tenants":[{"id":"x"}]"#, "not valid JSON"),
+            (r#"{"tenants":[{"id":"x"}]}"#, "tenants[0]: "),
+            (r#"{"tenant":[]}"#, "tenant: unknown field"),
+            (r#"{"tenants":{}}"#, "tenants: must be an array"),
+            (
+                r#"{"tenants":[{"id":"6babcaad-604b-40ac-a9d7-9fd97c0b779f","partners":[{},{"colour":"red"}]}]}"#,
+                "tenants[0].partners[1].colour: unknown field",
+            ),
+            (
+                r#"{"tenants":[{"id":"6babcaad-604b-40ac-a9d7-9fd97c0b779f","colour":"red"}]}"#,
+                "tenants[0].colour: unknown field",
+            ),
+            (
+                r#"{"tenants":[{"id":"6babcaad-604b-40ac-a9d7-9fd97c0b779f","settings":{"blockChat":1}}]}"#,
+                "tenants[0].settings: ",
+            ),
             (
                 r#"{"tenants":[{"id":"6babcaad-604b-40ac-a9d7-9fd97c0b779f","partners":[{"onboardingStatus":"gone"}]}]}"#,
                 "tenants[0].partners[0].onboardingStatus",

@@ -39,7 +39,7 @@ pub use audit::{Actor, AuditContext, AuditEntry, ModifiedProperty, OperationKind
 pub use catalogue::{Property, PropertyKind};
 pub use change::Change;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use fixture::{Fixture, FixtureError, TenantState};
+pub use fixture::{Fixture, FixtureError, PartnerFixture, TenantFixture, TenantState};
 pub use input::{BeginOnboardingInput, InputError, PartnerInput};
 pub use lifecycle::{Mutation, Rejection, SettingsChange};
 pub use partner::{OnboardingStatus, Partner, PartnerId, TenantId};

@@ -80,6 +80,8 @@ pub enum ApiError {
     ControlRemote,
     #[error("invalid test-control request: {0}")]
     InvalidControl(String),
+    #[error("no fault rule {0}")]
+    NoSuchFaultRule(u64),
     /// A fault the fault-injection rules or the trigger header asked for.
     #[error("injected fault {status}")]
     InjectedFault { status: u16, retry_after_secs: u32 },
@@ -92,6 +94,7 @@ impl From<ControlError> for ApiError {
             ControlError::Unauthorized => ApiError::ControlUnauthorized,
             ControlError::Remote => ApiError::ControlRemote,
             ControlError::Invalid(reason) => ApiError::InvalidControl(reason),
+            ControlError::NoSuchFaultRule(id) => ApiError::NoSuchFaultRule(id),
             ControlError::PayloadTooLarge(limit) => ApiError::PayloadTooLarge(limit),
             ControlError::InjectedFault {
                 status,
@@ -293,6 +296,12 @@ impl ApiError {
             ApiError::InvalidControl(reason) => {
                 (StatusCode::BAD_REQUEST, "BadRequest", reason.clone(), Plain)
             }
+            ApiError::NoSuchFaultRule(id) => (
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                format!("No fault rule {id} is held (never added, used up, or removed)."),
+                Plain,
+            ),
             // Injected faults look exactly like the real ones, so clients meet what they will meet.
             ApiError::InjectedFault {
                 status,

@@ -7,7 +7,8 @@
 //!
 //! ## Map
 //!
-//! The router (`routing.rs`, every Graph route in one file), the rewrite of
+//! The router (`routing.rs`, every Graph route in one file), the access log around it
+//! (`access_log.rs`: one `info` line per request, route template not path), the rewrite of
 //! Graph's other URL forms (qualified actions, OData key segments, any letter case, a trailing
 //! slash) to the router's before any route is matched (`url_forms.rs`, also applied to `$batch`
 //! items), extractors (`GraphPath`, `Authenticated`, `Origin`, `JsonBody`), handlers
@@ -30,6 +31,7 @@
 //! `Tenancy`, `Throttle`, `ConnectionLimits`, `Listeners`, `CertificateSource`,
 //! `ServedCertificate`, `router`, `run`, `run_listeners`.
 
+pub mod access_log;
 pub mod admission;
 pub mod audit_events;
 pub mod batch;
@@ -74,7 +76,7 @@ pub async fn run(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve::serve(listener, router(state), limits, shutdown).await
+    serve::serve(listener, logged(router(state)), limits, shutdown).await
 }
 
 /// [`run`] on an HTTP listener, an HTTPS listener, or both.
@@ -84,5 +86,10 @@ pub async fn run_listeners(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve::serve_listeners(listeners, router(state), limits, shutdown).await
+    serve::serve_listeners(listeners, logged(router(state)), limits, shutdown).await
+}
+
+/// The application with the access log around it (`access_log.rs`).
+fn logged(app: axum::Router) -> axum::Router {
+    app.layer(rapd_http::AroundLayer(access_log::AccessLog))
 }

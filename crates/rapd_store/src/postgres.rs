@@ -73,6 +73,18 @@ impl PostgresStore {
         clock: Arc<dyn Clock>,
         migrations: Migrations,
     ) -> Result<PostgresStore, StoreError> {
+        Ok(PostgresStore::open_reporting(options, clock, migrations)
+            .await?
+            .0)
+    }
+
+    /// [`PostgresStore::open`], and the versions of the migrations it applied (`rapd migrate`
+    /// says how many).
+    pub async fn open_reporting(
+        options: &PostgresOptions,
+        clock: Arc<dyn Clock>,
+        migrations: Migrations,
+    ) -> Result<(PostgresStore, Vec<u32>), StoreError> {
         let config = schema::session_config(options)?;
         let manager = Manager::from_config(
             config,
@@ -98,11 +110,14 @@ impl PostgresStore {
             other => other,
         })?;
         schema::check_session(&client).await?;
-        match migrations {
-            Migrations::Apply => schema::migrate(&mut client).await.map(drop)?,
-            Migrations::Require => schema::require_current(&client).await?,
-        }
-        Ok(store)
+        let applied = match migrations {
+            Migrations::Apply => schema::migrate(&mut client).await?,
+            Migrations::Require => schema::require_current(&client)
+                .await
+                .map(|()| Vec::new())?,
+        };
+        drop(client);
+        Ok((store, applied))
     }
 
     /// Applies every pending migration; returns the versions applied.

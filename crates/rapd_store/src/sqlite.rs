@@ -40,17 +40,26 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<SqliteStore, StoreError> {
+        Ok(SqliteStore::open_reporting(path, clock)?.0)
+    }
+
+    /// [`SqliteStore::open`], and how many migrations it applied (`rapd migrate` says).
+    pub fn open_reporting(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(SqliteStore, usize), StoreError> {
         crate::private_files::create_private_file(path).map_err(|e| {
             StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
         })?;
         let conn = schema::open_connection(path)?;
-        schema::migrate(&conn)?;
+        let applied = schema::migrate(&conn)?;
         let readers = Arc::new(readers::Readers::open(path, READERS)?);
-        Ok(SqliteStore {
+        let store = SqliteStore {
             clock: clock.clone(),
             readers: readers.clone(),
             writer: writer::Writer::start(conn, clock, readers)?,
-        })
+        };
+        Ok((store, applied))
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::{DataArgs, config::Config};
+use crate::{DataArgs, config::Config, data_dir::Needs};
 
 /// Where Linux distributions and macOS keep the system CA bundle, most common first.
 const SYSTEM_BUNDLES: [&str; 5] = [
@@ -39,8 +39,7 @@ pub fn run(args: &CaArgs) -> anyhow::Result<()> {
             cert.display()
         );
     }
-    rapd_store::create_private_dir(&config.data_dir)
-        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    crate::data_dir::require(&config, Needs::Initialised, "rapd ca")?;
     let data_dir = std::path::absolute(&config.data_dir)?;
     let ca = rapd_server::development_ca(&data_dir, time::OffsetDateTime::now_utc())?;
     let system = match &args.system_bundle {

@@ -12,11 +12,11 @@ use uuid::Uuid;
 use crate::{
     DataArgs,
     config::{Config, Profile},
+    data_dir::Needs,
     storage::open_store,
 };
 
-/// The file in the data directory holding the generated admin token.
-pub const TOKEN_FILE: &str = "control-token";
+use crate::data_dir::TOKEN_FILE;
 
 /// The configured admin token, or the data directory's (made on first use, readable by its
 /// owner only).
@@ -66,6 +66,9 @@ pub fn control_config(config: &Config) -> anyhow::Result<Option<ControlConfig>> 
 /// `rapd control-token`: prints the admin token.
 pub fn print_token(data: &DataArgs) -> anyhow::Result<()> {
     let config = Config::load(&data.overrides())?;
+    if config.control.admin_token.is_none() {
+        crate::data_dir::require(&config, Needs::Initialised, "rapd control-token")?;
+    }
     println!("{}", admin_token(&config)?);
     Ok(())
 }
@@ -111,6 +114,7 @@ pub struct TenantScopeArgs {
 /// one tenant or of every tenant, as `POST /_rapd/reset` does.
 pub fn reset(args: &TenantScopeArgs) -> anyhow::Result<()> {
     let config = test_control_config(&args.data, "reset")?;
+    crate::data_dir::require(&config, Needs::Store, "rapd reset")?;
     let tenant = args.tenant.map(TenantId);
     on_store(
         config,
@@ -127,6 +131,7 @@ pub fn reset(args: &TenantScopeArgs) -> anyhow::Result<()> {
 /// `POST /_rapd/seed` take, as `GET /_rapd/export` does.
 pub fn export(args: &TenantScopeArgs) -> anyhow::Result<()> {
     let config = test_control_config(&args.data, "export")?;
+    crate::data_dir::require(&config, Needs::Store, "rapd export")?;
     let tenant = args.tenant.map(TenantId);
     let states = on_store(
         config,

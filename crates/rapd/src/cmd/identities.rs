@@ -17,8 +17,7 @@ use crate::{
     config::{self, Config},
 };
 
-/// The file `rapd user add` and `rapd app add` write, inside the data directory.
-pub const IDENTITIES_FILE: &str = "identities.toml";
+use crate::data_dir::IDENTITIES_FILE;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -97,7 +96,9 @@ pub fn run_user(action: UserAction) -> anyhow::Result<()> {
         user.tenant.unwrap_or(DEV_TENANT)
     );
     stored.dev_users.push(user);
-    save(&config.data_dir, &stored)
+    save(&config.data_dir, &stored)?;
+    print_restart_note();
+    Ok(())
 }
 
 pub fn run_app(action: AppAction) -> anyhow::Result<()> {
@@ -128,7 +129,18 @@ pub fn run_app(action: AppAction) -> anyhow::Result<()> {
         roles: (!roles.is_empty()).then_some(roles),
         scopes: None,
     });
-    save(&config.data_dir, &stored)
+    save(&config.data_dir, &stored)?;
+    print_restart_note();
+    Ok(())
+}
+
+/// The identity provider reads `identities.toml` when it starts; unlike `rapd tenant add`, an
+/// addition reaches a running server only through a restart, so the command says so.
+pub const RESTART_NOTE: &str =
+    "a rapd already serving this data directory signs this identity in after a restart";
+
+fn print_restart_note() {
+    println!("{RESTART_NOTE}");
 }
 
 /// The identity provider's users and apps: built-in, then `identities.toml`, then the config.

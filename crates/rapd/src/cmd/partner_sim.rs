@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     DataArgs,
     config::{Config, PartnerSim},
+    data_dir::Needs,
     storage::open_store,
 };
 
@@ -131,6 +132,7 @@ pub fn onboarding_link(args: &OnboardingLinkArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let config = Config::load(&args.data.overrides())?;
+        crate::data_dir::require(&config, Needs::Store, "rapd onboarding-link")?;
         let store = open_store(&config, Arc::new(SystemClock)).await?;
         let (tenant, id) = (TenantId(args.tenant), PartnerId(args.partner));
         let partner = store
@@ -188,9 +190,7 @@ pub struct PartnerSimArgs {
 
 /// `rapd partner-sim`: redeems one code and calls in until disconnected.
 pub fn run_standalone(args: &PartnerSimArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .init();
+    super::serve::init_logging("info", crate::config::LogFormat::Text);
     let code = args
         .code
         .rsplit("code=")

@@ -10,30 +10,31 @@ use rapd_auth::{
 use rapd_control::ControlConfig;
 use rapd_idp::IdentityConfig;
 use rapd_model::{
-    Actor, AuditContext, Clock, Mutation, PartnerId, PartnerInput, SystemClock, TenantId,
+    Actor, AuditContext, Clock, Fixture, PartnerFixture, PartnerId, SystemClock, TenantFixture,
+    TenantId, Timestamp, new_secret,
 };
 use rapd_server::{
     AppState, CertificateSource, ConnectionLimits, Listeners, Provisioning, ServerConfig,
     SharedCounters, ThrottleLimits,
 };
-use rapd_store::{PageQuery, PartnerStore};
+use rapd_store::{ControlStore, Engine, PageQuery, PartnerStore};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use crate::{
-    config::{Config, Overrides, Permissions, Profile},
+    config::{Config, LogFormat, Overrides, Permissions, Profile},
     storage::open_store,
 };
+
+/// The display name of the development tenant's sample partner.
+pub const SAMPLE_NAME: &str = "Contoso Remote Assistance (sample)";
 
 /// The lifetime of the token printed at start-up.
 const BANNER_TOKEN_TTL_SECS: u64 = 24 * 3600;
 
 pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
     let config = Config::load(overrides)?;
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(&config.log, config.log_format);
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = config.worker_threads {
         runtime.worker_threads(threads);
@@ -45,6 +46,19 @@ pub fn run(overrides: &Overrides) -> anyhow::Result<()> {
         .block_on(serve(config))
 }
 
+/// The log on stderr: `filter` as `tracing` reads it, as text (coloured only on a terminal) or
+/// as one JSON object per line.
+pub fn init_logging(filter: &str, format: LogFormat) {
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_ansi(false).init(),
+    }
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(&config, clock.clone()).await?;
@@ -52,9 +66,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         true => Some(Arc::new(DevIssuer::load_or_create(&config.data_dir)?)),
         false => None,
     };
-    let sample = match &issuer {
-        Some(_) => sample_partner(store.as_ref()).await?,
-        None => None,
+    // The sample is for a developer's first curl; production starts empty.
+    let sample = match (&issuer, config.profile) {
+        (Some(_), Profile::Development) => sample_partner(store.as_ref(), clock.now()).await?,
+        _ => None,
     };
     let verifier = Verifier::from_config(issuer.as_deref(), verifier_config(&config)?).await;
     let control = super::control::control_config(&config)?;
@@ -104,13 +119,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 },
                 clock.now().unix_secs(),
             )?;
-            print_banner(&base, &token, sample);
+            print_banner(&base, &token, sample, config.profile);
             print_profile_line(&config);
             if let Some(control) = &control {
                 print_control_line(&base, &control.admin_token);
             }
             print_identity_banner(
                 https_address.map(|a| format!("https://{a}")).as_deref(),
+                http_address,
                 https.as_ref().and_then(|(_, _, s)| s.ca_file.as_deref()),
                 &identity,
             );
@@ -122,7 +138,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             print_profile_line(&config);
         }
     }
-    tracing::info!(listen = ?http_address, tls_listen = ?https_address, data_dir = %config.data_dir.display(), profile = ?config.profile, "serving");
+    log_serving(&config, http_address, https_address);
     if issuer.is_some() {
         // Allowed only by dev_issuer_on_public_address; said at every start, since anyone who
         // can read the data directory can mint tokens this server trusts.
@@ -155,6 +171,47 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     rapd_server::run_listeners(listeners, state, limits, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The start-up log line: where rapd listens, and where its data is. With PostgreSQL the data
+/// directory is named only if something there is used (the issuer key, the control token, the
+/// development CA).
+fn log_serving(
+    config: &Config,
+    http: Option<std::net::SocketAddr>,
+    https: Option<std::net::SocketAddr>,
+) {
+    let listen: Vec<String> = [("http", http), ("https", https)]
+        .into_iter()
+        .filter_map(|(scheme, a)| a.map(|a| format!("{scheme}://{a}")))
+        .collect();
+    let listen = listen.join(" ");
+    let profile = match config.profile {
+        Profile::Development => "development",
+        Profile::Production => "production",
+    };
+    let files_used = config.dev_issuer_enabled()
+        || (config.control_enabled() && config.control.admin_token.is_none())
+        || (config.tls.listen.is_some() && config.tls.cert_file.is_none());
+    match &config.database_url {
+        Some(_) if !files_used => {
+            tracing::info!(%listen, profile, database = "postgresql", "serving")
+        }
+        Some(_) => tracing::info!(
+            %listen,
+            profile,
+            database = "postgresql",
+            data_dir = %config.data_dir.display(),
+            "serving"
+        ),
+        None => tracing::info!(
+            %listen,
+            profile,
+            database = "sqlite",
+            data_dir = %config.data_dir.display(),
+            "serving"
+        ),
+    }
 }
 
 async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
@@ -244,27 +301,43 @@ pub fn verifier_config(config: &Config) -> anyhow::Result<VerifierConfig> {
     Ok(verifier)
 }
 
-/// The development tenant's first partner, created on the first start of a fresh data directory
-/// so that the printed `curl` line has something to disconnect.
-async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<PartnerId>> {
+/// The development tenant's first partner, created `onboarded` on the first start of a fresh
+/// data directory, so that the printed `curl` line visibly disconnects it.
+async fn sample_partner(store: &dyn Engine, now: Timestamp) -> anyhow::Result<Option<PartnerId>> {
     let tenant = TenantId(DEV_TENANT);
     let first_page = PageQuery {
         limit: 1,
         ..PageQuery::default()
     };
-    if let Some(first) = store.list(tenant, &first_page).await?.items.first() {
+    if let Some(first) = PartnerStore::list(store, tenant, &first_page)
+        .await?
+        .items
+        .first()
+    {
         return Ok(Some(first.id));
     }
-    if !store.audit_entries(tenant).await?.is_empty() {
+    if !PartnerStore::audit_entries(store, tenant).await?.is_empty() {
         return Ok(None); // the user removed every partner; do not bring one back
     }
     let id = PartnerId::new_random();
-    let input = PartnerInput {
-        display_name: Some(Some("Contoso Remote Assistance (sample)".into())),
-        onboarding_url: Some(Some(
-            "https://remote-assistance.contoso.example/onboarding".into(),
-        )),
+    let fixture = Fixture {
+        tenants: vec![TenantFixture {
+            id: DEV_TENANT,
+            display_name: None,
+            intune_licensed: true,
+            settings: None,
+            partners: vec![PartnerFixture {
+                id: Some(id.0),
+                display_name: Some(SAMPLE_NAME.into()),
+                onboarding_url: Some("https://remote-assistance.contoso.example/onboarding".into()),
+                onboarding_status: Some("onboarded".into()),
+                last_connection_date_time: Some(now.to_string()),
+                onboarding_request_expiry_date_time: None,
+                partner_domain: None,
+            }],
+        }],
     };
+    let states = fixture.validate(now, new_secret)?;
     let audit = AuditContext {
         actor: Actor {
             actor_type: "rapd".into(),
@@ -272,29 +345,30 @@ async fn sample_partner(store: &dyn PartnerStore) -> anyhow::Result<Option<Partn
         },
         correlation_id: Uuid::new_v4(),
     };
-    store
-        .mutate(tenant, Mutation::Create { id, input }, audit)
-        .await?;
+    ControlStore::seed(store, states, audit).await?;
     Ok(Some(id))
 }
 
 /// Prints where rapd listens, a token and a `curl` line. A closed stdout must not stop the
 /// server, so write errors are ignored.
-fn print_banner(base: &str, token: &str, sample: Option<PartnerId>) {
+fn print_banner(base: &str, token: &str, sample: Option<PartnerId>, profile: Profile) {
     let partners = format!("{base}/v1.0/deviceManagement/remoteAssistancePartners");
-    let try_line = match sample {
-        Some(id) => format!(
-            "Disconnect the sample partner:\n  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" \
+    let try_line = match (sample, profile) {
+        (_, Profile::Production) => String::new(),
+        (Some(id), Profile::Development) => format!(
+            "Disconnect the sample partner (it is onboarded; afterwards notOnboarded):\n  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" \
              {partners}/{id}/disconnect\nThen read it:\n  curl -s -H \"Authorization: Bearer $TOKEN\" \
-             {partners}/{id}"
+             {partners}/{id}\n\n"
         ),
-        None => format!("List partners:\n  curl -s -H \"Authorization: Bearer $TOKEN\" {partners}"),
+        (None, Profile::Development) => {
+            format!("List partners:\n  curl -s -H \"Authorization: Bearer $TOKEN\" {partners}\n\n")
+        }
     };
     let banner = format!(
         "rapd is serving Microsoft Graph's remoteAssistancePartners on {base}\n  \
          v1.0: {base}/v1.0    beta: {base}/beta\n\n\
          A development token (tenant {DEV_TENANT}, 24 hours; `rapd token` mints more):\n\
-         TOKEN={token}\n\n{try_line}\n\n"
+         TOKEN={token}\n\n{try_line}"
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
@@ -329,6 +403,7 @@ fn print_control_line(base: &str, token: &str) {
 /// Where to point MSAL and azure-identity, and who can sign in.
 fn print_identity_banner(
     https: Option<&str>,
+    http: Option<std::net::SocketAddr>,
     ca: Option<&std::path::Path>,
     identity: &IdentityConfig,
 ) {
@@ -345,9 +420,10 @@ fn print_identity_banner(
                 ));
             }
         }
-        None => text.push_str(
-            "Identity libraries need https for the authority: add --tls-listen 127.0.0.1:8443\n",
-        ),
+        None => text.push_str(&format!(
+            "Identity libraries need https for the authority: add --tls-listen {}\n",
+            tls_hint(http)
+        )),
     }
     if let Some(user) = identity.users.first() {
         text.push_str(&format!(
@@ -365,6 +441,14 @@ fn print_identity_banner(
     text.push('\n');
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// An https address to suggest beside the plain listener: its host, port 8443 (or the next one,
+/// if the plain listener has 8443 itself).
+fn tls_hint(http: Option<std::net::SocketAddr>) -> std::net::SocketAddr {
+    let http = http.unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let port = if http.port() == 8443 { 8444 } else { 8443 };
+    std::net::SocketAddr::new(http.ip(), port)
 }
 
 async fn shutdown_signal() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rapd_model::{Clock, SystemClock, Tenant, TenantId};
 use uuid::Uuid;
 
-use crate::{DataArgs, config::Config, storage::open_store};
+use crate::{DataArgs, config::Config, data_dir::Needs, storage::open_store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TenantAction {
@@ -47,6 +47,10 @@ pub fn run(action: TenantAction) -> anyhow::Result<()> {
             | TenantAction::Remove { data, .. } => data,
         };
         let config = Config::load(&data.overrides())?;
+        // Adding provisions ahead of the first start; listing or removing reads what is there.
+        if !matches!(action, TenantAction::Add { .. }) {
+            crate::data_dir::require(&config, Needs::Store, "rapd tenant")?;
+        }
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let store = open_store(&config, clock.clone()).await?;
         match action {

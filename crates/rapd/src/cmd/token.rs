@@ -1,12 +1,11 @@
 //! `rapd token`: mints one development token and prints it alone on stdout.
 
-use anyhow::Context;
 use rapd_auth::{
     DEV_APP, DEV_TENANT, DEV_USER, DevIssuer, SCOPE_READ_WRITE, Subject, TokenRequest,
 };
 use uuid::Uuid;
 
-use crate::{DataArgs, config::Config};
+use crate::{DataArgs, config::Config, data_dir::Needs};
 
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
@@ -34,10 +33,8 @@ pub struct TokenArgs {
 
 pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.data.overrides())?;
-    let data_dir = &config.data_dir;
-    rapd_store::create_private_dir(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let issuer = DevIssuer::load_or_create(data_dir)?;
+    crate::data_dir::require(&config, Needs::IssuerKey, "rapd token")?;
+    let issuer = DevIssuer::load_or_create(&config.data_dir)?;
     let scopes = if args.scopes.is_empty() {
         vec![SCOPE_READ_WRITE.to_owned()]
     } else {

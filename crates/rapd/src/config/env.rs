@@ -1,7 +1,10 @@
 //! The `RAPD_*` environment variables: one table of names and what each sets, and the parsers
 //! of their values.
 
-use std::{path::PathBuf, str::FromStr};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+};
 
 use anyhow::bail;
 use serde::Deserialize;
@@ -108,6 +111,7 @@ const ENV: &[(&str, Setter)] = env_table! {
     "RAPD_IDP_DEVICE_CODE_AUTO_APPROVE" => |c, v| c.idp.device_code_auto_approve = parse_bool(v)?,
     "RAPD_IDP_DEVICE_CODE_INTERVAL_SECS" => |c, v| c.idp.device_code_interval_secs = parse(v)?,
     "RAPD_LOG" => |c, v| c.log = v.to_owned(),
+    "RAPD_LOG_FORMAT" => |c, v| c.log_format = parse_enum(v)?,
     "RAPD_DATABASE_URL" => |c, v| c.database_url = Some(database_url(v)?),
     "RAPD_DATABASE_POOL_SIZE" => |c, v| c.database_pool_size = parse(v)?,
     "RAPD_DATABASE_ACQUIRE_TIMEOUT_MS" => |c, v| c.database_acquire_timeout_ms = parse(v)?,
@@ -137,4 +141,17 @@ impl Config {
             }
         }
     }
+}
+
+/// The directory under `$XDG_DATA_HOME` (or `~/.local/share`) that holds rapd's data by default.
+const DEFAULT_NAME: &str = "rapd";
+
+/// The per-user default, from the environment's `XDG_DATA_HOME` and `HOME` (as other local
+/// emulators place theirs): `$XDG_DATA_HOME/rapd`, else `$HOME/.local/share/rapd`.
+pub(super) fn default_location(xdg_data_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
+    let xdg = xdg_data_home.map(PathBuf::from).filter(|p| p.is_absolute());
+    let home = home
+        .filter(|h| !h.is_empty())
+        .map(|h| Path::new(h).join(".local").join("share"));
+    xdg.or(home).map(|base| base.join(DEFAULT_NAME))
 }

@@ -1,8 +1,10 @@
 use super::*;
 
+/// `pairs`, with a `HOME` (the default data directory is found from it).
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
+        .chain(&[("HOME", "/home/someone")])
         .map(|(k, v)| ((*k).into(), (*v).into()))
         .collect()
 }
@@ -147,7 +149,7 @@ fn layers_in_order() {
 
 #[test]
 fn profiles_decide_the_dev_issuer() {
-    let c = Config::resolve(&Overrides::default(), &[]).unwrap();
+    let c = Config::resolve(&Overrides::default(), &env(&[])).unwrap();
     assert!(c.dev_issuer_enabled());
     let prod = env(&[("RAPD_PROFILE", "production")]);
     assert!(
@@ -164,7 +166,7 @@ fn profiles_decide_the_dev_issuer() {
          jwks_uri = \"https://login.microsoftonline.com/common/discovery/v2.0/keys\"\n\
          audiences = [\"https://graph.microsoft.com\"]\n",
     );
-    let c = Config::resolve(&overrides, &[]).unwrap();
+    let c = Config::resolve(&overrides, &env(&[])).unwrap();
     assert!(
         !c.dev_issuer_enabled(),
         "production may listen publicly without the dev issuer"
@@ -177,11 +179,11 @@ fn refuses_public_bind_with_the_dev_issuer_and_typos() {
         listen: Some("0.0.0.0:8080".parse().unwrap()),
         ..Overrides::default()
     };
-    assert!(Config::resolve(&public, &[]).is_err());
+    assert!(Config::resolve(&public, &env(&[])).is_err());
     let allowed = env(&[("RAPD_DEV_ISSUER_ON_PUBLIC_ADDRESS", "true")]);
     assert!(Config::resolve(&public, &allowed).is_ok());
     let (_dir, typo) = file("lisen = \"127.0.0.1:9000\"\n");
-    assert!(Config::resolve(&typo, &[]).is_err());
+    assert!(Config::resolve(&typo, &env(&[])).is_err());
     assert!(Config::resolve(&Overrides::default(), &env(&[("RAPD_PERMISSIONS", "all")])).is_err());
     let graph = env(&[("RAPD_PERMISSIONS", "graph")]);
     assert_eq!(
@@ -225,7 +227,7 @@ fn control_limits_and_profiles() {
     assert!(Config::resolve(&Overrides::default(), &at("100001")).is_err());
     assert!(Config::resolve(&Overrides::default(), &at("1")).is_ok());
     assert!(Config::resolve(&Overrides::default(), &at("0")).is_err());
-    let dev = Config::resolve(&Overrides::default(), &[]).unwrap();
+    let dev = Config::resolve(&Overrides::default(), &env(&[])).unwrap();
     assert!(dev.control_enabled() && dev.faults_enabled());
     let prod = [("RAPD_PROFILE", "production"), ("RAPD_DEV_ISSUER", "true")];
     let c = Config::resolve(&Overrides::default(), &env(&prod)).unwrap();
@@ -244,4 +246,25 @@ fn control_limits_and_profiles() {
         !format!("{c:#?}").contains("sixteen-chars-secret"),
         "never printed"
     );
+}
+
+#[test]
+fn the_data_directory_defaults_to_the_users_data_home() {
+    let at = |pairs: &[(&str, &str)]| Config::resolve(&Overrides::default(), &env(pairs));
+    let home = PathBuf::from("/home/someone/.local/share/rapd");
+    assert_eq!(at(&[]).unwrap().data_dir, home);
+    let xdg = at(&[("XDG_DATA_HOME", "/srv/data")]).unwrap();
+    assert_eq!(xdg.data_dir, PathBuf::from("/srv/data/rapd"));
+    let relative = at(&[("XDG_DATA_HOME", "data")]).unwrap();
+    assert_eq!(
+        relative.data_dir, home,
+        "a relative XDG_DATA_HOME is ignored, as the spec says"
+    );
+    let given = at(&[("RAPD_DATA_DIR", "/var/lib/rapd")]).unwrap();
+    assert_eq!(given.data_dir, PathBuf::from("/var/lib/rapd"));
+    let (_dir, file) = file("data_dir = \"/opt/rapd\"\n");
+    let c = Config::resolve(&file, &env(&[])).unwrap();
+    assert_eq!(c.data_dir, PathBuf::from("/opt/rapd"));
+    let error = Config::resolve(&Overrides::default(), &[]).unwrap_err();
+    assert!(format!("{error:#}").contains("RAPD_DATA_DIR"), "{error:#}");
 }

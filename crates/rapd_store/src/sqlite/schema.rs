@@ -37,8 +37,9 @@ pub(super) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Brings the schema up to the newest version, one transaction per migration.
-pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+/// Brings the schema up to the newest version, one transaction per migration; returns how many
+/// it applied.
+pub(super) fn migrate(conn: &Connection) -> Result<usize, StoreError> {
     let fail = |e: rusqlite::Error| StoreError::Open(format!("migration failed: {e}"));
     let current: usize = conn
         .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
@@ -69,5 +70,5 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             fail(e)
         })?;
     }
-    Ok(())
+    Ok(MIGRATIONS.len() - current)
 }

@@ -302,3 +302,50 @@ async fn one_requests_injected_latency_is_capped_batch_items_included() {
     // Four items of 400 ms would be 1 600 ms; together they get the 600 ms budget.
     assert!((600..1400).contains(&took), "a batch: {took} ms");
 }
+
+#[tokio::test]
+async fn one_rule_is_removed_by_its_id() {
+    let app = TestApp::with_control(|_| {}).await;
+    let url = app.partners("v1.0");
+    let first = json(add(&app, json!({"path": "*", "status": 500})).await).await;
+    let second = json(add(&app, json!({"path": "*", "status": 503})).await).await;
+    let remove = |id: String| app.control(Method::DELETE, &format!("/faults/{id}")).send();
+    let r = remove(first["id"].to_string()).await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(r.bytes().await.unwrap().is_empty());
+    let held = json(app.control(Method::GET, "/faults").send().await.unwrap()).await;
+    let ids: Vec<_> = held["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    assert_eq!(ids, [second["id"].clone()], "only that rule went");
+    let r = app.request(Method::GET, &url).send().await.unwrap();
+    graph_error(r, 503, "ServiceUnavailable").await;
+
+    // Gone already, never added, or not a number: refused, and the rules stay as they are.
+    graph_error(
+        remove(first["id"].to_string()).await.unwrap(),
+        404,
+        "ResourceNotFound",
+    )
+    .await;
+    graph_error(remove("999".into()).await.unwrap(), 404, "ResourceNotFound").await;
+    graph_error(remove("first".into()).await.unwrap(), 400, "BadRequest").await;
+    let held = json(app.control(Method::GET, "/faults").send().await.unwrap()).await;
+    assert_eq!(held["value"].as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        remove(second["id"].to_string()).await.unwrap().status(),
+        204
+    );
+    assert_eq!(
+        app.request(Method::GET, &url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

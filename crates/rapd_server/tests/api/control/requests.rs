@@ -109,3 +109,28 @@ async fn the_log_keeps_the_last_n_requests_newest_first() {
     assert_eq!(after["value"].as_array().unwrap().len(), 1);
     assert_eq!(after["value"][0]["sequence"], 6);
 }
+
+/// The test-control API's own calls never enter the request log, whatever they are.
+#[tokio::test]
+async fn control_calls_are_not_logged() {
+    let app = TestApp::with_control(|_| {}).await;
+    app.create("v1.0", "logged").await;
+    for (method, path) in [
+        (Method::GET, "/export"),
+        (Method::GET, "/faults"),
+        (Method::POST, "/reset?tenant=not-a-guid"),
+        (Method::GET, "/requests"),
+        (Method::GET, "/nowhere"),
+    ] {
+        app.control(method, path).send().await.unwrap();
+    }
+    let body = json(log(&app, "").await).await;
+    assert_eq!(body["recorded"], 1, "{body}");
+    let paths: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.iter().all(|p| !p.starts_with("/_rapd")), "{paths:?}");
+}

@@ -201,8 +201,12 @@ async fn a_bad_fixture_is_refused_whole_and_changes_nothing() {
         "{message}"
     );
     for (body, needle) in [
-        (json!({"tenants": [{"id": "not-a-guid"}]}), "fixture format"),
-        (json!({"tenants": [], "extra": 1}), "unknown field"),
+        (json!({"tenants": [{"id": "not-a-guid"}]}), "tenants[0]: "),
+        (json!({"tenants": [], "extra": 1}), "extra: unknown field"),
+        (
+            json!({"tenants": [{"id": OTHER_TENANT, "partners": [{}, {"colour": "red"}]}]}),
+            "tenants[0].partners[1].colour: unknown field",
+        ),
         (
             json!({"tenants": [{"id": OTHER_TENANT}, {"id": OTHER_TENANT}]}),
             "listed twice",
