@@ -64,7 +64,8 @@ async fn logged(env: &[(&str, &str)]) -> (String, String) {
     (token, log)
 }
 
-const ROUTE: &str = "/{version}/deviceManagement/remoteAssistancePartners/{id}";
+const ROUTE: &str =
+    "/{version}/deviceManagement/remoteAssistancePartners/{remoteAssistancePartner-id}";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_request_gets_one_plain_access_line() {
