@@ -11,9 +11,12 @@
 //! as axum's `from_fn` does; a refusal is the layer's `Refusal`, the server's `ApiError`), Graph's
 //! envelope (`envelope.rs`: request ids, Graph's headers, and the one writer of Graph's error body
 //! from an `ErrorPayload`), the origin links are built on and the `x-rapd-tls` marker
-//! (`origin.rs`). Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`,
-//! `ErrorPayload`, `MessageStyle`, `TLS_HEADER`, `origin`.
+//! (`origin.rs`), and what every surface's `#[utoipa::path]` names in common (`described.rs`: the
+//! shared error responses, the request-id headers' schemas, the development issuer's key set).
+//! Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`, `ErrorPayload`,
+//! `MessageStyle`, `TLS_HEADER`, `origin`, `ERROR_RESPONSES`.
 
+pub mod described;
 pub mod envelope;
 pub mod middleware;
 pub mod origin;
