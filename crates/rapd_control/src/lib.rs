@@ -18,11 +18,13 @@
 //! types: `Control`, `ControlConfig`, `ControlError`, `Refusal`, `TenantCache`, `Journal`,
 //! `Faults`, `InjectFaults`, `RecordRequests`, `TenantSlot`, `router`, `control_actor`.
 
+mod described;
 mod error;
 mod faults;
 mod journal;
 mod routes;
 
+pub use described::CONTROL_ADMIN;
 pub use error::ControlError;
 pub use faults::{
     Faults, InjectFaults, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, MAX_RULES, RuleInput, TRIGGER,

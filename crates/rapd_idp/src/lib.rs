@@ -25,6 +25,7 @@
 //! two settings; it knows nothing of the server's. Key types: `IdentityProvider`, `IdentityConfig`,
 //! `DevUser`, `DevApp`, `OAuthError`, `router`.
 
+mod described;
 mod device_code;
 mod directory;
 mod discovery;
@@ -36,6 +37,7 @@ mod tenant;
 mod token;
 mod token_response;
 
+pub use described::TAG;
 pub use device_code::{DeviceCodes, MAX_PENDING_DEVICE_CODES};
 pub use directory::{DEFAULT_APP_SECRET, DEFAULT_USER_PASSWORD, DevApp, DevUser, IdentityConfig};
 pub use oauth_error::OAuthError;
@@ -43,13 +45,10 @@ pub use token_response::RefreshTokens;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
 use http::HeaderMap;
 use rapd_auth::DevIssuer;
 use rapd_model::Clock;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The identity provider's state: who may sign in, the codes and refresh tokens it issued, and
 /// what it signs and dates them with. It exists only while the development issuer is on.
@@ -94,43 +93,29 @@ impl IdentityProvider {
     }
 }
 
-/// Every route of the identity provider, for any application state `S`: the first segment of
-/// these paths is a tenant; it shares the name `version` with the Graph routes because one
-/// router cannot give one position two names.
-pub fn router<S: Clone + Send + Sync + 'static>(idp: Arc<IdentityProvider>) -> Router<S> {
-    Router::new()
-        .route(
-            "/{version}/v2.0/.well-known/openid-configuration",
-            get(discovery::get_openid_configuration),
-        )
-        .route(
-            "/adfs/.well-known/openid-configuration",
-            get(discovery::get_adfs_openid_configuration),
-        )
-        .route("/{version}/oauth2/v2.0/token", post(token::post_token))
-        .route("/adfs/oauth2/token", post(token::post_adfs_token))
-        .route(
-            "/{version}/oauth2/v2.0/devicecode",
-            post(device_code::post_device_code),
-        )
-        .route(
-            "/adfs/oauth2/devicecode",
-            post(device_code::post_adfs_device_code),
-        )
-        .route("/{version}/discovery/v2.0/keys", get(discovery::get_keys))
-        .route("/common/userrealm/{upn}", get(discovery::get_user_realm))
-        .route(
-            "/devicelogin",
-            get(device_code::get_device_login).post(device_code::post_device_login),
-        )
-        .route("/msi/token", get(managed_identity::get_app_service_token))
-        .route(
-            "/metadata/identity/oauth2/token",
-            get(managed_identity::get_imds_token),
-        )
-        .route(
-            "/metadata/identity/oauth2/token/",
-            get(managed_identity::get_imds_token),
-        )
-        .with_state(idp)
+/// Every route of the identity provider, for any application state `S`, with its description:
+/// each route is registered together with the `#[utoipa::path]` of its handler. The first
+/// segment of these paths is a tenant; the router names it `version`, as the Graph routes it
+/// shares a position with (one router cannot give one position two names), and the document
+/// `tenant`.
+pub fn router<S: Clone + Send + Sync + 'static>(idp: Arc<IdentityProvider>) -> OpenApiRouter<S> {
+    let mut router = OpenApiRouter::default()
+        .routes(routes!(discovery::get_openid_configuration))
+        .routes(routes!(discovery::get_adfs_openid_configuration))
+        .routes(routes!(token::post_token))
+        .routes(routes!(token::post_adfs_token))
+        .routes(routes!(device_code::post_device_code))
+        .routes(routes!(device_code::post_adfs_device_code))
+        .routes(routes!(discovery::get_keys))
+        .routes(routes!(discovery::get_user_realm))
+        .routes(routes!(
+            device_code::get_device_login,
+            device_code::post_device_login
+        ))
+        .routes(routes!(managed_identity::get_app_service_token))
+        .routes(routes!(managed_identity::get_imds_token))
+        .routes(routes!(managed_identity::get_imds_token_slash))
+        .with_state(idp);
+    described::tenant_named(router.get_openapi_mut());
+    router
 }

@@ -27,10 +27,8 @@
 //! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
 //! `(?![\s\S])` (see [`schemas`]).
 
-mod control;
 mod extensions;
 mod headers;
-mod identity_provider;
 mod paths;
 mod query;
 mod schemas;
@@ -39,6 +37,7 @@ mod versions;
 
 pub(crate) use extensions::{AUDIT_SCOPES, AuditEventCollection, AuditEventsQuery};
 
+use axum::body::Bytes;
 use serde_json::Value;
 use utoipa::{
     PartialSchema, ToResponse,
@@ -100,8 +99,7 @@ pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
     versions::expand(&mut api);
     head(&mut api, config);
     let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
-    if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))
-    {
+    if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), paths::paths()) {
         paths.extend(written);
     }
     if let Value::Object(written) = schemas::components(config) {
@@ -120,6 +118,11 @@ pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// The whole document, serialized once for `GET /openapi.json`.
+pub fn serialized(config: &ServerConfig, api: OpenApi) -> Bytes {
+    Bytes::from(serde_json::to_vec(&document(config, api)).expect("a JSON value serializes"))
 }
 
 /// What the document says of itself: info, server, the security every operation needs, tags.
@@ -161,17 +164,6 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
     );
 }
 
-/// Every path; the test-control API's only when this server serves it.
-fn all_paths(config: &ServerConfig) -> Value {
-    let mut paths = paths::paths();
-    if config.control.is_some()
-        && let Some(map) = paths.as_object_mut()
-    {
-        control::paths(map);
-    }
-    paths
-}
-
 fn description(config: &ServerConfig) -> String {
     format!(
         "A Graph-compatible implementation of Microsoft Intune's remote assistance partner API \
@@ -190,18 +182,44 @@ fn description(config: &ServerConfig) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    /// Every `$ref` in the document names a component that exists.
+    use rapd_auth::{DevIssuer, Verifier};
+    use rapd_model::{Clock, ManualClock, Timestamp};
+    use rapd_store::SqliteStore;
+
+    use super::*;
+    use crate::state::AppState;
+
+    /// The document a server with `config` serves, with the development issuer on or off.
+    fn served(config: ServerConfig, dev_issuer: bool) -> Value {
+        let dir = tempfile::tempdir().unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(Timestamp::now()));
+        let issuer = dev_issuer.then(|| Arc::new(DevIssuer::load_or_create(dir.path()).unwrap()));
+        let engine =
+            Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
+        let verifier = Verifier::new(issuer.as_deref());
+        let state = AppState::new(engine, verifier, issuer, clock, config);
+        let _router = crate::routing::router(state.clone());
+        serde_json::from_slice(state.openapi.get().expect("the router wrote it")).unwrap()
+    }
+
+    /// Every `$ref` in the document names a component that exists, whatever is mounted.
     #[test]
     fn every_reference_resolves() {
-        let doc = document(&ServerConfig::default(), crate::routing::described_api());
-        let mut refs = Vec::new();
-        collect_refs(&doc, &mut refs);
-        assert!(refs.len() > 50, "the document uses its components");
-        for r in refs {
-            let pointer = r.strip_prefix('#').expect("local reference");
-            assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+        for (config, dev_issuer) in [
+            (ServerConfig::default(), false),
+            (ServerConfig::default(), true),
+            (with_control(), true),
+        ] {
+            let doc = served(config, dev_issuer);
+            let mut refs = Vec::new();
+            collect_refs(&doc, &mut refs);
+            assert!(refs.len() > 50, "the document uses its components");
+            for r in refs {
+                let pointer = r.strip_prefix('#').expect("local reference");
+                assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+            }
         }
     }
 
@@ -220,23 +238,30 @@ mod tests {
         }
     }
 
-    /// The test-control paths appear exactly when the API is served.
+    /// The test-control paths appear exactly when the API is served, the identity provider's
+    /// exactly while the development issuer is on.
     #[test]
-    fn control_paths_follow_the_configuration() {
-        let off = document(&ServerConfig::default(), crate::routing::described_api());
+    fn mounted_surfaces_follow_the_configuration() {
+        let off = served(ServerConfig::default(), false);
         assert!(off["paths"].get("/_rapd/reset").is_none());
-        let on = document(&with_control(), crate::routing::described_api());
+        assert!(off["paths"].get("/{tenant}/oauth2/v2.0/token").is_none());
+        assert!(
+            off["components"]["securitySchemes"]
+                .get("controlAdmin")
+                .is_none()
+        );
+        let on = served(with_control(), true);
         for path in ["reset", "seed", "export", "requests", "faults"] {
             assert!(
                 on["paths"].get(format!("/_rapd/{path}")).is_some(),
                 "{path}"
             );
         }
-        let mut refs = Vec::new();
-        collect_refs(&on, &mut refs);
-        for r in refs {
-            assert!(on.pointer(r.strip_prefix('#').unwrap()).is_some(), "{r}");
-        }
+        assert!(on["paths"].get("/{tenant}/oauth2/v2.0/token").is_some());
+        assert_eq!(
+            on["components"]["securitySchemes"]["controlAdmin"]["scheme"],
+            "bearer"
+        );
     }
 
     fn with_control() -> ServerConfig {
@@ -254,7 +279,7 @@ mod tests {
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(&with_control(), crate::routing::described_api());
+        let doc = served(with_control(), true);
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {

@@ -2,12 +2,12 @@
 //! Graph's other URL forms to them, and Graph's answers for the routes that do not exist.
 
 use axum::{
-    Extension, Json, Router,
+    Extension, Router,
     extract::{Request, State},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, header::CONTENT_TYPE};
 
 use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, ServiceUnavailable};
 use crate::{
@@ -90,47 +90,89 @@ pub fn router(state: AppState) -> Router {
         graph,
         open,
         unshed,
-    } = described();
+        identity_provider,
+        control,
+        api,
+    } = described(&state);
+    // The document describes exactly what is mounted here, and is written once.
+    state
+        .openapi
+        .get_or_init(|| openapi::serialized(&state.config, api));
     // Each surface sheds load from its own budget: callers who need no token (the vendor's
     // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
     // and Graph's callers still get in. Graph requests without a valid token are refused
     // before any body is read, so they cannot hold Graph's budget for long.
-    let open = Router::from(open)
-        .merge(with_faults(identity_provider(&state)))
+    let open = open
+        .merge(with_faults(identity_provider.unwrap_or_default()))
         .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
     let app = served
-        .merge(Router::from(graph))
+        .merge(graph)
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
-        .merge(Router::from(unshed))
+        .merge(unshed)
         .layer(AroundLayer(GraphEnvelope))
         .with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
-    let app = match &state.control {
+    let app = match (&state.control, control) {
         // The request log sees every request but the control API's own.
-        Some(control) => app
-            .layer(AroundLayer(control.record_requests()))
-            .merge(rapd_control::router::<ApiError>(control.clone())),
-        None => app,
+        (Some(journal), Some(control)) => app
+            .layer(AroundLayer(journal.record_requests()))
+            .merge(control),
+        _ => app,
     };
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
 /// The routes registered together with their `#[utoipa::path]` description, so none exists
-/// undocumented, by the load-shedding budget they take.
+/// undocumented, by the load-shedding budget they take, and their description.
 pub(crate) struct Described {
     /// Graph's: behind Graph's budget.
-    graph: OpenApiRouter<AppState>,
+    graph: Router<AppState>,
     /// Those a caller reaches without a Graph token: behind a budget of their own.
-    open: OpenApiRouter<AppState>,
+    open: Router<AppState>,
     /// Health and the document: outside load shedding.
-    unshed: OpenApiRouter<AppState>,
+    unshed: Router<AppState>,
+    /// The development identity provider (`rapd_idp`), only where the development issuer is
+    /// on; in the open budget too.
+    identity_provider: Option<Router<AppState>>,
+    /// The test-control API (`rapd_control`), only where it is configured.
+    control: Option<Router>,
+    /// What all of these routes are, before `openapi::document` completes it.
+    api: OpenApi,
 }
 
-pub(crate) fn described() -> Described {
+/// The described routes this server's `state` mounts.
+pub(crate) fn described(state: &AppState) -> Described {
+    let [graph, open, unshed] = described_everywhere();
+    let (graph, mut api) = graph.split_for_parts();
+    let mut part = |router: OpenApiRouter<AppState>| {
+        let (router, described) = router.split_for_parts();
+        api.merge(described);
+        router
+    };
+    let (open, unshed) = (part(open), part(unshed));
+    let identity_provider = state.idp.clone().map(|idp| part(rapd_idp::router(idp)));
+    let control = state.control.clone().map(|control| {
+        let (router, described) = rapd_control::router::<ApiError>(control).split_for_parts();
+        api.merge(described);
+        router
+    });
+    Described {
+        graph,
+        open,
+        unshed,
+        identity_provider,
+        control,
+        api,
+    }
+}
+
+/// The described routes every server mounts, whatever its configuration: Graph's, those
+/// reached without a Graph token, and those outside load shedding.
+fn described_everywhere() -> [OpenApiRouter<AppState>; 3] {
     // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked.
     let graph = OpenApiRouter::new()
         .routes(no_method_match_for(routes!(
@@ -148,11 +190,14 @@ pub(crate) fn described() -> Described {
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(get_openapi));
-    Described {
-        graph,
-        open,
-        unshed,
-    }
+    [graph, open, unshed]
+}
+
+/// The description of the routes every server mounts (`described_everywhere`).
+#[cfg(test)]
+pub(crate) fn described_api() -> OpenApi {
+    let [graph, open, unshed] = described_everywhere();
+    graph.merge(open).merge(unshed).split_for_parts().1
 }
 
 /// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
@@ -162,24 +207,18 @@ pub(crate) fn described() -> Described {
     tag = "operations",
     operation_id = "getOpenApiDocument",
     summary = "This document",
-    description = "Outside load shedding and without authentication.",
+    description = "Outside load shedding and without authentication. It lists the routes this server serves: the identity provider's only while the development issuer is on, the test-control API's only when configured.",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
         ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
     ))),
 )]
-async fn get_openapi(State(state): State<AppState>) -> Response {
-    Json(openapi::document(&state.config, described_api())).into_response()
-}
-
-/// The document of the described routes alone, before `openapi::document` completes it.
-pub(crate) fn described_api() -> OpenApi {
-    let Described {
-        graph,
-        open,
-        unshed,
-    } = described();
-    graph.merge(open).merge(unshed).split_for_parts().1
+async fn get_openapi(State(state): State<AppState>) -> Result<Response, ApiError> {
+    // `router` writes the document before it serves a request.
+    let document = state.openapi.get().cloned().ok_or_else(|| {
+        ApiError::Internal("the OpenAPI document was not built with the router".into())
+    })?;
+    Ok(([(CONTENT_TYPE, "application/json")], document).into_response())
 }
 
 /// A Graph route answers a verb it lacks with Intune's routing error.
@@ -187,14 +226,6 @@ fn no_method_match_for(
     (schemas, paths, methods): UtoipaMethodRouter<AppState>,
 ) -> UtoipaMethodRouter<AppState> {
     (schemas, paths, methods.fallback(no_method_match))
-}
-
-/// The development identity provider, only where the development issuer is on.
-fn identity_provider(state: &AppState) -> Router<AppState> {
-    match &state.idp {
-        Some(idp) => rapd_idp::router(idp.clone()),
-        None => Router::new(),
-    }
 }
 
 #[utoipa::path(

@@ -1,6 +1,8 @@
 //! What every handler shares: the store, the token verifier, the clock and the settings.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
 
 use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
@@ -82,6 +84,8 @@ pub struct SharedState {
     pub control: Option<Control>,
     /// The development identity provider: there while the development issuer is on.
     pub idp: Option<Arc<IdentityProvider>>,
+    /// `/openapi.json` of the routes `routing::router` mounts for this state, written once there.
+    pub openapi: OnceLock<Bytes>,
 }
 
 impl std::ops::Deref for AppState {
@@ -121,6 +125,7 @@ impl AppState {
                     config.public_url.clone(),
                 )
             }),
+            openapi: OnceLock::new(),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,

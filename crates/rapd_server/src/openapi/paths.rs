@@ -44,7 +44,6 @@ pub fn paths() -> Value {
         graph_paths(version, &mut paths);
     }
     super::extensions::paths(&mut paths);
-    super::identity_provider::paths(&mut paths);
     Value::Object(paths)
 }
 

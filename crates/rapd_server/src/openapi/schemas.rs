@@ -114,7 +114,6 @@ pub fn components(config: &ServerConfig) -> Value {
     schemas.insert("ODataError".into(), odata_error());
     service_schemas::insert(&mut schemas);
     super::extensions::schemas(&mut schemas);
-    super::control::schemas(&mut schemas);
 
     json!({
         "securitySchemes": {
@@ -125,7 +124,6 @@ pub fn components(config: &ServerConfig) -> Value {
                 "description": format!("An access token for Graph (audience `https://graph.microsoft.com`) from a trusted issuer: `rapd token` mints one from the development issuer. Partner reads need the delegated scope `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`; writes and both actions need `.ReadWrite.All`; audit events need {}.", super::extensions::AUDIT_SCOPES),
             },
             super::extensions::PARTNER_CREDENTIAL: super::extensions::security_scheme(),
-            super::control::CONTROL_ADMIN: super::control::security_scheme(),
         },
         "schemas": schemas,
         "responses": error_responses(config),
@@ -376,6 +374,5 @@ fn error_responses(config: &ServerConfig) -> Value {
             }),
         );
     }
-    super::control::responses(&mut map);
     Value::Object(map)
 }
