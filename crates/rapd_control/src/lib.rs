@@ -11,7 +11,9 @@
 //! The test-control API under `/_rapd/` (`routes.rs`: the guard,
 //! reset/seed/export, the request log's and the fault rules' routes), fault injection (`faults.rs`:
 //! rules and the `x-rapd-fault` trigger, the `InjectFaults` layer), the fixed-size request log
-//! (`journal.rs`: the ring and the `RecordRequests` layer). Its own state (`Control`: the settings,
+//! (`journal.rs`: the ring and the `RecordRequests` layer), what the `#[utoipa::path]` on each
+//! handler names (`described.rs`: the admin token's scheme, the guard's answers, the bodies'
+//! schemas; `router` registers each route with its description). Its own state (`Control`: the settings,
 //! the log, the rules, the `ControlStore`, and the server's tenant cache as a `TenantCache` to
 //! forget after a reset or seed); refusals are `ControlError`s, answered as the server's error
 //! through `Refusal` (`From<ControlError>`), so the wording stays in the server's one table. Key

@@ -21,7 +21,8 @@
 //! documents and keys in `discovery.rs`, the token endpoint's grants in `token.rs` and
 //! `token_response.rs`, device codes and `/devicelogin` in `device_code.rs`, managed identity in
 //! `managed_identity.rs`, dev users and apps in `directory.rs`, Entra-shaped errors in
-//! `oauth_error.rs`). Its own state, built by the server from the development issuer, the clock and
+//! `oauth_error.rs`; what the `#[utoipa::path]` on each handler names in `described.rs`, so each
+//! route is registered with its description). Its own state, built by the server from the development issuer, the clock and
 //! two settings; it knows nothing of the server's. Key types: `IdentityProvider`, `IdentityConfig`,
 //! `DevUser`, `DevApp`, `OAuthError`, `router`.
 

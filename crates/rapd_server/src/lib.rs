@@ -14,8 +14,9 @@
 //! (`partners.rs`, `partners/actions.rs`, `settings.rs`, `audit_events.rs`, `batch.rs`,
 //! `metadata.rs`, `identity.rs`), the vendor's partner API (`partner_api.rs`), the OpenAPI document
 //! built from code (`openapi.rs`, `openapi/`: utoipa's `#[utoipa::path]` on the handlers that
-//! `routing::described` registers, the pieces they name in `described.rs`, JSON for the rest; the test-control operations in
-//! `openapi/control.rs`, present only when served), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
+//! `routing::described` registers, the pieces they name in `described.rs`, JSON for the rest;
+//! written once by `routing::router` for the routers it mounts, the identity provider's and the
+//! test-control API's described in their own crates), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
 //! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
 //! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
 //! `throttle/shared.rs`), load shedding (`overload.rs`), the accept loop over plain TCP and TLS

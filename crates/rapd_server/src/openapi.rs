@@ -4,26 +4,33 @@
 //! **Derived** (utoipa 5): `routing::described` registers routes through `utoipa_axum`'s
 //! `OpenApiRouter` with `routes!`, so each of those routes exists only together with the
 //! `#[utoipa::path]` on its handler: `/healthz`, `/readyz`, this document, the development
-//! issuer's OpenID metadata and keys, `/{version}/$metadata`, audit events and the partner API.
+//! issuer's OpenID metadata and keys, `/{version}/$metadata`, audit events and the partner API;
+//! and, in their own crates, the development identity provider (`rapd_idp::router`, only while
+//! the development issuer is on) and the test-control API (`rapd_control::router`, only when
+//! configured). `routing::router` builds the document once from the routers it mounts and keeps
+//! it in the state, so it lists exactly the routes this configuration serves.
 //! Their bodies' schemas derive from the types the handlers serialize where there is one
-//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`); the rest are
-//! `ToSchema`, `ToResponse` and `IntoParams` impls written with utoipa's builders
-//! (`described.rs`; the audit query options in [`extensions`]). Graph's routes are registered
-//! once under `/{version}/`; [`versions`] makes each version's path from them on utoipa's types.
-//! The document's head (info, servers, security, tags) is built with utoipa's builders here.
+//! (`OpenIdConfiguration`, `PartnerConnection`, `PartnerRedeemRequest`, the control API's fault
+//! rule and seed result); the rest are `ToSchema`, `ToResponse` and `IntoParams` impls written
+//! with utoipa's builders (`described.rs`, `rapd_http::described` for what every surface names,
+//! each crate's own `described.rs`; the audit query options in [`extensions`]). Graph's routes
+//! are registered once under `/{version}/`; [`versions`] makes each version's path from them on
+//! utoipa's types. The document's head (info, servers, security, tags) is built with utoipa's
+//! builders here.
 //!
 //! **Still written as JSON** (`json!`), and merged into the derived document: the operations on
 //! partners, `$count`, `$batch` and beta's settings ([`paths`], [`extensions`]), the OData
-//! query options ([`query`]), the identity provider's and the test-control API's routes (mounted
-//! from `rapd_idp` and `rapd_control`), and most components ([`schemas`], [`service_schemas`],
-//! [`headers`]). utoipa's types cannot carry all of them as they are: no
-//! `$ref` to a header or parameter component, no `required` on a response header, no `const`,
-//! `if`/`then`, `not` or `propertyNames` in a schema.
+//! query options ([`query`]), and most components ([`schemas`], [`service_schemas`],
+//! [`headers`]), including the shared error responses the derived operations refer to. utoipa's
+//! types cannot carry all of them as they are: no `$ref` to a header or parameter component, no
+//! `required` on a response header, no `const`, `if`/`then`, `not` or `propertyNames` in a
+//! schema.
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
 //! that every status it gets is documented, that the methods left out are the router's
-//! fallbacks, and that every surface DESIGN names which the router serves is documented;
+//! fallbacks, that every surface DESIGN names which the router serves is documented, and that a
+//! production-like server lists (and routes) neither the identity provider nor the control API;
 //! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
 //! `(?![\s\S])` (see [`schemas`]).
 
