@@ -12,6 +12,7 @@ use http::HeaderName;
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
 
 use crate::error::ControlError;
 
@@ -30,28 +31,63 @@ pub const MAX_RETRY_AFTER_SECS: u32 = 3_600;
 const MAX_PATTERN_BYTES: usize = 512;
 
 /// A rule as clients send it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = ControlFaultRuleInput)]
 pub struct RuleInput {
     /// `GET`, `POST`, …; absent or `*`: every method.
     #[serde(default)]
     method: Option<String>,
     /// A path whose `{…}` segments match any one segment, or `*` for every path.
+    #[schema(min_length = 1, max_length = 512)]
     path: String,
     /// 429, 500 or 503; absent: latency only.
     #[serde(default)]
+    #[schema(schema_with = fault_status)]
     status: Option<u16>,
     /// The chance a matching request is faulted, 0 to 1; default 1.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     probability: Option<f64>,
     #[serde(default)]
+    #[schema(schema_with = retry_after_seconds)]
     retry_after_seconds: Option<u32>,
     /// `[min, max]` milliseconds added before answering.
     #[serde(default)]
+    #[schema(schema_with = latency_ms)]
     latency_ms: Option<[u64; 2]>,
     /// Only the next `count` matching requests; absent: until the rules are cleared.
     #[serde(default)]
+    #[schema(minimum = 1)]
     count: Option<u64>,
+}
+
+/// `RuleInput::status`: the statuses a fault may answer.
+fn fault_status() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .enum_values(Some([429, 500, 503]))
+}
+
+/// `RuleInput::retry_after_seconds`.
+fn retry_after_seconds() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_RETRY_AFTER_SECS))
+}
+
+/// `RuleInput::latency_ms`: `[min, max]`.
+fn latency_ms() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .min_items(Some(2))
+        .max_items(Some(2))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(MAX_LATENCY_MS)),
+        )
 }
 
 #[derive(Debug)]

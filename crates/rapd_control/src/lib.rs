@@ -13,19 +13,23 @@
 //! rules and the `x-rapd-fault` trigger; `injection.rs`: the `InjectFaults` layer, which notes a
 //! request's `PendingFault` for the server to apply after authentication, from loopback peers
 //! only unless `allow_remote`, within one `FaultBudget` of latency per request), the fixed-size request log
-//! (`journal.rs`: the ring and the `RecordRequests` layer). Its own state (`Control`: the settings,
+//! (`journal.rs`: the ring and the `RecordRequests` layer), what the `#[utoipa::path]` on each
+//! handler names (`described.rs`: the admin token's scheme, the guard's answers, the bodies'
+//! schemas; `router` registers each route with its description). Its own state (`Control`: the settings,
 //! the log, the rules, the `ControlStore`, and the server's tenant cache as a `TenantCache` to
 //! forget after a reset or seed); refusals are `ControlError`s, answered as the server's error
 //! through `Refusal` (`From<ControlError>`), so the wording stays in the server's one table. Key
 //! types: `Control`, `ControlConfig`, `ControlError`, `Refusal`, `TenantCache`, `Journal`,
 //! `Faults`, `InjectFaults`, `PendingFault`, `FaultBudget`, `RecordRequests`, `TenantSlot`, `router`, `control_actor`.
 
+mod described;
 mod error;
 mod faults;
 mod injection;
 mod journal;
 mod routes;
 
+pub use described::CONTROL_ADMIN;
 pub use error::ControlError;
 pub use faults::{
     Faults, MAX_FAULT_DELAY_MS, MAX_LATENCY_MS, MAX_RETRY_AFTER_SECS, MAX_RULES, RuleInput, TRIGGER,

@@ -4,51 +4,64 @@
 use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
-    Extension, Json, Router,
+    Extension, Json,
     body::Bytes,
     extract::{ConnectInfo, Path, Query, Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{MethodRouter, delete, get, post},
 };
 use http::{StatusCode, header};
 use rapd_http::{AroundLayer, GraphEnvelope, RequestIds};
 use rapd_model::{Fixture, TenantId};
-use serde_json::json;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouter},
+    routes,
+};
 use uuid::Uuid;
 
 use crate::{
-    Control, MAX_FIXTURE_BYTES, PREFIX, Refusal, control_actor, error::ControlError, faults,
+    Control, MAX_FIXTURE_BYTES, Refusal, control_actor,
+    described::{
+        self, ControlFaultRule, ControlFaultRules, ControlFixture, ControlForbidden,
+        ControlRequestLog, ControlUnauthorized, FaultRuleNotFound, SeedResult,
+    },
+    error::ControlError,
+    faults::{self, RuleInput},
+};
+use rapd_http::described::{
+    BadRequest, ClientRequestId, InternalServerError, PayloadTooLarge, RequestId,
+    ServiceUnavailable,
 };
 
-/// The test-control API, in Graph's envelope, each error answered as `E`.
-pub fn router<E: Refusal>(control: Control) -> Router {
+/// The test-control API, in Graph's envelope, each error answered as `E`, with its description:
+/// each route is registered together with the `#[utoipa::path]` of its handler.
+pub fn router<E: Refusal>(control: Control) -> OpenApiRouter {
     // The guard sits on each method router, so a verb a path lacks is still a plain 405.
-    let guarded = |methods: MethodRouter<Control>| {
-        methods.route_layer(middleware::from_fn_with_state(control.clone(), guard::<E>))
+    let guarded = |(schemas, paths, methods): UtoipaMethodRouter<Control>| {
+        let guard = middleware::from_fn_with_state(control.clone(), guard::<E>);
+        (schemas, paths, methods.route_layer(guard))
     };
-    Router::new()
-        .route(&format!("{PREFIX}/reset"), guarded(post(reset_state::<E>)))
-        .route(&format!("{PREFIX}/seed"), guarded(post(seed_state::<E>)))
-        .route(&format!("{PREFIX}/export"), guarded(get(export_state::<E>)))
-        .route(
-            &format!("{PREFIX}/requests"),
-            guarded(get(list_requests::<E>).delete(clear_requests)),
-        )
-        .route(
-            &format!("{PREFIX}/faults"),
-            guarded(
-                get(list_faults::<E>)
-                    .post(add_fault::<E>)
-                    .delete(clear_faults::<E>),
-            ),
-        )
-        .route(
-            &format!("{PREFIX}/faults/{{id}}"),
-            guarded(delete(remove_fault::<E>)),
-        )
+    // `routes!` names a handler by its path; these bindings fix the error type of each.
+    let (reset_state, seed_state, export_state) =
+        (reset_state::<E>, seed_state::<E>, export_state::<E>);
+    let (list_requests, list_faults, add_fault, clear_faults, remove_fault) = (
+        list_requests::<E>,
+        list_faults::<E>,
+        add_fault::<E>,
+        clear_faults::<E>,
+        remove_fault::<E>,
+    );
+    let mut router = OpenApiRouter::default()
+        .routes(guarded(routes!(reset_state)))
+        .routes(guarded(routes!(seed_state)))
+        .routes(guarded(routes!(export_state)))
+        .routes(guarded(routes!(list_requests, clear_requests)))
+        .routes(guarded(routes!(list_faults, add_fault, clear_faults)))
+        .routes(guarded(routes!(remove_fault)))
         .layer(AroundLayer(GraphEnvelope))
-        .with_state(control)
+        .with_state(control);
+    described::components(router.get_openapi_mut());
+    router
 }
 
 /// Loopback peers only (unless allowed), then the admin token, compared in constant time.
@@ -100,6 +113,24 @@ fn tenant_param(params: &HashMap<String, String>) -> Result<Option<TenantId>, Co
 }
 
 /// POST /_rapd/reset[?tenant=<guid>]
+#[utoipa::path(
+    post,
+    path = "/_rapd/reset",
+    tag = "control",
+    operation_id = "control.reset",
+    summary = "Delete one tenant's state, or every tenant's",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    params(("tenant" = Option<Uuid>, Query, description = "One tenant; absent: every tenant.")),
+    responses(
+        (status = 204, description = "Reset", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn reset_state<E: Refusal>(
     State(control): State<Control>,
     Query(params): Query<HashMap<String, String>>,
@@ -115,6 +146,25 @@ async fn reset_state<E: Refusal>(
 }
 
 /// POST /_rapd/seed with a fixture: all of it is written, or none.
+#[utoipa::path(
+    post,
+    path = "/_rapd/seed",
+    tag = "control",
+    operation_id = "control.seed",
+    summary = "Write a fixture: all of it, or nothing",
+    description = "At most 8 MiB (`MAX_FIXTURE_BYTES`). Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    request_body(content = ControlFixture, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Seeded", body = SeedResult, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn seed_state<E: Refusal>(
     State(control): State<Control>,
     Extension(ids): Extension<RequestIds>,
@@ -139,7 +189,7 @@ async fn seed_state<E: Refusal>(
         .await
         .map_err(ControlError::from)?;
     control.tenants_changed();
-    Ok(Json(json!({ "tenants": tenants, "partners": partners })).into_response())
+    Ok(Json(SeedResult { tenants, partners }).into_response())
 }
 
 fn parse_fixture(
@@ -152,6 +202,24 @@ fn parse_fixture(
 }
 
 /// GET /_rapd/export[?tenant=<guid>]: the fixture that seeds this state back.
+#[utoipa::path(
+    get,
+    path = "/_rapd/export",
+    tag = "control",
+    operation_id = "control.export",
+    summary = "The state as a fixture",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    params(("tenant" = Option<Uuid>, Query, description = "One tenant; absent: every tenant.")),
+    responses(
+        (status = 200, description = "The fixture", body = ControlFixture, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn export_state<E: Refusal>(
     State(control): State<Control>,
     Query(params): Query<HashMap<String, String>>,
@@ -166,6 +234,24 @@ async fn export_state<E: Refusal>(
 }
 
 /// GET /_rapd/requests[?limit=N]: the newest requests first.
+#[utoipa::path(
+    get,
+    path = "/_rapd/requests",
+    tag = "control",
+    operation_id = "control.listRequests",
+    summary = "The request log, newest first",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    params(("limit" = Option<u64>, Query, minimum = 1, description = "How many entries, 1 to the log's capacity; default 100 (or the capacity).")),
+    responses(
+        (status = 200, description = "The newest requests", body = ControlRequestLog, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn list_requests<E: Refusal>(
     State(control): State<Control>,
     Query(params): Query<HashMap<String, String>>,
@@ -184,6 +270,23 @@ async fn list_requests<E: Refusal>(
 }
 
 /// DELETE /_rapd/requests
+#[utoipa::path(
+    delete,
+    path = "/_rapd/requests",
+    tag = "control",
+    operation_id = "control.clearRequests",
+    summary = "Empty the request log",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    responses(
+        (status = 204, description = "Emptied", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn clear_requests(State(control): State<Control>) -> StatusCode {
     control.journal().clear();
     StatusCode::NO_CONTENT
@@ -196,11 +299,52 @@ fn faults(control: &Control) -> Result<&faults::Faults, ControlError> {
 }
 
 /// GET /_rapd/faults
+#[utoipa::path(
+    get,
+    path = "/_rapd/faults",
+    tag = "control",
+    operation_id = "control.listFaults",
+    summary = "The fault rules",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    responses(
+        (status = 200, description = "The rules", body = ControlFaultRules, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn list_faults<E: Refusal>(State(control): State<Control>) -> Result<Response, E> {
     Ok(Json(faults(&control)?.list()).into_response())
 }
 
 /// POST /_rapd/faults with one rule.
+#[utoipa::path(
+    post,
+    path = "/_rapd/faults",
+    tag = "control",
+    operation_id = "control.addFault",
+    summary = "Add a fault rule",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    request_body(content = RuleInput, content_type = "application/json", examples(
+        ("next429" = (value = json!({
+            "method": "GET",
+            "path": "/{version}/deviceManagement/remoteAssistancePartners",
+            "status": 429, "retryAfterSeconds": 1, "count": 1,
+        }))),
+    )),
+    responses(
+        (status = 201, description = "The rule", body = ControlFaultRule, headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn add_fault<E: Refusal>(State(control): State<Control>, body: Bytes) -> Result<Response, E> {
     let faults = faults(&control)?;
     let input: faults::RuleInput =
@@ -210,6 +354,25 @@ async fn add_fault<E: Refusal>(State(control): State<Control>, body: Bytes) -> R
 }
 
 /// DELETE /_rapd/faults/{id}: one rule, by the `id` `POST /_rapd/faults` answered with.
+#[utoipa::path(
+    delete,
+    path = "/_rapd/faults/{id}",
+    tag = "control",
+    operation_id = "control.removeFault",
+    summary = "Remove one fault rule",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    params(("id" = u64, Path, description = "The rule's `id`, as `POST /_rapd/faults` answered it.")),
+    responses(
+        (status = 204, description = "Removed", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 404, response = FaultRuleNotFound),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn remove_fault<E: Refusal>(
     State(control): State<Control>,
     Path(id): Path<String>,
@@ -225,6 +388,23 @@ async fn remove_fault<E: Refusal>(
 }
 
 /// DELETE /_rapd/faults: every rule.
+#[utoipa::path(
+    delete,
+    path = "/_rapd/faults",
+    tag = "control",
+    operation_id = "control.clearFaults",
+    summary = "Remove every fault rule",
+    description = "Test control: loopback clients only (unless `control.allow_remote`), with the admin token that `rapd control-token` prints. See docs/test-control.md.",
+    security(("controlAdmin" = [])),
+    responses(
+        (status = 204, description = "Cleared", headers(("request-id" = RequestId), ("client-request-id" = ClientRequestId))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = ControlUnauthorized),
+        (status = 403, response = ControlForbidden),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 async fn clear_faults<E: Refusal>(State(control): State<Control>) -> Result<StatusCode, E> {
     faults(&control)?.clear();
     Ok(StatusCode::NO_CONTENT)

@@ -12,9 +12,12 @@
 //! envelope (`envelope.rs`: request ids, Graph's headers, and the one writer of Graph's error body
 //! from an `ErrorPayload`; it notes the matched route too), the origin links are built on and
 //! the `x-rapd-tls` marker (`origin.rs`), the matched route template noted for the access log
-//! (`route.rs`). Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`,
-//! `ErrorPayload`, `MessageStyle`, `TLS_HEADER`, `origin`, `RouteSlot`.
+//! (`route.rs`), and what every surface's `#[utoipa::path]` names in common (`described.rs`: the
+//! shared error responses, the request-id headers' schemas, the development issuer's key set).
+//! Key types: `Around`, `AroundLayer`, `GraphEnvelope`, `RequestIds`, `ErrorPayload`,
+//! `MessageStyle`, `TLS_HEADER`, `origin`, `RouteSlot`, `ERROR_RESPONSES`.
 
+pub mod described;
 pub mod envelope;
 pub mod middleware;
 pub mod origin;

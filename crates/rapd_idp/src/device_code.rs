@@ -17,6 +17,9 @@ use http::{HeaderMap, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::described::{
+    DeviceCodeForm, DeviceCodeResponse, DeviceLoginForm, Html as HtmlPage, OAuthErrorResponse, TAG,
+};
 use crate::{
     IdentityConfig, IdentityProvider, OAuthError, form::Form, scopes::RequestedScopes,
     tenant::Tenant, token_response::random_token,
@@ -153,6 +156,23 @@ fn normalise_user_code(code: &str) -> String {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/devicecode`
+#[utoipa::path(
+    post,
+    path = "/{version}/oauth2/v2.0/devicecode",
+    tag = TAG,
+    operation_id = "postDeviceCode",
+    summary = "Starts a device-code sign-in",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(("tenant" = String, Path, max_length = 253, description = "A tenant id, a domain name, `common`, `organizations`, `consumers` or `adfs`")),
+    request_body(content = inline(DeviceCodeForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The codes", body = inline(DeviceCodeResponse)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+        (status = 413, response = inline(OAuthErrorResponse)),
+        (status = 503, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn post_device_code(
     State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
@@ -163,6 +183,22 @@ pub async fn post_device_code(
 }
 
 /// `POST /adfs/oauth2/devicecode`
+#[utoipa::path(
+    post,
+    path = "/adfs/oauth2/devicecode",
+    tag = TAG,
+    operation_id = "postAdfsDeviceCode",
+    summary = "Starts a device-code sign-in",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    request_body(content = inline(DeviceCodeForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The codes", body = inline(DeviceCodeResponse)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+        (status = 413, response = inline(OAuthErrorResponse)),
+        (status = 503, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn post_adfs_device_code(
     State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
@@ -226,11 +262,38 @@ const LOGIN_PAGE: &str = r#"<!doctype html>
 "#;
 
 /// `GET /devicelogin`: the page a device-code `verification_uri` points to.
+#[utoipa::path(
+    get,
+    path = "/devicelogin",
+    tag = TAG,
+    operation_id = "getDeviceLogin",
+    summary = "The page a device code's `verification_uri` names",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = inline(HtmlPage)),
+    ),
+)]
 pub async fn get_device_login() -> Html<&'static str> {
     Html(LOGIN_PAGE)
 }
 
 /// `POST /devicelogin`: approves a device code for a development user.
+#[utoipa::path(
+    post,
+    path = "/devicelogin",
+    tag = TAG,
+    operation_id = "postDeviceLogin",
+    summary = "Approves a device code for a development user",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    request_body(content = inline(DeviceLoginForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Signed in", content_type = "text/html", body = inline(HtmlPage)),
+        (status = 400, description = "Refused", content_type = "text/html", body = inline(HtmlPage)),
+        (status = 413, description = "Too large", content_type = "text/html", body = inline(HtmlPage)),
+    ),
+)]
 pub async fn post_device_login(State(idp): State<Arc<IdentityProvider>>, body: Bytes) -> Response {
     let page = |status: StatusCode, text: &str| {
         let html = format!(

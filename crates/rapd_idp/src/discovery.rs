@@ -13,11 +13,27 @@ use axum::{
 };
 use http::HeaderMap;
 use rapd_auth::DEV_TENANT;
+use rapd_http::described::JsonWebKeySet;
 use serde_json::json;
 
+use crate::described::{OAuthErrorResponse, TAG, TenantOpenIdConfiguration, UserRealm};
 use crate::{IdentityProvider, OAuthError, tenant::Tenant};
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`
+#[utoipa::path(
+    get,
+    path = "/{version}/v2.0/.well-known/openid-configuration",
+    tag = TAG,
+    operation_id = "getTenantOpenIdConfiguration",
+    summary = "A tenant's OpenID Connect metadata; `issuer` shares the request's origin",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(("tenant" = String, Path, max_length = 253, description = "A tenant id, a domain name, `common`, `organizations`, `consumers` or `adfs`")),
+    responses(
+        (status = 200, description = "The metadata", body = inline(TenantOpenIdConfiguration)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn get_openid_configuration(
     State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
@@ -40,6 +56,19 @@ pub async fn get_openid_configuration(
 }
 
 /// `GET /adfs/.well-known/openid-configuration`
+#[utoipa::path(
+    get,
+    path = "/adfs/.well-known/openid-configuration",
+    tag = TAG,
+    operation_id = "getAdfsOpenIdConfiguration",
+    summary = "A tenant's OpenID Connect metadata; `issuer` shares the request's origin",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    responses(
+        (status = 200, description = "The metadata", body = inline(TenantOpenIdConfiguration)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn get_adfs_openid_configuration(
     State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
@@ -89,6 +118,19 @@ fn document(oauth2: &str, issuer: &str, jwks_uri: &str) -> Response {
 
 /// `GET /common/userrealm/{upn}`: MSAL Python asks before a password sign-in; `Managed` means
 /// "send the password to the token endpoint" (never `Federated`, which starts WS-Trust).
+#[utoipa::path(
+    get,
+    path = "/common/userrealm/{upn}",
+    tag = TAG,
+    operation_id = "getUserRealm",
+    summary = "MSAL Python's realm lookup before a password sign-in: always `Managed`",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(("upn" = String, Path)),
+    responses(
+        (status = 200, description = "The realm", body = inline(UserRealm)),
+    ),
+)]
 pub async fn get_user_realm(Path(upn): Path<String>) -> Response {
     let domain = upn.rsplit_once('@').map_or("", |(_, d)| d);
     Json(json!({
@@ -102,6 +144,19 @@ pub async fn get_user_realm(Path(upn): Path<String>) -> Response {
 }
 
 /// `GET /{tenant}/discovery/v2.0/keys`: the development issuer's public keys.
+#[utoipa::path(
+    get,
+    path = "/{version}/discovery/v2.0/keys",
+    tag = TAG,
+    operation_id = "getTenantKeys",
+    summary = "The development issuer's public keys",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(("tenant" = String, Path, max_length = 253, description = "A tenant id, a domain name, `common`, `organizations`, `consumers` or `adfs`")),
+    responses(
+        (status = 200, description = "The key set", body = JsonWebKeySet),
+    ),
+)]
 pub async fn get_keys(State(idp): State<Arc<IdentityProvider>>) -> Response {
     Json(idp.issuer.jwks()).into_response()
 }

@@ -21,10 +21,12 @@
 //! documents and keys in `discovery.rs`, the token endpoint's grants in `token.rs` and
 //! `token_response.rs`, device codes and `/devicelogin` in `device_code.rs`, managed identity in
 //! `managed_identity.rs`, dev users and apps in `directory.rs`, the back-off after wrong passwords
-//! and client secrets in `lockout.rs`, Entra-shaped errors in `oauth_error.rs`). Its own state, built by the server from the development issuer, the clock and
+//! and client secrets in `lockout.rs`, Entra-shaped errors in `oauth_error.rs`; what the `#[utoipa::path]` on each handler names in
+//! `described.rs`, so each route is registered with its description). Its own state, built by the server from the development issuer, the clock and
 //! two settings; it knows nothing of the server's. Key types: `IdentityProvider`, `IdentityConfig`,
 //! `DevUser`, `DevApp`, `OAuthError`, `router`.
 
+mod described;
 mod device_code;
 mod directory;
 mod discovery;
@@ -37,6 +39,7 @@ mod tenant;
 mod token;
 mod token_response;
 
+pub use described::TAG;
 pub use device_code::{DeviceCodes, MAX_DEVICE_CODES_PER_CLIENT, MAX_PENDING_DEVICE_CODES};
 pub use directory::{DEFAULT_APP_SECRET, DEFAULT_USER_PASSWORD, DevApp, DevUser, IdentityConfig};
 pub use lockout::{FIRST_LOCKOUT_SECS, LOCKOUT_THRESHOLD, MAX_LOCKOUT_SECS};
@@ -45,13 +48,10 @@ pub use token_response::RefreshTokens;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
 use http::HeaderMap;
 use rapd_auth::DevIssuer;
 use rapd_model::Clock;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::lockout::{Lockouts, Principal};
 
@@ -130,43 +130,29 @@ impl IdentityProvider {
     }
 }
 
-/// Every route of the identity provider, for any application state `S`: the first segment of
-/// these paths is a tenant; it shares the name `version` with the Graph routes because one
-/// router cannot give one position two names.
-pub fn router<S: Clone + Send + Sync + 'static>(idp: Arc<IdentityProvider>) -> Router<S> {
-    Router::new()
-        .route(
-            "/{version}/v2.0/.well-known/openid-configuration",
-            get(discovery::get_openid_configuration),
-        )
-        .route(
-            "/adfs/.well-known/openid-configuration",
-            get(discovery::get_adfs_openid_configuration),
-        )
-        .route("/{version}/oauth2/v2.0/token", post(token::post_token))
-        .route("/adfs/oauth2/token", post(token::post_adfs_token))
-        .route(
-            "/{version}/oauth2/v2.0/devicecode",
-            post(device_code::post_device_code),
-        )
-        .route(
-            "/adfs/oauth2/devicecode",
-            post(device_code::post_adfs_device_code),
-        )
-        .route("/{version}/discovery/v2.0/keys", get(discovery::get_keys))
-        .route("/common/userrealm/{upn}", get(discovery::get_user_realm))
-        .route(
-            "/devicelogin",
-            get(device_code::get_device_login).post(device_code::post_device_login),
-        )
-        .route("/msi/token", get(managed_identity::get_app_service_token))
-        .route(
-            "/metadata/identity/oauth2/token",
-            get(managed_identity::get_imds_token),
-        )
-        .route(
-            "/metadata/identity/oauth2/token/",
-            get(managed_identity::get_imds_token),
-        )
-        .with_state(idp)
+/// Every route of the identity provider, for any application state `S`, with its description:
+/// each route is registered together with the `#[utoipa::path]` of its handler. The first
+/// segment of these paths is a tenant; the router names it `version`, as the Graph routes it
+/// shares a position with (one router cannot give one position two names), and the document
+/// `tenant`.
+pub fn router<S: Clone + Send + Sync + 'static>(idp: Arc<IdentityProvider>) -> OpenApiRouter<S> {
+    let mut router = OpenApiRouter::default()
+        .routes(routes!(discovery::get_openid_configuration))
+        .routes(routes!(discovery::get_adfs_openid_configuration))
+        .routes(routes!(token::post_token))
+        .routes(routes!(token::post_adfs_token))
+        .routes(routes!(device_code::post_device_code))
+        .routes(routes!(device_code::post_adfs_device_code))
+        .routes(routes!(discovery::get_keys))
+        .routes(routes!(discovery::get_user_realm))
+        .routes(routes!(
+            device_code::get_device_login,
+            device_code::post_device_login
+        ))
+        .routes(routes!(managed_identity::get_app_service_token))
+        .routes(routes!(managed_identity::get_imds_token))
+        .routes(routes!(managed_identity::get_imds_token_slash))
+        .with_state(idp);
+    described::tenant_named(router.get_openapi_mut());
+    router
 }

@@ -13,11 +13,31 @@ use axum::{
 use http::HeaderMap;
 use serde_json::json;
 
+use crate::described::{ManagedIdentityToken, MetadataTrue, OAuthErrorResponse, TAG};
 use crate::{
     IdentityProvider, OAuthError, scopes::is_graph, tenant::Tenant, token_response::app_token,
 };
 
 /// `GET /msi/token?api-version=2019-08-01&resource=…` with `X-IDENTITY-HEADER`
+#[utoipa::path(
+    get,
+    path = "/msi/token",
+    tag = TAG,
+    operation_id = "getAppServiceToken",
+    summary = "Managed identity, App Service style (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`)",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(
+        ("resource" = String, Query),
+        ("api-version" = Option<String>, Query),
+        ("client_id" = Option<String>, Query),
+        ("X-IDENTITY-HEADER" = String, Header, min_length = 1),
+    ),
+    responses(
+        (status = 200, description = "An app-only token", body = inline(ManagedIdentityToken)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn get_app_service_token(
     State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
@@ -42,6 +62,25 @@ pub async fn get_app_service_token(
 }
 
 /// `GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with `Metadata: true`
+#[utoipa::path(
+    get,
+    path = "/metadata/identity/oauth2/token",
+    tag = TAG,
+    operation_id = "getImdsToken",
+    summary = "Managed identity, IMDS style (`AZURE_POD_IDENTITY_AUTHORITY_HOST`)",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(
+        ("resource" = String, Query),
+        ("api-version" = Option<String>, Query),
+        ("client_id" = Option<String>, Query),
+        ("Metadata" = inline(MetadataTrue), Header),
+    ),
+    responses(
+        (status = 200, description = "An app-only token", body = inline(ManagedIdentityToken)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn get_imds_token(
     State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,
@@ -66,6 +105,34 @@ pub async fn get_imds_token(
         "client_id": client_id,
     }))
     .into_response())
+}
+
+/// `GET /metadata/identity/oauth2/token/`: the same, with the trailing slash some clients send.
+#[utoipa::path(
+    get,
+    path = "/metadata/identity/oauth2/token/",
+    tag = TAG,
+    operation_id = "getImdsTokenSlash",
+    summary = "Managed identity, IMDS style (`AZURE_POD_IDENTITY_AUTHORITY_HOST`)",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(
+        ("resource" = String, Query),
+        ("api-version" = Option<String>, Query),
+        ("client_id" = Option<String>, Query),
+        ("Metadata" = inline(MetadataTrue), Header),
+    ),
+    responses(
+        (status = 200, description = "An app-only token", body = inline(ManagedIdentityToken)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+    ),
+)]
+pub async fn get_imds_token_slash(
+    idp: State<Arc<IdentityProvider>>,
+    headers: HeaderMap,
+    query: Query<HashMap<String, String>>,
+) -> Result<Response, OAuthError> {
+    get_imds_token(idp, headers, query).await
 }
 
 fn token(

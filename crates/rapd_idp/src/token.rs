@@ -13,6 +13,7 @@ use http::HeaderMap;
 
 use crate::{
     IdentityProvider, OAuthError,
+    described::{OAuthErrorResponse, TAG, TokenForm, TokenResponse},
     form::Form,
     scopes::RequestedScopes,
     tenant::Tenant,
@@ -20,6 +21,23 @@ use crate::{
 };
 
 /// `POST /{tenant}/oauth2/v2.0/token`
+#[utoipa::path(
+    post,
+    path = "/{version}/oauth2/v2.0/token",
+    tag = TAG,
+    operation_id = "postToken",
+    summary = "Tokens: client credentials, password, device code (both spellings) and refresh token",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    params(("tenant" = String, Path, max_length = 253, description = "A tenant id, a domain name, `common`, `organizations`, `consumers` or `adfs`")),
+    request_body(content = inline(TokenForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Tokens", body = inline(TokenResponse)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+        (status = 401, response = inline(OAuthErrorResponse)),
+        (status = 413, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn post_token(
     State(idp): State<Arc<IdentityProvider>>,
     Path(tenant): Path<String>,
@@ -30,6 +48,22 @@ pub async fn post_token(
 }
 
 /// `POST /adfs/oauth2/token`
+#[utoipa::path(
+    post,
+    path = "/adfs/oauth2/token",
+    tag = TAG,
+    operation_id = "postAdfsToken",
+    summary = "Tokens: client credentials, password, device code (both spellings) and refresh token",
+    description = "Served while the development issuer is on. Errors are Entra's OAuth body (`error`, `error_description` starting with `AADSTSnnnn:`).",
+    security(()),
+    request_body(content = inline(TokenForm), content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Tokens", body = inline(TokenResponse)),
+        (status = 400, response = inline(OAuthErrorResponse)),
+        (status = 401, response = inline(OAuthErrorResponse)),
+        (status = 413, response = inline(OAuthErrorResponse)),
+    ),
+)]
 pub async fn post_adfs_token(
     State(idp): State<Arc<IdentityProvider>>,
     headers: HeaderMap,

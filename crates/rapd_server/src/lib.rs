@@ -16,8 +16,9 @@
 //! `metadata.rs`, `identity.rs`), the vendor's partner API (`partner_api.rs`), the OpenAPI document
 //! derived from code (`openapi.rs`, `openapi/`: utoipa's `#[utoipa::path]` on the handlers that
 //! `routing::described` registers, the pieces they name in `described.rs` and
-//! `described/operations.rs`, the bodies' schemas as JSON; the test-control operations in
-//! `openapi/control.rs`, present only when served), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
+//! `described/operations.rs`, the bodies' schemas as JSON; written once by `routing::router` for
+//! the routers it mounts, the identity provider's and the test-control API's described in their
+//! own crates), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
 //! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
 //! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
 //! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` and the layer that counts

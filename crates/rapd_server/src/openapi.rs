@@ -18,20 +18,21 @@
 //! catalogue the server validates with (`rapd_model::Property`, the limits of `rapd_odata`), and
 //! utoipa's schema types cannot carry them as they are: no `const`, `if`/`then`, `not` or
 //! `propertyNames`, no type lists such as `["string", "null"]` with a pattern. The identity
-//! provider's and the test-control API's operations, mounted from `rapd_idp` and `rapd_control`,
-//! are still written here too ([`identity_provider`], [`control`], [`headers`]).
+//! provider's and the test-control API's operations are described in their own crates
+//! (`rapd_idp::router`, `rapd_control::router`, each with its `described.rs`), and mounted only
+//! while the development issuer is on and when the control API is configured: `routing::router`
+//! builds the document once from the routers it mounts and keeps it in the state, so it lists
+//! exactly the routes this configuration serves.
 //!
 //! What keeps the document and the router together: `tests/api/openapi.rs` sends a request for
 //! every documented path and method to the real router and checks that none lands on a fallback,
 //! that every status it gets is documented, that the methods left out are the router's
-//! fallbacks, and that every surface DESIGN names which the router serves is documented;
+//! fallbacks, that every surface DESIGN names which the router serves is documented, and that a
+//! production-like server lists (and routes) neither the identity provider nor the control API;
 //! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
 //! `(?![\s\S])` (`described::END`).
 
-mod control;
 mod extensions;
-mod headers;
-mod identity_provider;
 mod query;
 mod schemas;
 mod service_schemas;
@@ -39,6 +40,7 @@ mod versions;
 
 pub(crate) use extensions::AUDIT_SCOPES;
 
+use axum::body::Bytes;
 use serde_json::Value;
 use utoipa::{
     PartialSchema, ToResponse,
@@ -103,10 +105,6 @@ pub fn document(config: &ServerConfig, mut api: OpenApi) -> Value {
     head(&mut api, config);
     let mut doc = serde_json::to_value(&api).expect("an OpenAPI document serializes");
     link_field_names(&mut doc);
-    if let (Some(paths), Value::Object(written)) = (doc["paths"].as_object_mut(), all_paths(config))
-    {
-        paths.extend(written);
-    }
     if let Value::Object(written) = schemas::components() {
         let components = doc
             .as_object_mut()
@@ -155,6 +153,11 @@ fn link_field_names(doc: &mut Value) {
     }
 }
 
+/// The whole document, serialized once for `GET /openapi.json`.
+pub fn serialized(config: &ServerConfig, api: OpenApi) -> Bytes {
+    Bytes::from(serde_json::to_vec(&document(config, api)).expect("a JSON value serializes"))
+}
+
 /// What the document says of itself: info, server, the security every operation needs, tags.
 fn head(api: &mut OpenApi, config: &ServerConfig) {
     let license = env!("CARGO_PKG_LICENSE");
@@ -199,17 +202,6 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
     );
 }
 
-/// The paths still written as JSON: the identity provider's, and the test-control API's only
-/// when this server serves it.
-fn all_paths(config: &ServerConfig) -> Value {
-    let mut paths = serde_json::Map::new();
-    identity_provider::paths(&mut paths);
-    if config.control.is_some() {
-        control::paths(&mut paths);
-    }
-    Value::Object(paths)
-}
-
 fn description(config: &ServerConfig) -> String {
     format!(
         "A Graph-compatible implementation of Microsoft Intune's remote assistance partner API \
@@ -228,21 +220,44 @@ fn description(config: &ServerConfig) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    /// Every `$ref` in the document names a component that exists.
+    use rapd_auth::{DevIssuer, Verifier};
+    use rapd_model::{Clock, ManualClock, Timestamp};
+    use rapd_store::SqliteStore;
+
+    use super::*;
+    use crate::state::AppState;
+
+    /// The document a server with `config` serves, with the development issuer on or off.
+    fn served(config: ServerConfig, dev_issuer: bool) -> Value {
+        let dir = tempfile::tempdir().unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(Timestamp::now()));
+        let issuer = dev_issuer.then(|| Arc::new(DevIssuer::load_or_create(dir.path()).unwrap()));
+        let engine =
+            Arc::new(SqliteStore::open(&dir.path().join("rapd.db"), clock.clone()).unwrap());
+        let verifier = Verifier::new(issuer.as_deref());
+        let state = AppState::new(engine, verifier, issuer, clock, config);
+        let _router = crate::routing::router(state.clone());
+        serde_json::from_slice(state.openapi.get().expect("the router wrote it")).unwrap()
+    }
+
+    /// Every `$ref` in the document names a component that exists, whatever is mounted.
     #[test]
     fn every_reference_resolves() {
-        let doc = document(
-            &ServerConfig::default(),
-            crate::routing::described_api(&ServerConfig::default()),
-        );
-        let mut refs = Vec::new();
-        collect_refs(&doc, &mut refs);
-        assert!(refs.len() > 50, "the document uses its components");
-        for r in refs {
-            let pointer = r.strip_prefix('#').expect("local reference");
-            assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+        for (config, dev_issuer) in [
+            (ServerConfig::default(), false),
+            (ServerConfig::default(), true),
+            (with_control(), true),
+        ] {
+            let doc = served(config, dev_issuer);
+            let mut refs = Vec::new();
+            collect_refs(&doc, &mut refs);
+            assert!(refs.len() > 50, "the document uses its components");
+            for r in refs {
+                let pointer = r.strip_prefix('#').expect("local reference");
+                assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+            }
         }
     }
 
@@ -261,29 +276,30 @@ mod tests {
         }
     }
 
-    /// The test-control paths appear exactly when the API is served.
+    /// The test-control paths appear exactly when the API is served, the identity provider's
+    /// exactly while the development issuer is on.
     #[test]
-    fn control_paths_follow_the_configuration() {
-        let off = document(
-            &ServerConfig::default(),
-            crate::routing::described_api(&ServerConfig::default()),
-        );
+    fn mounted_surfaces_follow_the_configuration() {
+        let off = served(ServerConfig::default(), false);
         assert!(off["paths"].get("/_rapd/reset").is_none());
-        let on = document(
-            &with_control(),
-            crate::routing::described_api(&with_control()),
+        assert!(off["paths"].get("/{tenant}/oauth2/v2.0/token").is_none());
+        assert!(
+            off["components"]["securitySchemes"]
+                .get("controlAdmin")
+                .is_none()
         );
+        let on = served(with_control(), true);
         for path in ["reset", "seed", "export", "requests", "faults"] {
             assert!(
                 on["paths"].get(format!("/_rapd/{path}")).is_some(),
                 "{path}"
             );
         }
-        let mut refs = Vec::new();
-        collect_refs(&on, &mut refs);
-        for r in refs {
-            assert!(on.pointer(r.strip_prefix('#').unwrap()).is_some(), "{r}");
-        }
+        assert!(on["paths"].get("/{tenant}/oauth2/v2.0/token").is_some());
+        assert_eq!(
+            on["components"]["securitySchemes"]["controlAdmin"]["scheme"],
+            "bearer"
+        );
     }
 
     fn with_control() -> ServerConfig {
@@ -302,10 +318,7 @@ mod tests {
     /// Operation ids are unique, and every link names one of them.
     #[test]
     fn operation_ids_are_unique_and_links_resolve() {
-        let doc = document(
-            &with_control(),
-            crate::routing::described_api(&with_control()),
-        );
+        let doc = served(with_control(), true);
         let mut ids = std::collections::HashSet::new();
         for item in doc["paths"].as_object().unwrap().values() {
             for op in item.as_object().unwrap().values() {

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use axum::{
-    Extension, Json, Router,
+    Extension, Router,
     extract::{Request, State},
     response::{IntoResponse, Response},
 };
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, header::CONTENT_TYPE};
 
 use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, ServiceUnavailable};
 use crate::{
@@ -40,8 +40,16 @@ pub fn router(state: AppState) -> Router {
         graph,
         open,
         unshed,
-    } = described(&state.config);
-    let graph = Router::from(graph).fallback(unknown_route);
+        identity_provider,
+        control,
+        api,
+    } = described(&state);
+    let templates = route_templates(&api);
+    // The document describes exactly what is mounted here, and is written once.
+    state
+        .openapi
+        .get_or_init(|| openapi::serialized(&state.config, api));
+    let graph = graph.fallback(unknown_route);
     // Faults go inside the envelope (their errors get Graph's body) and reach `$batch`'s inner
     // requests too; the layer only notes them, `Authenticated` applies them once the token is
     // verified. Without fault injection the layer is not there at all.
@@ -53,19 +61,19 @@ pub fn router(state: AppState) -> Router {
     // partner API, the identity provider) can hold every one of theirs, slow bodies and all,
     // and Graph's callers still get in. Graph requests without a valid token are refused
     // before any body is read, so they cannot hold Graph's budget for long.
-    let open = Router::from(open)
-        .merge(identity_provider(&state))
+    let open = open
+        .merge(identity_provider.unwrap_or_default())
         .layer(AroundLayer(ShedLoad::new(&state.open_in_flight)));
     let app = graph
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
-        .merge(Router::from(unshed))
+        .merge(unshed)
         .layer(AroundLayer(GraphEnvelope));
     // Outermost, so shed and refused requests are counted too; each route's row by template.
     let app = match state.config.metrics {
         true => {
-            let http = Arc::new(HttpMetrics::new(route_templates(&state.config)));
+            let http = Arc::new(HttpMetrics::new(templates));
             app.layer(AroundLayer(ObserveRequests(http.clone())))
                 .layer(Extension(http))
         }
@@ -74,29 +82,64 @@ pub fn router(state: AppState) -> Router {
     let app = app.with_state(state.clone());
     // `$batch` sends inner requests through this same application.
     let app = app.clone().layer(Extension(BatchTarget(app)));
-    let app = match &state.control {
+    let app = match (&state.control, control) {
         // The request log sees every request but the control API's own.
-        Some(control) => app
-            .layer(AroundLayer(control.record_requests()))
-            .merge(rapd_control::router::<ApiError>(control.clone())),
-        None => app,
+        (Some(journal), Some(control)) => app
+            .layer(AroundLayer(journal.record_requests()))
+            .merge(control),
+        _ => app,
     };
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
 
 /// The routes registered together with their `#[utoipa::path]` description, so none exists
-/// undocumented, by the load-shedding budget they take.
+/// undocumented, by the load-shedding budget they take, and their description.
 pub(crate) struct Described {
     /// Graph's: behind Graph's budget.
-    graph: OpenApiRouter<AppState>,
+    graph: Router<AppState>,
     /// Those a caller reaches without a Graph token: behind a budget of their own.
-    open: OpenApiRouter<AppState>,
+    open: Router<AppState>,
     /// Health and the document: outside load shedding.
-    unshed: OpenApiRouter<AppState>,
+    unshed: Router<AppState>,
+    /// The development identity provider (`rapd_idp`), only where the development issuer is
+    /// on; in the open budget too.
+    identity_provider: Option<Router<AppState>>,
+    /// The test-control API (`rapd_control`), only where it is configured.
+    control: Option<Router>,
+    /// What all of these routes are, before `openapi::document` completes it.
+    api: OpenApi,
 }
 
-pub(crate) fn described(config: &ServerConfig) -> Described {
+/// The described routes this server's `state` mounts.
+pub(crate) fn described(state: &AppState) -> Described {
+    let [graph, open, unshed] = described_everywhere(&state.config);
+    let (graph, mut api) = graph.split_for_parts();
+    let mut part = |router: OpenApiRouter<AppState>| {
+        let (router, described) = router.split_for_parts();
+        api.merge(described);
+        router
+    };
+    let (open, unshed) = (part(open), part(unshed));
+    let identity_provider = state.idp.clone().map(|idp| part(rapd_idp::router(idp)));
+    let control = state.control.clone().map(|control| {
+        let (router, described) = rapd_control::router::<ApiError>(control).split_for_parts();
+        api.merge(described);
+        router
+    });
+    Described {
+        graph,
+        open,
+        unshed,
+        identity_provider,
+        control,
+        api,
+    }
+}
+
+/// The described routes every server mounts, whatever its configuration: Graph's, those
+/// reached without a Graph token, and those outside load shedding.
+fn described_everywhere(config: &ServerConfig) -> [OpenApiRouter<AppState>; 3] {
     // Graph's routes: Intune's routing error for a verb they lack, and `Accept` checked (a
     // count is text, and `$batch` answers each inner request's `Accept` in its own answer).
     let graph = OpenApiRouter::new()
@@ -136,11 +179,14 @@ pub(crate) fn described(config: &ServerConfig) -> Described {
         true => unshed.routes(routes!(metrics::get_metrics)),
         false => unshed,
     };
-    Described {
-        graph,
-        open,
-        unshed,
-    }
+    [graph, open, unshed]
+}
+
+/// The description of the routes every server mounts (`described_everywhere`).
+#[cfg(test)]
+pub(crate) fn described_api(config: &ServerConfig) -> OpenApi {
+    let [graph, open, unshed] = described_everywhere(config);
+    graph.merge(open).merge(unshed).split_for_parts().1
 }
 
 /// `GET /openapi.json`: public, like `/healthz`, and outside load shedding.
@@ -150,34 +196,28 @@ pub(crate) fn described(config: &ServerConfig) -> Described {
     tag = "operations",
     operation_id = "getOpenApiDocument",
     summary = "This document",
-    description = "Outside load shedding and without authentication.",
+    description = "Outside load shedding and without authentication. It lists the routes this server serves: the identity provider's only while the development issuer is on, the test-control API's only when configured.",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document of every route", body = OpenApiDocument, headers(
         ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
     ))),
 )]
-async fn get_openapi(State(state): State<AppState>) -> Response {
-    Json(openapi::document(
-        &state.config,
-        described_api(&state.config),
-    ))
-    .into_response()
+async fn get_openapi(State(state): State<AppState>) -> Result<Response, ApiError> {
+    // `router` writes the document before it serves a request.
+    let document = state.openapi.get().cloned().ok_or_else(|| {
+        ApiError::Internal("the OpenAPI document was not built with the router".into())
+    })?;
+    Ok(([(CONTENT_TYPE, "application/json")], document).into_response())
 }
 
-/// The document of the described routes alone, before `openapi::document` completes it.
-pub(crate) fn described_api(config: &ServerConfig) -> OpenApi {
-    let Described {
-        graph,
-        open,
-        unshed,
-    } = described(config);
-    graph.merge(open).merge(unshed).split_for_parts().1
-}
-
-/// The route templates requests are counted by: the described routes' (those of the identity
-/// provider count as `unmatched` until it describes its own).
-fn route_templates(config: &ServerConfig) -> impl Iterator<Item = String> {
-    described_api(config).paths.paths.into_keys()
+/// The route templates requests are counted by: every described route's, as the router names it
+/// (the identity provider's tenant segment is `{version}` there, `{tenant}` in the document).
+fn route_templates(api: &OpenApi) -> Vec<String> {
+    api.paths
+        .paths
+        .keys()
+        .flat_map(|path| [path.clone(), path.replace("{tenant}", "{version}")])
+        .collect()
 }
 
 /// A Graph route answers a verb it lacks with Intune's routing error.
@@ -185,14 +225,6 @@ fn no_method_match_for(
     (schemas, paths, methods): UtoipaMethodRouter<AppState>,
 ) -> UtoipaMethodRouter<AppState> {
     (schemas, paths, methods.fallback(no_method_match))
-}
-
-/// The development identity provider, only where the development issuer is on.
-fn identity_provider(state: &AppState) -> Router<AppState> {
-    match &state.idp {
-        Some(idp) => rapd_idp::router(idp.clone()),
-        None => Router::new(),
-    }
 }
 
 #[utoipa::path(

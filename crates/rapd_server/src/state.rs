@@ -1,6 +1,8 @@
 //! What every handler shares: the store, the token verifier, the clock and the settings.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
 
 use http::HeaderMap;
 use rapd_auth::{AccessPolicy, DevIssuer, PermissionProfile, Verifier};
@@ -92,6 +94,8 @@ pub struct SharedState {
     /// Every onboarding code `beginOnboarding` issues, for whoever listens in this process (the
     /// development partner simulator, tests): the store keeps only its hash.
     pub onboarding_codes: broadcast::Sender<OnboardingCode>,
+    /// `/openapi.json` of the routes `routing::router` mounts for this state, written once there.
+    pub openapi: OnceLock<Bytes>,
 }
 
 impl std::ops::Deref for AppState {
@@ -131,6 +135,7 @@ impl AppState {
                     config.public_url.clone(),
                 )
             }),
+            openapi: OnceLock::new(),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,

@@ -1,6 +1,5 @@
 //! The components: request and response bodies exactly as `rapd_model::wire` writes them and
-//! `rapd_model::input` accepts them, Graph's error body, the shared error responses, headers and
-//! parameters.
+//! `rapd_model::input` accepts them, and Graph's error body.
 //!
 //! Patterns end in `(?![\s\S])` rather than `$`: in Python, which generates test data from them,
 //! `$` also matches before a final newline, and a value with a trailing newline is not one the
@@ -12,52 +11,13 @@ use rapd_model::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::described::ERROR_RESPONSES;
-
-use super::{BEARER, headers, service_schemas, versions::key};
+use super::{BEARER, service_schemas, versions::key};
 
 const PARTNER_ODATA_TYPE: &str = "#microsoft.graph.remoteAssistancePartner";
 pub use crate::described::END;
 
-/// A reference to the shared response of an error status.
-pub fn response_ref(status: u16) -> Value {
-    let (_, name, _) = ERROR_RESPONSES
-        .iter()
-        .find(|(s, _, _)| *s == status)
-        .unwrap_or_else(|| panic!("no shared response for {status}"));
-    json!({ "$ref": format!("#/components/responses/{name}") })
-}
-
 pub fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// The header components, by wire name.
-const HEADERS: &[(&str, &str)] = &[
-    ("request-id", "RequestId"),
-    ("client-request-id", "ClientRequestId"),
-    ("OData-Version", "ODataVersion"),
-    ("Retry-After", "RetryAfter"),
-    ("Location", "Location"),
-    ("WWW-Authenticate", "WwwAuthenticate"),
-    ("WWW-Authenticate?", "WwwAuthenticateOptional"),
-];
-
-/// A response's `headers`: references to the components of the named headers. A name ending in
-/// `?` is the optional variant of the header.
-pub fn header_refs(names: &[&str]) -> Value {
-    let mut map = Map::new();
-    for name in names {
-        let (_, component) = HEADERS
-            .iter()
-            .find(|(wire, _)| wire == name)
-            .unwrap_or_else(|| panic!("no header component {name}"));
-        map.insert(
-            name.trim_end_matches('?').to_owned(),
-            json!({ "$ref": format!("#/components/headers/{component}") }),
-        );
-    }
-    Value::Object(map)
 }
 
 pub fn components() -> Value {
@@ -113,7 +73,6 @@ pub fn components() -> Value {
     service_schemas::insert(&mut schemas);
     super::extensions::schemas(&mut schemas);
     super::query::schemas(&mut schemas);
-    super::control::schemas(&mut schemas);
 
     json!({
         "securitySchemes": {
@@ -124,11 +83,8 @@ pub fn components() -> Value {
                 "description": format!("An access token for Graph (audience `https://graph.microsoft.com`) from a trusted issuer: `rapd token` mints one from the development issuer. Partner reads need the delegated scope `DeviceManagementServiceConfig.Read.All` or `.ReadWrite.All`; writes and both actions need `.ReadWrite.All`; audit events need {}.", super::extensions::AUDIT_SCOPES),
             },
             super::extensions::PARTNER_CREDENTIAL: super::extensions::security_scheme(),
-            super::control::CONTROL_ADMIN: super::control::security_scheme(),
         },
         "schemas": schemas,
-        "responses": control_responses(),
-        "headers": headers::headers(),
     })
 }
 
@@ -345,11 +301,4 @@ fn odata_error() -> Value {
             },
         },
     })
-}
-
-/// The test-control API's own responses (the shared error responses are `described.rs`'s).
-fn control_responses() -> Value {
-    let mut map = Map::new();
-    super::control::responses(&mut map);
-    Value::Object(map)
 }

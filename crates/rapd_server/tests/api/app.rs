@@ -51,6 +51,9 @@ pub const ADMIN_TOKEN: &str = "test-control-admin-token";
 pub struct TestSettings {
     pub server: ServerConfig,
     pub limits: ConnectionLimits,
+    /// Run the development issuer (the default), and with it the identity provider; off, as
+    /// the production profile leaves it.
+    pub dev_issuer: bool,
     /// Trust the development issuer (the default), as the development profile does.
     pub dev_issuer_trusted: bool,
     /// External issuers, e.g. backed by a `rapd_auth::testing::JwksServer`.
@@ -95,6 +98,7 @@ impl TestApp {
                 ..ServerConfig::default()
             },
             limits: ConnectionLimits::default(),
+            dev_issuer: true,
             dev_issuer_trusted: true,
             issuers: Vec::new(),
             jwks: JwksSettings::default(),
@@ -122,11 +126,12 @@ impl TestApp {
             issuers: settings.issuers,
             jwks: settings.jwks,
         };
-        let verifier = Verifier::from_config(Some(&issuer), verifier_config).await;
+        let served_issuer = settings.dev_issuer.then(|| issuer.clone());
+        let verifier = Verifier::from_config(served_issuer.as_deref(), verifier_config).await;
         let state = AppState::new(
             engine.clone(),
             verifier,
-            Some(issuer.clone()),
+            served_issuer,
             clock.clone(),
             settings.server,
         );
