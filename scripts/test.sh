@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, dependency licences (cargo deny), lints, the layering, every Rust test, then the real Graph SDKs and
-# schemathesis against the release binary, the crash loop, and the request log's flat memory over
+# The whole test suite: formatting, dependency licences (cargo deny), lints, the layering, every Rust test, then the real Graph SDKs,
+# the Python wheel's pytest plugin and schemathesis against the release binary, the crash loop, and the request log's flat memory over
 # a million requests. Run from anywhere; installs what those need (PyPI, npm, psql, the Debian
 # package wrk) on first use. Its last line counts the stages: "stages: N passed, N failed".
 #
@@ -100,7 +100,10 @@ if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
   stage "HTTP suite on PostgreSQL" env RAPD_TEST_ENGINE=postgres \
     cargo test --locked -p rapd_server --test api
 fi
-if cargo build --release --locked -p rapd -p rapd_crashloop; then
+# rapd alone, as `cargo run --release` and the wheel's maturin build it: built together with
+# rapd_crashloop its dependencies would get other features, so the SDK suites would test another
+# binary than the wheel ships, and the wheel stage would compile it again.
+if cargo build --release --locked -p rapd && cargo build --release --locked -p rapd_crashloop; then
   # Where cargo put them: CARGO_TARGET_DIR when a cache outside the clone is used.
   RELEASE="${CARGO_TARGET_DIR:-$PWD/target}/release"
   export RAPD_BIN="$RELEASE/rapd"
@@ -114,6 +117,8 @@ if cargo build --release --locked -p rapd -p rapd_crashloop; then
     echo "== crash loop (PostgreSQL): not run, RAPD_TEST_DATABASE_URL is not set"
   fi
   stage "SDK interop suites" bash interop/run.sh
+  # The wheel (binary + pytest plugin) built, pip-installed into a fresh venv, driving the SDK.
+  stage "Python wheel and its pytest plugin" bash interop/wheel/run.sh
   stage "schemathesis against /openapi.json" bash interop/schemathesis.sh
   stage "request log: flat RSS over 1M requests" bash scripts/request-log-rss.sh
 else
