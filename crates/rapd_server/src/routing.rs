@@ -13,6 +13,7 @@ use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, Ser
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
+    console,
     error::ApiError,
     extract::accepts,
     identity, metadata, openapi,
@@ -62,7 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(Router::from(unshed))
         .layer(AroundLayer(GraphEnvelope))
         .with_state(state.clone());
-    // `$batch` sends inner requests through this same application.
+    // `$batch` sends inner requests through this same application, and so does the console.
+    let console = console::router(&state, &app);
     let app = app.clone().layer(Extension(BatchTarget(app)));
     let app = match &state.control {
         // The request log sees every request but the control API's own.
@@ -71,6 +73,7 @@ pub fn router(state: AppState) -> Router {
             .merge(rapd_control::router::<ApiError>(control.clone())),
         None => app,
     };
+    let app = app.merge(console);
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }
