@@ -267,3 +267,29 @@ async fn spanish_is_chosen_by_accept_language() {
 fn rapd_console_app() -> &'static str {
     "5c0a50fe-7e3d-4b1a-9c2d-8e7f6a5b4c3d"
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_serves_no_console_even_with_the_development_issuer_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("rapd.toml");
+    std::fs::write(&config, "profile = \"production\"\ndev_issuer = true\n").unwrap();
+    let config = config.to_str().unwrap();
+    let migrated = support::rapd(&[
+        "migrate",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--config",
+        config,
+    ]);
+    assert!(migrated.status.success(), "{migrated:?}");
+    let server = Server::start(&data, &["--config", config]).await;
+    for path in ["/console", "/console/sign-in"] {
+        let answer = client()
+            .get(format!("{}{path}", server.origin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}

@@ -28,6 +28,7 @@
 //! `interop/schemathesis.sh` fuzzes the release binary against this document. Patterns end in
 //! `(?![\s\S])` (`described::END`).
 
+mod console;
 mod control;
 mod extensions;
 mod headers;
@@ -92,6 +93,10 @@ const TAGS: &[(&str, &str)] = &[
     (
         "control",
         "Test control: reset, seed, export, faults, the request log (only when served)",
+    ),
+    (
+        "console",
+        "The administrator's console, HTML for browsers (development profile)",
     ),
 ];
 
@@ -204,6 +209,7 @@ fn head(api: &mut OpenApi, config: &ServerConfig) {
 fn all_paths(config: &ServerConfig) -> Value {
     let mut paths = serde_json::Map::new();
     identity_provider::paths(&mut paths);
+    console::paths(&mut paths);
     if config.control.is_some() {
         control::paths(&mut paths);
     }
