@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, dependency licences (cargo deny), lints, the layering, every Rust test, then the real Graph SDKs,
-# the Python wheel's pytest plugin and schemathesis against the release binary, the crash loop, and the request log's flat memory over
+# the Python wheel's pytest plugin, the console in Chromium and schemathesis against the release binary, the crash loop, and the request log's flat memory over
 # a million requests. Run from anywhere; installs what those need (PyPI, npm, psql, the Debian
-# package wrk) on first use. Its last line counts the stages: "stages: N passed, N failed".
+# packages wrk and chromium) on first use. Its last line counts the stages: "stages: N passed, N failed".
 #
 # Both storage engines: the store suite runs on SQLite and PostgreSQL, the binary's tests include
 # two nodes over PostgreSQL with throttling shared through Redis, the HTTP suite, the crash loop
@@ -119,6 +119,8 @@ if cargo build --release --locked -p rapd && cargo build --release --locked -p r
   stage "SDK interop suites" bash interop/run.sh
   # The wheel (binary + pytest plugin) built, pip-installed into a fresh venv, driving the SDK.
   stage "Python wheel and its pytest plugin" bash interop/wheel/run.sh
+  # The console in Debian's Chromium through Playwright (installs chromium if missing).
+  stage "console in a browser" bash interop/console.sh
   stage "schemathesis against /openapi.json" bash interop/schemathesis.sh
   stage "request log: flat RSS over 1M requests" bash scripts/request-log-rss.sh
 else

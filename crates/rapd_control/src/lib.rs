@@ -152,6 +152,17 @@ impl Control {
             .map(|_| FaultBudget::new(self.config().max_fault_delay))
     }
 
+    /// The request log's newest `limit` entries, as `GET /_rapd/requests` answers them (the
+    /// console shows a tenant its own).
+    pub fn request_log(&self, limit: usize) -> serde_json::Value {
+        self.journal().newest(limit)
+    }
+
+    /// The fault rules, as `GET /_rapd/faults` answers them; `None` while fault injection is off.
+    pub fn fault_rules(&self) -> Option<serde_json::Value> {
+        self.faults().map(Faults::list)
+    }
+
     fn config(&self) -> &ControlConfig {
         &self.0.config
     }

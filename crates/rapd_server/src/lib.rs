@@ -28,7 +28,8 @@
 //! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
 //! router while the development issuer is on, and `rapd_control`'s router and layers when
 //! configured (`From<ControlError> for ApiError` in `error.rs`: the control API's refusals in the
-//! one table). Key types: `AppState` (one `Arc` around `SharedState`), `ServerConfig`, `ApiError`,
+//! one table), and `rapd_console`'s `/console` in development while the development issuer is on
+//! (`console.rs`). Key types: `AppState` (one `Arc` around `SharedState`), `ServerConfig`, `ApiError`,
 //! `Tenancy`, `Throttle`, `ConnectionLimits`, `Listeners`, `CertificateSource`,
 //! `ServedCertificate`, `router`, `run`, `run_listeners`.
 
@@ -36,6 +37,7 @@ pub mod access_log;
 pub mod admission;
 pub mod audit_events;
 pub mod batch;
+mod console;
 mod described;
 pub mod error;
 pub mod extract;

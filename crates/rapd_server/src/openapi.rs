@@ -95,6 +95,10 @@ const TAGS: &[(&str, &str)] = &[
         "control",
         "Test control: reset, seed, export, faults, the request log (only when served)",
     ),
+    (
+        "console",
+        "The administrator's console, HTML for browsers (development profile)",
+    ),
 ];
 
 /// The whole document for a server with `config` (the body limit it states is `config`'s): `api`,

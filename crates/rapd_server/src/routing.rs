@@ -15,6 +15,7 @@ use crate::described::{ClientRequestId, OpenApiDocument, PlainOk, RequestId, Ser
 use crate::{
     audit_events,
     batch::{self, BatchTarget},
+    console,
     error::ApiError,
     extract::accepts,
     identity, metadata,
@@ -42,8 +43,11 @@ pub fn router(state: AppState) -> Router {
         unshed,
         identity_provider,
         control,
-        api,
+        mut api,
     } = described(&state);
+    if let Some(door) = console::described(&state) {
+        api.merge(door);
+    }
     let templates = route_templates(&api);
     // The document describes exactly what is mounted here, and is written once.
     state
@@ -80,7 +84,8 @@ pub fn router(state: AppState) -> Router {
         false => app,
     };
     let app = app.with_state(state.clone());
-    // `$batch` sends inner requests through this same application.
+    // `$batch` sends inner requests through this same application, and so does the console.
+    let console = console::router(&state, &app);
     let app = app.clone().layer(Extension(BatchTarget(app)));
     let app = match (&state.control, control) {
         // The request log sees every request but the control API's own.
@@ -89,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             .merge(control),
         _ => app,
     };
+    let app = app.merge(console);
     // Every URL form Graph accepts is rewritten to the router's before any route is matched.
     Router::new().fallback_service(app.map_request(url_forms::canonical_request))
 }

@@ -427,6 +427,7 @@ async fn graph_operations_are_protected_and_services_are_public() {
         "GET /msi/token",
         "GET /metadata/identity/oauth2/token",
         "GET /metadata/identity/oauth2/token/",
+        "GET /console",
     ]
     .into_iter()
     .map(str::to_owned)
