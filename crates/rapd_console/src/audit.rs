@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::{
     Console, ConsoleError, Lang,
-    layout::{Section, page, relative},
+    layout::{Section, page, relative, table_head},
 };
 
 const AUDIT_EVENTS: &str = "/beta/deviceManagement/auditEvents?$top=100";
@@ -33,13 +33,7 @@ pub async fn show_audit(
             p { (lang.t("audit-empty")) }
         } @else {
             table data-audit {
-                thead { tr {
-                    th scope="col" { (lang.t("col-when")) }
-                    th scope="col" { (lang.t("col-activity")) }
-                    th scope="col" { (lang.t("col-actor")) }
-                    th scope="col" { (lang.t("col-resource")) }
-                    th scope="col" { (lang.t("col-result")) }
-                } }
+                (table_head(lang, &["col-when", "col-activity", "col-actor", "col-resource", "col-result"]))
                 tbody {
                     @for event in events.iter().rev().take(SHOWN) {
                         @let when = event["activityDateTime"].as_str().unwrap_or("");

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::{
     Console, ConsoleError, Lang,
-    layout::{Section, page},
+    layout::{Section, page, table_head},
 };
 
 /// How far back in the log the console looks for the tenant's requests.
@@ -58,13 +58,7 @@ fn request_table(lang: Lang, requests: &[&Value]) -> Markup {
             p { (lang.t("requests-empty")) }
         } @else {
             table data-requests {
-                thead { tr {
-                    th scope="col" { (lang.t("col-when")) }
-                    th scope="col" { (lang.t("col-method")) }
-                    th scope="col" { (lang.t("col-path")) }
-                    th scope="col" { (lang.t("col-status-code")) }
-                    th scope="col" { (lang.t("col-duration")) }
-                } }
+                (table_head(lang, &["col-when", "col-method", "col-path", "col-status-code", "col-duration"]))
                 tbody {
                     @for r in requests {
                         tr {
@@ -91,12 +85,7 @@ fn fault_table(lang: Lang, rules: Option<Value>) -> Markup {
             p { (lang.t("faults-empty")) }
         } @else {
             table data-faults {
-                thead { tr {
-                    th scope="col" { (lang.t("col-rule-method")) }
-                    th scope="col" { (lang.t("col-rule-path")) }
-                    th scope="col" { (lang.t("col-rule-effect")) }
-                    th scope="col" { (lang.t("col-rule-left")) }
-                } }
+                (table_head(lang, &["col-rule-method", "col-rule-path", "col-rule-effect", "col-rule-left"]))
                 tbody {
                     @for rule in &rules {
                         tr {

@@ -93,6 +93,13 @@ pub fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Response {
 }
 
 /// The hidden field every form carries.
+/// A table's head: one column header per message id.
+pub fn table_head(lang: Lang, columns: &[&str]) -> Markup {
+    html! {
+        thead { tr { @for column in columns { th scope="col" { (lang.t(column)) } } } }
+    }
+}
+
 pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf); }
 }

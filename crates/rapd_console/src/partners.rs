@@ -89,11 +89,7 @@ pub async fn show_partner(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.visit(&headers)?;
-    let id = partner_id(&id)?;
-    let partner = console
-        .graph(&visit, Method::GET, &format!("{PARTNERS}/{id}"), None)
-        .await?;
+    let (visit, id, partner) = read_partner(&console, &headers, &id).await?;
     let now = console.0.clock.now();
     let can_write = visit.user.can_write;
     let link = match can_write {
@@ -163,6 +159,19 @@ fn actions(lang: Lang, visit: &Visit, partner: &Value) -> Markup {
 
 pub fn name_of(partner: &Value) -> String {
     partner["displayName"].as_str().unwrap_or("").to_owned()
+}
+
+/// The signed-in visit, and the partner `id` names as Graph answers it to that user.
+pub async fn read_partner(
+    console: &Console,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(Visit, Uuid, Value), ConsoleError> {
+    let visit = console.visit(headers)?;
+    let id = partner_id(id)?;
+    let path = format!("{PARTNERS}/{id}");
+    let partner = console.graph(&visit, Method::GET, &path, None).await?;
+    Ok((visit, id, partner))
 }
 
 pub fn partner_id(text: &str) -> Result<Uuid, ConsoleError> {

@@ -10,7 +10,7 @@ use std::{
 };
 
 use axum::{extract::Request, response::Response};
-use rapd_http::{Around, REQUEST_ID};
+use rapd_http::{Around, request_id_of};
 use rapd_model::{Clock, TenantId, Timestamp};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -207,10 +207,7 @@ impl Around for RecordRequests {
         let Some(started) = started else {
             return response;
         };
-        let request_id = response
-            .headers()
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
+        let request_id = request_id_of(&response)
             .and_then(|v| Uuid::try_parse(v).ok())
             .map_or([0; 16], |u| *u.as_bytes());
         self.0.record(Entry {

@@ -100,6 +100,14 @@ impl Around for GraphEnvelope {
     }
 }
 
+/// The `request-id` the envelope gave a response, as text.
+pub fn request_id_of(response: &axum::response::Response) -> Option<&str> {
+    response
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+}
+
 /// Graph's envelope headers and error body for an answer written outside any router (the
 /// accept loop's answer to a request head it could not parse): a fresh request id, which the
 /// client sent none of, so `client-request-id` is the same.

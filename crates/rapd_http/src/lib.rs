@@ -25,7 +25,7 @@ pub mod route;
 
 pub use envelope::{
     CLIENT_REQUEST_ID, ErrorPayload, GraphEnvelope, MessageStyle, REQUEST_ID, RequestIds,
-    standalone_error,
+    request_id_of, standalone_error,
 };
 pub use middleware::{Around, AroundFuture, AroundLayer, AroundService};
 pub use origin::{TLS_HEADER, origin};

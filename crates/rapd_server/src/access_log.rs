@@ -8,7 +8,7 @@ use std::{convert::Infallible, time::Instant};
 use axum::{extract::Request, response::Response};
 use http::Method;
 use rapd_control::TenantSlot;
-use rapd_http::{Around, REQUEST_ID, RouteSlot};
+use rapd_http::{Around, RouteSlot, request_id_of};
 
 /// The target of the access log's events, for filters such as `RAPD_LOG=info,rapd::access=off`.
 pub const TARGET: &str = "rapd::access";
@@ -49,11 +49,7 @@ impl Around for AccessLog {
         let Some(started) = started else {
             return response;
         };
-        let request_id = response
-            .headers()
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
+        let request_id = request_id_of(&response).unwrap_or("-");
         tracing::info!(
             target: TARGET,
             method = %started.method,

@@ -133,7 +133,23 @@ impl Throttle {
         write: bool,
         now: Timestamp,
     ) -> Result<(), RetryAfter> {
-        let decision = self.decide(tenant, app, write, now).await;
+        let decision = match (&self.limits, &self.shared) {
+            (Some(limits), Some(shared)) => match shared.admit(limits, tenant, app, write).await {
+                Ok(decision) => {
+                    if self.shared_failing.swap(false, Ordering::Relaxed) {
+                        tracing::info!("shared throttling is back");
+                    }
+                    decision
+                }
+                Err(e) => {
+                    if !self.shared_failing.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(error = %e, "shared throttling unavailable; counting on this node");
+                    }
+                    self.admit_here(tenant, app, write, now)
+                }
+            },
+            _ => self.admit_here(tenant, app, write, now),
+        };
         if decision.is_err() {
             self.refused.fetch_add(1, Ordering::Relaxed);
         }
@@ -143,32 +159,6 @@ impl Throttle {
     /// How many requests were refused since the start.
     pub fn refused(&self) -> u64 {
         self.refused.load(Ordering::Relaxed)
-    }
-
-    async fn decide(
-        &self,
-        tenant: TenantId,
-        app: &str,
-        write: bool,
-        now: Timestamp,
-    ) -> Result<(), RetryAfter> {
-        let (Some(limits), Some(shared)) = (&self.limits, &self.shared) else {
-            return self.admit_here(tenant, app, write, now);
-        };
-        match shared.admit(limits, tenant, app, write).await {
-            Ok(decision) => {
-                if self.shared_failing.swap(false, Ordering::Relaxed) {
-                    tracing::info!("shared throttling is back");
-                }
-                decision
-            }
-            Err(e) => {
-                if !self.shared_failing.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(error = %e, "shared throttling unavailable; counting on this node");
-                }
-                self.admit_here(tenant, app, write, now)
-            }
-        }
     }
 
     /// Counts one request on this node alone.

@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{PARTNERS, name_of, partner_id};
+use super::{PARTNERS, name_of, partner_id, read_partner};
 use crate::{
     Console, ConsoleError, Lang,
     layout::{Section, csrf_field, page},
@@ -54,18 +54,9 @@ pub async fn rename_partner(
     Path(id): Path<String>,
     Form(form): Form<PartnerForm>,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.submit(&headers, &form.csrf)?;
-    let id = partner_id(&id)?;
     let body = json!({ "displayName": form.display_name });
-    console
-        .graph(
-            &visit,
-            Method::PATCH,
-            &format!("{PARTNERS}/{id}"),
-            Some(body),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/console/partners/{id}")).into_response())
+    let request = (Method::PATCH, "", Some(body));
+    on_partner(&console, &headers, &form.csrf, &id, request, Back::Partner).await
 }
 
 /// `POST /console/partners/{id}/connect`: `beginOnboarding`, then the partner's page, which
@@ -76,13 +67,8 @@ pub async fn connect_partner(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.submit(&headers, &form.csrf)?;
-    let id = partner_id(&id)?;
-    let path = format!("{PARTNERS}/{id}/beginOnboarding");
-    console
-        .graph(&visit, Method::POST, &path, Some(json!({})))
-        .await?;
-    Ok(Redirect::to(&format!("/console/partners/{id}")).into_response())
+    let request = (Method::POST, "/beginOnboarding", Some(json!({})));
+    on_partner(&console, &headers, &form.csrf, &id, request, Back::Partner).await
 }
 
 /// `GET /console/partners/{id}/disconnect`: the confirmation.
@@ -112,11 +98,8 @@ pub async fn disconnect_partner(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.submit(&headers, &form.csrf)?;
-    let id = partner_id(&id)?;
-    let path = format!("{PARTNERS}/{id}/disconnect");
-    console.graph(&visit, Method::POST, &path, None).await?;
-    Ok(Redirect::to("/console/partners").into_response())
+    let request = (Method::POST, "/disconnect", None);
+    on_partner(&console, &headers, &form.csrf, &id, request, Back::List).await
 }
 
 /// `POST /console/partners/{id}/delete`
@@ -126,12 +109,8 @@ pub async fn delete_partner(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.submit(&headers, &form.csrf)?;
-    let id = partner_id(&id)?;
-    console
-        .graph(&visit, Method::DELETE, &format!("{PARTNERS}/{id}"), None)
-        .await?;
-    Ok(Redirect::to("/console/partners").into_response())
+    let request = (Method::DELETE, "", None);
+    on_partner(&console, &headers, &form.csrf, &id, request, Back::List).await
 }
 
 #[derive(Clone, Copy)]
@@ -147,11 +126,7 @@ async fn confirm(
     Path(id): Path<String>,
     what: Confirm,
 ) -> Result<Response, ConsoleError> {
-    let visit = console.visit(&headers)?;
-    let id = partner_id(&id)?;
-    let partner = console
-        .graph(&visit, Method::GET, &format!("{PARTNERS}/{id}"), None)
-        .await?;
+    let (visit, id, partner) = read_partner(&console, &headers, &id).await?;
     let name = name_of(&partner);
     let (title, text, action, verb) = match what {
         Confirm::Disconnect => (
@@ -178,4 +153,32 @@ async fn confirm(
     };
     let title = lang.t_with(title, &[("name", name.into())]);
     Ok(page(&visit.frame(lang, Section::Partners), &title, body))
+}
+
+/// Where a form leads once its request is done.
+#[derive(Clone, Copy)]
+enum Back {
+    List,
+    Partner,
+}
+
+/// Checks the form's CSRF token, sends `method` to the partner `id` names (plus `suffix`, an
+/// action) as the signed-in user, and leads back to the list or the partner's page.
+async fn on_partner(
+    console: &Console,
+    headers: &HeaderMap,
+    csrf: &str,
+    id: &str,
+    (method, suffix, body): (Method, &str, Option<Value>),
+    back: Back,
+) -> Result<Response, ConsoleError> {
+    let visit = console.submit(headers, csrf)?;
+    let id = partner_id(id)?;
+    let path = format!("{PARTNERS}/{id}{suffix}");
+    console.graph(&visit, method, &path, body).await?;
+    let to = match back {
+        Back::List => "/console/partners".to_owned(),
+        Back::Partner => format!("/console/partners/{id}"),
+    };
+    Ok(Redirect::to(&to).into_response())
 }
