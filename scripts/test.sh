@@ -95,7 +95,7 @@ stage "cargo deny (licences, bans, sources)" cargo_deny
 stage "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 # No import loop between a crate's top-level modules; the binary uses only crate roots.
 stage "layering (rapd_module_graph)" cargo test --locked -p rapd_module_graph --test layering
-stage "cargo test" cargo test --workspace --locked
+stage "cargo test" cargo test --workspace --locked --no-fail-fast
 if [[ -n "${RAPD_TEST_DATABASE_URL:-}" ]]; then
   stage "HTTP suite on PostgreSQL" env RAPD_TEST_ENGINE=postgres \
     cargo test --locked -p rapd_server --test api

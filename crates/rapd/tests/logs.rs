@@ -19,6 +19,10 @@ async fn logged(env: &[(&str, &str)]) -> (String, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .env("RAPD_LOG", "info")
+        // The test command's own variables would draw a warning line that is not a log event.
+        .env_remove(rapd_store::testing::DATABASE_URL_VAR)
+        .env_remove(rapd_store::testing::ENGINE_VAR)
+        .env_remove("RAPD_TEST_REDIS_URL")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
