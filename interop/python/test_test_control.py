@@ -48,8 +48,8 @@ async def test_sdk_retries_an_injected_429_and_succeeds(control_rapd):
     calls = [e for e in log if e["path"] == "/v1.0/deviceManagement/remoteAssistancePartners"]
     # Newest first: the retry's 200 after the injected 429.
     assert [e["status"] for e in calls] == [200, 429], log
-    # The fault is answered before the token is read, so only the retry names the tenant.
-    assert [e["tenantId"] for e in calls] == [DEV_TENANT, None]
+    # A fault applies only once the token is verified, so both name the tenant.
+    assert [e["tenantId"] for e in calls] == [DEV_TENANT, DEV_TENANT]
     assert admin.get(f"{url}/faults").json()["value"] == [], "the rule is used up"
 
 
