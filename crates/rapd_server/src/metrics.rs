@@ -17,7 +17,6 @@ use std::{
 };
 
 use axum::{
-    Extension,
     extract::{MatchedPath, Request, State},
     response::{IntoResponse, Response},
 };
@@ -175,12 +174,11 @@ impl Around for ObserveRequests {
         ("request-id" = RequestId), ("client-request-id" = ClientRequestId),
     ))),
 )]
-pub async fn get_metrics(
-    State(state): State<AppState>,
-    Extension(http): Extension<Arc<HttpMetrics>>,
-) -> Response {
+pub async fn get_metrics(State(state): State<AppState>) -> Response {
     let mut text = Text::new();
-    http.render(&mut text);
+    if let Some(http) = state.http_metrics.get() {
+        http.render(&mut text);
+    }
     render_admission(&state, &mut text);
     state.store.render_metrics(&mut text);
     (

@@ -77,9 +77,10 @@ pub fn router(state: AppState) -> Router {
     // Outermost, so shed and refused requests are counted too; each route's row by template.
     let app = match state.config.metrics {
         true => {
-            let http = Arc::new(HttpMetrics::new(templates));
+            let http = state
+                .http_metrics
+                .get_or_init(|| Arc::new(HttpMetrics::new(templates)));
             app.layer(AroundLayer(ObserveRequests(http.clone())))
-                .layer(Extension(http))
         }
         false => app,
     };

@@ -96,6 +96,8 @@ pub struct SharedState {
     pub onboarding_codes: broadcast::Sender<OnboardingCode>,
     /// `/openapi.json` of the routes `routing::router` mounts for this state, written once there.
     pub openapi: OnceLock<Bytes>,
+    /// The request counters `/metrics` reads, laid out once by `routing::router` (when on).
+    pub http_metrics: OnceLock<Arc<crate::metrics::HttpMetrics>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -136,6 +138,7 @@ impl AppState {
                 )
             }),
             openapi: OnceLock::new(),
+            http_metrics: OnceLock::new(),
             store,
             verifier: Arc::new(verifier),
             dev_issuer,
