@@ -211,14 +211,7 @@ async fn the_server_logs_why_it_refused_a_token() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let origin = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let rest = line.split(" on ").nth(1)?;
-            rest.starts_with("http://").then(|| rest.trim().to_owned())
-        })
-        .expect("rapd printed its address");
+    let origin = support::printed_origin(&mut BufReader::new(child.stdout.take().unwrap()).lines());
     let url = format!("{origin}/v1.0/deviceManagement/remoteAssistancePartners");
     let status = reqwest::Client::new()
         .get(&url)

@@ -43,14 +43,7 @@ async fn every_command_finds_the_per_user_data_directory_from_anywhere() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let origin = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let rest = line.split(" on ").nth(1)?;
-            rest.starts_with("http://").then(|| rest.trim().to_owned())
-        })
-        .expect("rapd printed its address");
+    let origin = support::printed_origin(&mut BufReader::new(child.stdout.take().unwrap()).lines());
     let data = home.path().join("data").join("rapd");
     assert!(
         data.join("rapd.db").is_file(),

@@ -28,14 +28,7 @@ async fn logged(env: &[(&str, &str)]) -> (String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let origin = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let rest = line.split(" on ").nth(1)?;
-            rest.starts_with("http://").then(|| rest.trim().to_owned())
-        })
-        .expect("rapd printed its address");
+    let origin = support::printed_origin(&mut BufReader::new(child.stdout.take().unwrap()).lines());
     let token = support::token(dir.path(), &[]);
     let partners = format!("{origin}/v1.0/deviceManagement/remoteAssistancePartners");
     let client = reqwest::Client::new();

@@ -63,6 +63,17 @@ pub struct Server {
     pub origin: String,
 }
 
+/// The `http://…` origin rapd printed in its banner's "serving … on" line, read from `stdout`.
+pub fn printed_origin(stdout: &mut impl Iterator<Item = std::io::Result<String>>) -> String {
+    stdout
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split(" on ").nth(1)?;
+            rest.starts_with("http://").then(|| rest.trim().to_owned())
+        })
+        .expect("rapd printed its address")
+}
+
 impl Server {
     /// Starts `rapd serve` on a free loopback port with `args` and waits until `/healthz` answers.
     pub async fn start(data_dir: &Path, args: &[&str]) -> Server {
@@ -93,14 +104,7 @@ impl Server {
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let origin = stdout
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                let rest = line.split(" on ").nth(1)?;
-                rest.starts_with("http://").then(|| rest.trim().to_owned())
-            })
-            .expect("rapd printed its address");
+        let origin = printed_origin(&mut stdout);
         std::thread::spawn(move || stdout.for_each(drop)); // keep the pipe open and drained
         let deadline = Instant::now() + Duration::from_secs(10);
         while reqwest::get(format!("{origin}/healthz"))
