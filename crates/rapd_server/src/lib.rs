@@ -21,8 +21,8 @@
 //! own crates), `$skiptoken` and `@odata.nextLink` (`paging.rs`), `ApiError`
 //! (`error.rs`: the one table of status, code and message), the tenant licence gate (`tenancy.rs`),
 //! Intune throttling (`throttle.rs`, counters in the process or shared through Redis in
-//! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` and the layer that counts
-//! every request by route template (`metrics.rs`), the accept loop over plain TCP and TLS
+//! `throttle/shared.rs`), load shedding (`overload.rs`), `/metrics` (`metrics.rs`) and the layer that
+//! counts every request by route template (`request_counts.rs`), the accept loop over plain TCP and TLS
 //! with its connection limits and graceful drain (`serve.rs`; hyper's own 414 and 431 answers
 //! given Graph's error body by the stream wrapper in `refused_heads.rs`), the https certificate: a development
 //! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
@@ -50,6 +50,7 @@ pub mod paging;
 pub mod partner_api;
 pub mod partners;
 mod refused_heads;
+mod request_counts;
 pub mod response;
 pub mod routing;
 pub mod serve;

@@ -97,7 +97,7 @@ pub struct SharedState {
     /// `/openapi.json` of the routes `routing::router` mounts for this state, written once there.
     pub openapi: OnceLock<Bytes>,
     /// The request counters `/metrics` reads, laid out once by `routing::router` (when on).
-    pub http_metrics: OnceLock<Arc<crate::metrics::HttpMetrics>>,
+    pub http_metrics: OnceLock<Arc<crate::request_counts::HttpMetrics>>,
 }
 
 impl std::ops::Deref for AppState {
