@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
+failed_names=()
 stage() {
   local name="$1"
   shift
@@ -22,6 +23,7 @@ stage() {
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
+    failed_names+=("$name")
     echo "== FAILED: $name"
   fi
 }
@@ -35,6 +37,7 @@ need_service() {
   elif [[ "${CI:-}" == "true" ]]; then
     echo "== FAILED: $name is not reachable at ${!var}; CI runs every engine"
     failed=$((failed + 1))
+    failed_names+=("$name is not reachable")
   else
     echo "== warning: $name is not reachable at ${!var}; its tests are skipped"
     unset "$var"
@@ -125,7 +128,10 @@ if cargo build --release --locked -p rapd && cargo build --release --locked -p r
   stage "request log: flat RSS over 1M requests" bash scripts/request-log-rss.sh
 else
   failed=$((failed + 1))
+  failed_names+=("cargo build --release")
   echo "== FAILED: cargo build --release"
 fi
+# The failed stages again at the end, where a truncated log still shows them.
+for name in "${failed_names[@]}"; do echo "== FAILED: $name"; done
 echo "stages: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
