@@ -53,6 +53,7 @@ pub struct Config {
     pub jwks: Jwks,
     pub issuers: Vec<Issuer>,
     pub control: Control,
+    pub console: Console,
     pub tls: Tls,
     pub idp: Idp,
     /// Development users, beside the built-in one and those `rapd user add` wrote.
@@ -101,6 +102,7 @@ impl Default for Config {
             jwks: Jwks::default(),
             issuers: Vec::new(),
             control: Control::default(),
+            console: Console::default(),
             tls: Tls::default(),
             idp: Idp::default(),
             dev_users: Vec::new(),
@@ -199,6 +201,9 @@ impl Config {
         if shown.control.admin_token.is_some() {
             shown.control.admin_token = Some(HIDDEN.into());
         }
+        if shown.console.client_secret.is_some() {
+            shown.console.client_secret = Some(HIDDEN.into());
+        }
         for user in &mut shown.dev_users {
             user.password = HIDDEN.into();
         }
@@ -206,6 +211,38 @@ impl Config {
             app.secret = Some(HIDDEN.into());
         }
         shown
+    }
+
+    /// The console's sign-in at the operator's issuer, when `console.client_id` is set: its
+    /// discovery document (given, or the first issuer's) and its redirect URI under `public_url`.
+    pub fn console_sign_in(&self) -> anyhow::Result<Option<rapd_server::OidcSettings>> {
+        let c = &self.console;
+        let Some(client_id) = &c.client_id else {
+            return Ok(None);
+        };
+        let Some(public_url) = &self.public_url else {
+            bail!(
+                "console.client_id needs public_url: the issuer sends users back to \
+                 <public_url>/console/callback, which must be registered with it"
+            );
+        };
+        let discovery_url = c
+            .discovery_url
+            .clone()
+            .or_else(|| self.issuers.iter().find_map(|i| i.discovery_url.clone()))
+            .context("console.client_id needs console.discovery_url (or an [[issuers]] entry with discovery_url)")?;
+        if !rapd_auth::url_allowed(&discovery_url) {
+            bail!(
+                "console.discovery_url must be https (http only to a loopback host), not {discovery_url:?}"
+            );
+        }
+        Ok(Some(rapd_server::OidcSettings {
+            discovery_url,
+            client_id: client_id.clone(),
+            client_secret: c.client_secret.clone(),
+            redirect_uri: format!("{}/console/callback", public_url.trim_end_matches('/')),
+            scopes: c.scopes.clone(),
+        }))
     }
 
     /// The plain listener (unless `tls.only`) and the https listener (if any).
@@ -334,6 +371,7 @@ impl Config {
         {
             bail!("control.admin_token must be at least 16 characters");
         }
+        self.console_sign_in()?;
         if !self.dev_issuer_enabled() && self.issuers.is_empty() {
             bail!("no token issuer: enable dev_issuer or configure at least one [[issuers]] entry");
         }

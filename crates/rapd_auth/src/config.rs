@@ -154,7 +154,7 @@ impl IssuerConfig {
 }
 
 /// `https`, or `http` to a loopback host (the only place a test or sidecar issuer lives).
-pub(crate) fn url_allowed(url: &str) -> bool {
+pub fn url_allowed(url: &str) -> bool {
     let Ok(url) = Url::parse(url) else {
         return false;
     };

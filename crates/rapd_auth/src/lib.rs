@@ -55,7 +55,9 @@ mod verify;
 use uuid::Uuid;
 
 pub use caller::{AccessPolicy, Caller, CallerKind, Denied, Grant, Permission, PermissionProfile};
-pub use config::{ConfigError, IssuerConfig, JwksSettings, JwksSource, VerifierConfig};
+pub use config::{
+    ConfigError, IssuerConfig, JwksSettings, JwksSource, VerifierConfig, url_allowed,
+};
 pub use dev_issuer::{
     DEV_ISSUER_TEMPLATE, DEV_KEY_FILE, DevIssuer, PLACEHOLDER_NAME, PLACEHOLDER_UPN, Principal,
     Subject, TokenRequest,

@@ -21,6 +21,9 @@ pub enum ConsoleError {
         code: String,
         message: String,
     },
+    /// The production sign-in did not finish; the reason names no secret.
+    #[error("sign-in failed: {0}")]
+    SignInFailed(String),
     /// Logged once where it is made; the page says nothing about it.
     #[error("internal error")]
     Internal,
@@ -38,6 +41,7 @@ impl ConsoleError {
             ConsoleError::SignInRequired => StatusCode::SEE_OTHER,
             ConsoleError::Csrf => StatusCode::FORBIDDEN,
             ConsoleError::NotFound => StatusCode::NOT_FOUND,
+            ConsoleError::SignInFailed(_) => StatusCode::BAD_REQUEST,
             ConsoleError::Graph { status, .. } => *status,
             ConsoleError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -17,8 +17,9 @@
 //! SameSite=Strict cookie), the in-process Graph client (`graph.rs`: `GraphTarget`), English and
 //! Spanish through Fluent with Accept-Language negotiation (`i18n.rs`, `locales/`), the page
 //! frame, badges and relative times (`layout.rs`), security headers (CSP) and the localized
-//! error page (`security.rs`, `error.rs`: `ConsoleError`), and the pages: development sign-in
-//! (`sign_in.rs`), partners (`partners.rs`, `partners/forms.rs`, the onboarding link's QR code in
+//! error page (`security.rs`, `error.rs`: `ConsoleError`), and the pages: sign-in (`sign_in.rs`:
+//! the development sign-in; `sign_in/issuer.rs`: the production sign-in's redirect and callback,
+//! whose OpenID Connect client with PKCE is `oidc.rs`), partners (`partners.rs`, `partners/forms.rs`, the onboarding link's QR code in
 //! `partners/qr.rs`), the audit trail (`audit.rs`), beta settings (`settings.rs`), the request log
 //! and fault rules (`diagnostics.rs`), the live badge stream (`events.rs`), and the static CSS and
 //! script (`assets.rs`, `assets/`).
@@ -31,6 +32,7 @@ mod events;
 mod graph;
 mod i18n;
 mod layout;
+mod oidc;
 mod partners;
 mod security;
 mod session;
@@ -40,6 +42,7 @@ mod sign_in;
 pub use error::ConsoleError;
 pub use graph::GraphTarget;
 pub use i18n::Lang;
+pub use oidc::{Oidc, OidcSettings};
 
 use std::{
     collections::HashMap,
@@ -51,7 +54,7 @@ use axum::{
     response::Redirect,
     routing::{get, post},
 };
-use rapd_auth::DevIssuer;
+use rapd_auth::{AccessPolicy, DevIssuer, Verifier};
 use rapd_control::Control;
 use rapd_model::{Clock, OnboardingCode, PartnerId, TenantId};
 use rapd_store::PartnerStore;
@@ -83,14 +86,30 @@ pub struct ConsoleUser {
     pub tenant: Uuid,
 }
 
-/// What the server hands the console.
-pub struct ConsoleConfig {
-    /// Signs the development sign-in's tokens; the console is served only with it.
+/// The development sign-in: the page mints a development user's token.
+pub struct DevSignIn {
+    /// Signs the tokens.
     pub issuer: Arc<DevIssuer>,
     /// The identity provider's development users.
     pub users: Vec<ConsoleUser>,
     /// Lifetime of a session's token.
     pub token_ttl_secs: u64,
+}
+
+/// The production sign-in: OpenID Connect against the operator's issuer.
+pub struct IssuerSignIn {
+    pub oidc: Oidc,
+    /// Verifies the access token the issuer hands back, as every Graph call's is.
+    pub verifier: Arc<Verifier>,
+    /// Graph's permission table for beta, the version the pages call: it decides whether
+    /// write buttons are shown (Graph decides whether writes are done).
+    pub policy: AccessPolicy,
+}
+
+/// How users sign in: the console is served only with one of these.
+pub enum SignIn {
+    Development(DevSignIn),
+    Issuer(Box<IssuerSignIn>),
 }
 
 /// The console's state; a clone is one reference count.
@@ -101,7 +120,7 @@ struct Parts {
     /// The onboarding codes `beginOnboarding` issued in this process, heard as they are issued
     /// (the store keeps only their hashes), and the last one heard for each partner.
     codes: Mutex<IssuedCodes>,
-    config: ConsoleConfig,
+    sign_in: SignIn,
     graph: GraphTarget,
     store: Arc<dyn PartnerStore>,
     clock: Arc<dyn Clock>,
@@ -111,7 +130,7 @@ struct Parts {
 
 impl Console {
     pub fn new(
-        config: ConsoleConfig,
+        sign_in: SignIn,
         graph: GraphTarget,
         store: Arc<dyn PartnerStore>,
         clock: Arc<dyn Clock>,
@@ -120,7 +139,7 @@ impl Console {
     ) -> Console {
         Console(Arc::new(Parts {
             codes: Mutex::new((codes, HashMap::new())),
-            config,
+            sign_in,
             graph,
             store,
             clock,
@@ -165,6 +184,8 @@ pub fn router(console: Console) -> Router {
             get(sign_in::show_sign_in).post(sign_in::sign_in),
         )
         .route("/console/sign-out", post(sign_in::sign_out))
+        .route("/console/sign-in/issuer", get(sign_in::issuer::start))
+        .route("/console/callback", get(sign_in::issuer::callback))
         .route(
             "/console/partners",
             get(partners::list_partners).post(partners::forms::create_partner),

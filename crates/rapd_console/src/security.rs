@@ -60,6 +60,9 @@ fn error_page(lang: Lang, error: &ConsoleError) -> Response {
                 ("message", message.as_str().into()),
             ],
         ),
+        ConsoleError::SignInFailed(reason) => {
+            lang.t_with("error-sign-in", &[("reason", reason.as_str().into())])
+        }
         ConsoleError::Internal | ConsoleError::SignInRequired => lang.t("error-internal"),
     };
     let frame = Frame {

@@ -1,6 +1,9 @@
 //! `GET|POST /console/sign-in`, `POST /console/sign-out`: the development sign-in. The user picks
 //! a tenant, a development user and an access level; the console mints that user's token with
-//! the development issuer and keeps it in the server-side session.
+//! the development issuer and keeps it in the server-side session. In production `GET` sends the
+//! browser to the operator's issuer instead ([`issuer`]).
+
+pub mod issuer;
 
 use axum::{
     Form,
@@ -14,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    CONSOLE_APP, Console, ConsoleError, Lang,
+    CONSOLE_APP, Console, ConsoleError, Lang, SignIn,
     layout::{Frame, Section, page},
     session::{self, Sessions, SignedIn},
 };
@@ -23,7 +26,7 @@ use crate::{
 const AUDIT_SCOPE: &str = "DeviceManagementApps.Read.All";
 
 /// The session's cookie is `Secure` on the TLS listener (the accept loop marks its requests).
-fn over_tls(headers: &HeaderMap) -> bool {
+pub(crate) fn over_tls(headers: &HeaderMap) -> bool {
     headers.contains_key("x-rapd-tls")
 }
 
@@ -34,6 +37,10 @@ pub async fn show_sign_in(
 ) -> Result<Response, ConsoleError> {
     let now = console.now_unix();
     let parts = &console.0;
+    let dev = match &parts.sign_in {
+        SignIn::Development(dev) => dev,
+        SignIn::Issuer(_) => return Ok(issuer::show(lang).await),
+    };
     let (id, session) = match parts.sessions.find(&headers, now) {
         Some((_, session)) if session.user.is_some() => {
             return Ok(Redirect::to("/console/partners").into_response());
@@ -51,7 +58,7 @@ pub async fn show_sign_in(
         }
     };
     let mut tenants: Vec<(Uuid, String)> = vec![(DEV_TENANT, DEV_TENANT.to_string())];
-    for user in &parts.config.users {
+    for user in &dev.users {
         tenants.push((user.tenant, user.tenant.to_string()));
     }
     for tenant in parts
@@ -85,7 +92,7 @@ pub async fn show_sign_in(
             }
             label for="user" { (lang.t("sign-in-user")) }
             select #user name="user" {
-                @for user in &parts.config.users {
+                @for user in &dev.users {
                     option value=(user.username) { (user.display_name) " <" (user.username) ">" }
                 }
             }
@@ -121,13 +128,15 @@ pub async fn sign_in(
 ) -> Result<Response, ConsoleError> {
     let now = console.now_unix();
     let parts = &console.0;
+    let SignIn::Development(dev) = &parts.sign_in else {
+        return Err(ConsoleError::NotFound);
+    };
     let (old, session) = parts
         .sessions
         .find(&headers, now)
         .ok_or(ConsoleError::Csrf)?;
     session.check_csrf(&form.csrf)?;
-    let user = parts
-        .config
+    let user = dev
         .users
         .iter()
         .find(|u| u.username == form.user)
@@ -138,7 +147,7 @@ pub async fn sign_in(
     } else {
         SCOPE_READ
     };
-    let ttl = parts.config.token_ttl_secs;
+    let ttl = dev.token_ttl_secs;
     let request = TokenRequest {
         tenant: form.tenant,
         subject: Subject::User(user.object_id),
@@ -150,8 +159,7 @@ pub async fn sign_in(
         upn: &user.username,
         name: &user.display_name,
     };
-    let token = parts
-        .config
+    let token = dev
         .issuer
         .mint_for(&request, &principal, now)
         .map_err(ConsoleError::internal)?;

@@ -65,6 +65,7 @@ use std::future::Future;
 
 use tokio::net::TcpListener;
 
+pub use rapd_console::OidcSettings;
 pub use routing::router;
 pub use serve::{ConnectionLimits, Listeners};
 pub use state::{AppState, ServerConfig};

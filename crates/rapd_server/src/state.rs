@@ -46,6 +46,9 @@ pub struct ServerConfig {
     pub identity: IdentityConfig,
     /// Whether `/metrics` is served (and requests are counted for it).
     pub metrics: bool,
+    /// The console's sign-in at the operator's issuer; unset: the console is served only in
+    /// development, with the development sign-in.
+    pub console_sign_in: Option<rapd_console::OidcSettings>,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +66,7 @@ impl Default for ServerConfig {
             control: None,
             identity: IdentityConfig::default(),
             metrics: true,
+            console_sign_in: None,
         }
     }
 }

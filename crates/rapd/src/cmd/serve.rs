@@ -79,7 +79,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         verifier,
         issuer.clone(),
         clock.clone(),
-        server_config(&config, control.clone(), identity.clone()),
+        server_config(&config, control.clone(), identity.clone())?,
     );
     if let (Some(url), true) = (&config.redis_url, config.throttling.enabled) {
         let shared = SharedCounters::connect(url, &config.redis_key_prefix)
@@ -238,9 +238,9 @@ fn server_config(
     config: &Config,
     control: Option<ControlConfig>,
     identity: IdentityConfig,
-) -> ServerConfig {
+) -> anyhow::Result<ServerConfig> {
     let t = &config.throttling;
-    ServerConfig {
+    Ok(ServerConfig {
         onboarding_ttl_secs: config.onboarding_ttl_secs,
         public_url: config.public_url.clone(),
         max_body_bytes: config.max_body_bytes,
@@ -265,7 +265,8 @@ fn server_config(
         heartbeat_interval_secs: config.heartbeat_interval_secs,
         control,
         identity,
-    }
+        console_sign_in: config.console_sign_in()?,
+    })
 }
 
 /// The token verifier's settings: the development issuer and every `[[issuers]]` entry.

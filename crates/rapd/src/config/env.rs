@@ -53,6 +53,14 @@ pub(super) fn redis_url(value: &str) -> anyhow::Result<String> {
     Ok(value.to_owned())
 }
 
+/// A URL rapd may fetch: `https`, or `http` to a loopback host.
+pub(super) fn fetchable_url(value: &str) -> anyhow::Result<String> {
+    if !rapd_auth::url_allowed(value) {
+        bail!("{value:?} must be an https URL (http only to a loopback host)");
+    }
+    Ok(value.to_owned())
+}
+
 fn parse_bool(v: &str) -> anyhow::Result<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -123,6 +131,14 @@ const ENV: &[(&str, Setter)] = env_table! {
     "RAPD_CONTROL_ALLOW_REMOTE" => |c, v| c.control.allow_remote = parse_bool(v)?,
     "RAPD_CONTROL_FAULTS" => |c, v| c.control.faults = Some(parse_bool(v)?),
     "RAPD_REQUEST_LOG_CAPACITY" => |c, v| c.control.request_log_capacity = parse(v)?,
+    "RAPD_CONSOLE_CLIENT_ID" => |c, v| c.console.client_id = Some(v.to_owned()),
+    "RAPD_CONSOLE_CLIENT_SECRET" => |c, v| c.console.client_secret = Some(v.to_owned()),
+    "RAPD_CONSOLE_DISCOVERY_URL" => |c, v| c.console.discovery_url = Some(fetchable_url(v)?),
+    "RAPD_CONSOLE_SCOPES" => |c, v| c.console.scopes = v
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect(),
 };
 
 impl Config {

@@ -146,6 +146,51 @@ impl Default for Control {
     }
 }
 
+/// The console's sign-in at the operator's issuer (OpenID Connect, authorization code with
+/// PKCE). With `client_id` set the console is served, in any profile, and users sign in there;
+/// unset, it is served only in development, with the development sign-in.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Console {
+    /// The console's application (client) id at the issuer; unset: no issuer sign-in.
+    pub client_id: Option<String>,
+    /// Its secret (a confidential client); unset: a public client, PKCE only.
+    pub client_secret: Option<String>,
+    /// The issuer's OIDC discovery document; unset: the first `[[issuers]]` entry's.
+    pub discovery_url: Option<String>,
+    /// Scopes asked for besides `openid profile`.
+    pub scopes: Vec<String>,
+}
+
+/// Shows whether a secret is configured, never the secret.
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("discovery_url", &self.discovery_url)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+impl Default for Console {
+    fn default() -> Console {
+        Console {
+            client_id: None,
+            client_secret: None,
+            discovery_url: None,
+            scopes: vec![
+                "https://graph.microsoft.com/DeviceManagementServiceConfig.ReadWrite.All".into(),
+                "https://graph.microsoft.com/DeviceManagementApps.Read.All".into(),
+            ],
+        }
+    }
+}
+
 /// The https listener.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]

@@ -115,6 +115,9 @@ fn the_configuration_doc_is_complete() {
             "RAPD_TLS_NAMES",
             "RAPD_TLS_CERT_FILE",
             "RAPD_TLS_KEY_FILE",
+            "RAPD_CONSOLE_CLIENT_ID",
+            "RAPD_CONSOLE_CLIENT_SECRET",
+            "RAPD_CONSOLE_SCOPES",
         ]
         .contains(&var)
         {
@@ -267,4 +270,44 @@ fn the_data_directory_defaults_to_the_users_data_home() {
     assert_eq!(c.data_dir, PathBuf::from("/opt/rapd"));
     let error = Config::resolve(&Overrides::default(), &[]).unwrap_err();
     assert!(format!("{error:#}").contains("RAPD_DATA_DIR"), "{error:#}");
+}
+
+#[test]
+fn the_console_signs_in_at_an_issuer_only_with_a_public_url_and_hides_its_secret() {
+    let issuer = "[[issuers]]\nissuer = \"https://login.example/{tenantid}/v2.0\"\n\
+                  discovery_url = \"https://login.example/v2.0/.well-known/openid-configuration\"\n\
+                  audiences = [\"https://graph.microsoft.com\"]\n";
+    let (_dir, no_url) = file(&format!("{issuer}[console]\nclient_id = \"c1\"\n"));
+    let refused = Config::resolve(&no_url, &env(&[])).unwrap_err();
+    assert!(format!("{refused:#}").contains("public_url"), "{refused:#}");
+
+    let text =
+        format!("public_url = \"https://rapd.example/\"\n{issuer}[console]\nclient_id = \"c1\"\n");
+    let (_dir, given) = file(&text);
+    let secret = env(&[("RAPD_CONSOLE_CLIENT_SECRET", "hunter2-secret")]);
+    let c = Config::resolve(&given, &secret).unwrap();
+    let sign_in = c.console_sign_in().unwrap().unwrap();
+    assert_eq!(
+        sign_in.redirect_uri,
+        "https://rapd.example/console/callback"
+    );
+    assert_eq!(
+        sign_in.discovery_url, "https://login.example/v2.0/.well-known/openid-configuration",
+        "the issuer's document by default"
+    );
+    assert_eq!(sign_in.client_secret.as_deref(), Some("hunter2-secret"));
+    for shown in [
+        format!("{:?}", c.redacted()),
+        format!("{c:?}"),
+        format!("{sign_in:?}"),
+    ] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    let plain = env(&[("RAPD_CONSOLE_DISCOVERY_URL", "http://login.example/")]);
+    assert!(
+        Config::resolve(&given, &plain).is_err(),
+        "http only to loopback"
+    );
+    assert!(Config::default().console_sign_in().unwrap().is_none());
 }

@@ -18,6 +18,9 @@ sign-in-access = Access
 access-write = Administrator (read and write)
 access-read = Read only
 sign-in-submit = Sign in
+sign-in-issuer-intro = Sign in with your organization's account to manage its remote assistance partners.
+sign-in-issuer-submit = Sign in with your organization
+sign-in-continue = Signed in. Continue to the partners.
 
 partners-title = Remote assistance partners
 partners-empty = No partners yet.
@@ -88,6 +91,7 @@ error-title = Something went wrong
 error-csrf = This form has expired. Go back, reload the page and try again.
 error-not-found = This page does not exist.
 error-graph = Graph refused the change ({ $status }, { $code }): { $message }
+error-sign-in = Sign-in failed: { $reason }. Go back to the sign-in page and try again.
 error-internal = The server failed; the cause is in its log.
 
 time-now = just now

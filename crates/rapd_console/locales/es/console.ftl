@@ -18,6 +18,9 @@ sign-in-access = Acceso
 access-write = Administrador (lectura y escritura)
 access-read = Solo lectura
 sign-in-submit = Iniciar sesión
+sign-in-issuer-intro = Inicie sesión con la cuenta de su organización para administrar sus asociados de asistencia remota.
+sign-in-issuer-submit = Iniciar sesión con su organización
+sign-in-continue = Sesión iniciada. Continuar a los asociados.
 
 partners-title = Asociados de asistencia remota
 partners-empty = Todavía no hay asociados.
@@ -88,6 +91,7 @@ error-title = Algo salió mal
 error-csrf = Este formulario ha caducado. Vuelva atrás, recargue la página e inténtelo de nuevo.
 error-not-found = Esta página no existe.
 error-graph = Graph rechazó el cambio ({ $status }, { $code }): { $message }
+error-sign-in = No se pudo iniciar sesión: { $reason }. Vuelva a la página de inicio de sesión e inténtelo de nuevo.
 error-internal = El servidor falló; la causa está en su registro.
 
 time-now = ahora mismo
