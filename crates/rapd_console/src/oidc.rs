@@ -20,12 +20,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use crate::ConsoleError;
+use crate::{
+    ConsoleError,
+    session::{insert_bounded, random_token},
+};
 
 /// How long a sign-in may take at the issuer.
 pub const PENDING_TTL_SECS: i64 = 600;
@@ -197,18 +199,7 @@ impl Oidc {
 
     fn keep(&self, id: String, pending: Pending, now: i64) {
         let mut all = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if all.len() >= MAX_PENDING {
-            all.retain(|_, p| p.expires_at > now);
-        }
-        if all.len() >= MAX_PENDING
-            && let Some(oldest) = all
-                .iter()
-                .min_by_key(|(_, p)| p.expires_at)
-                .map(|(k, _)| k.clone())
-        {
-            all.remove(&oldest);
-        }
-        all.insert(id, pending);
+        insert_bounded(&mut all, id, pending, MAX_PENDING, now, |p| p.expires_at);
     }
 
     async fn provider(&self) -> Result<&Provider, ConsoleError> {
@@ -353,13 +344,6 @@ fn sign_in_failed(reason: impl Into<String>) -> ConsoleError {
 fn issuer_unreachable(e: reqwest::Error) -> ConsoleError {
     tracing::warn!(error = %e, "console: the issuer could not be reached");
     sign_in_failed("the issuer could not be reached")
-}
-
-/// 32 random bytes, base64url: 43 characters, as RFC 7636 asks of a verifier.
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]

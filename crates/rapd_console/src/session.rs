@@ -76,18 +76,9 @@ impl Sessions {
             expires_at,
         };
         let mut sessions = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if sessions.len() >= MAX_SESSIONS {
-            sessions.retain(|_, s| s.expires_at > now);
-        }
-        if sessions.len() >= MAX_SESSIONS
-            && let Some(oldest) = sessions
-                .iter()
-                .min_by_key(|(_, s)| s.expires_at)
-                .map(|(k, _)| k.clone())
-        {
-            sessions.remove(&oldest);
-        }
-        sessions.insert(id.clone(), session);
+        insert_bounded(&mut sessions, id.clone(), session, MAX_SESSIONS, now, |s| {
+            s.expires_at
+        });
         id
     }
 
@@ -142,8 +133,32 @@ pub fn cookie_named<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
-/// 32 random bytes, base64url.
-fn random_token() -> String {
+/// Inserts into a map of at most `max` entries: when full, the expired ones go, then the one
+/// closest to its end.
+pub(crate) fn insert_bounded<V>(
+    map: &mut HashMap<String, V>,
+    id: String,
+    value: V,
+    max: usize,
+    now: i64,
+    expires_at: impl Fn(&V) -> i64,
+) {
+    if map.len() >= max {
+        map.retain(|_, v| expires_at(v) > now);
+    }
+    if map.len() >= max
+        && let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| expires_at(v))
+            .map(|(k, _)| k.clone())
+    {
+        map.remove(&oldest);
+    }
+    map.insert(id, value);
+}
+
+/// 32 random bytes, base64url: 43 characters (also what RFC 7636 asks of a PKCE verifier).
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

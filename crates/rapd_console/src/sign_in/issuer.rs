@@ -35,12 +35,7 @@ const COOKIE: &str = "rapd_console_sign_in";
 
 /// `GET /console/sign-in` in production: the way to the issuer.
 pub async fn show(lang: Lang) -> Response {
-    let frame = Frame {
-        lang,
-        user: None,
-        csrf: "",
-        section: Section::SignIn,
-    };
+    let frame = signed_out(lang);
     let body = html! {
         p { (lang.t("sign-in-issuer-intro")) }
         p { a.button href="/console/sign-in/issuer" { (lang.t("sign-in-issuer-submit")) } }
@@ -117,12 +112,7 @@ pub async fn callback(
         .sessions
         .open(Some(signed_in), caller.expires_at, now);
     let secure = over_tls(&headers);
-    let frame = Frame {
-        lang,
-        user: None,
-        csrf: "",
-        section: Section::SignIn,
-    };
+    let frame = signed_out(lang);
     let body = html! {
         p { a href="/console/partners" { (lang.t("sign-in-continue")) } }
     };
@@ -138,6 +128,16 @@ pub async fn callback(
         HeaderValue::from_static("0; url=/console/partners"),
     );
     Ok(response)
+}
+
+/// The frame of a page shown before a session exists.
+fn signed_out(lang: Lang) -> Frame<'static> {
+    Frame {
+        lang,
+        user: None,
+        csrf: "",
+        section: Section::SignIn,
+    }
 }
 
 /// The production sign-in, or 404 where the console signs in otherwise.
