@@ -150,6 +150,10 @@ async fn sign_in(setup: &Setup, scopes: &[&str]) -> String {
         signed_in.headers()[header::REFRESH],
         "0; url=/console/partners"
     );
+    // The session's cookie is Strict (and Secure: public_url is https); the pending one is gone.
+    let set = set_cookies(&signed_in).join("\n");
+    assert!(set.contains("HttpOnly; SameSite=Strict; Secure"), "{set}");
+    assert!(set.contains("rapd_console_sign_in=; Path=/console/callback; Max-Age=0"));
     cookie(&signed_in, "rapd_console")
 }
 
@@ -198,6 +202,7 @@ async fn production_signs_in_at_the_issuer_with_pkce() {
         "HttpOnly",
         "SameSite=Lax",
         "Max-Age=600",
+        "Secure",
     ] {
         assert!(set.contains(part), "{part} in {set}");
     }

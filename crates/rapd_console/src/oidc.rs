@@ -114,6 +114,12 @@ impl Oidc {
         }
     }
 
+    /// Whether users reach the console over https (its redirect URI is): its cookies are then
+    /// `Secure`, also behind a proxy that ends TLS.
+    pub fn over_https(&self) -> bool {
+        self.settings.redirect_uri.starts_with("https://")
+    }
+
     /// Starts a sign-in: the id of its [`Pending`] (for the browser's cookie) and the issuer's
     /// authorization URL to send the browser to.
     pub async fn start(&self, now: i64) -> Result<(String, String), ConsoleError> {

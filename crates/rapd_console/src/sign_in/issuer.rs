@@ -5,7 +5,7 @@
 //!    browser to the issuer with a new pending sign-in. Its id rides in the cookie
 //!    `rapd_console_sign_in` (`Path=/console/callback`, ten minutes, `HttpOnly`,
 //!    `SameSite=Lax`: the issuer's redirect back is a cross-site navigation, which a `Strict`
-//!    cookie would not follow).
+//!    cookie would not follow; `Secure` when `public_url` is https).
 //! 2. `GET /console/callback` redeems the code, verifies the access token as Graph does, and opens
 //!    the session. It answers with a page that moves on to the partners through `Refresh`: a
 //!    navigation the console's own page starts, so the session's `Strict` cookie goes with it.
@@ -50,7 +50,8 @@ pub async fn start(
 ) -> Result<Response, ConsoleError> {
     let issuer = served(&console)?;
     let (id, url) = issuer.oidc.start(console.now_unix()).await?;
-    let cookie = pending_cookie(&id, PENDING_TTL_SECS, over_tls(&headers));
+    let secure = over_tls(&headers) || issuer.oidc.over_https();
+    let cookie = pending_cookie(&id, PENDING_TTL_SECS, secure);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&url)).into_response())
 }
 
@@ -111,7 +112,7 @@ pub async fn callback(
         .0
         .sessions
         .open(Some(signed_in), caller.expires_at, now);
-    let secure = over_tls(&headers);
+    let secure = over_tls(&headers) || issuer.oidc.over_https();
     let frame = signed_out(lang);
     let body = html! {
         p { a href="/console/partners" { (lang.t("sign-in-continue")) } }
