@@ -8,7 +8,8 @@
 //! What every HTTP surface shares, so none depends on another for it: the
 //! `Around` trait that every hot-path middleware implements (`middleware.rs`: work before the
 //! handler is synchronous, so the inner service is called in place rather than cloned per request,
-//! as axum's `from_fn` does; a refusal is the layer's `Refusal`, the server's `ApiError`), Graph's
+//! as axum's `from_fn` does; a refusal is the layer's `Refusal`, the server's `ApiError`; two that
+//! never refuse pair into one router layer), Graph's
 //! envelope (`envelope.rs`: request ids, Graph's headers, and the one writer of Graph's error body
 //! from an `ErrorPayload`; it notes the matched route too), the origin links are built on and
 //! the `x-rapd-tls` marker (`origin.rs`), the matched route template noted for the access log

@@ -31,6 +31,28 @@ pub trait Around: Clone + Send + Sync + 'static {
     fn after(&self, carry: Self::Carry, response: Response) -> Response;
 }
 
+/// Two middlewares that never refuse as one, `O` around `I`: one router layer instead of two.
+/// axum wraps every route of a `Router::layer` in one more boxed service, which it clones (with
+/// everything inside it) and boxes a future for on every request.
+impl<O, I> Around for (O, I)
+where
+    O: Around<Refusal = Infallible>,
+    I: Around<Refusal = Infallible>,
+{
+    type Carry = (O::Carry, I::Carry);
+    type Refusal = Infallible;
+
+    fn before(&self, request: &mut Request) -> Result<Self::Carry, Infallible> {
+        let Ok(outer) = self.0.before(request);
+        let Ok(inner) = self.1.before(request);
+        Ok((outer, inner))
+    }
+
+    fn after(&self, (outer, inner): Self::Carry, response: Response) -> Response {
+        self.0.after(outer, self.1.after(inner, response))
+    }
+}
+
 /// The [`Layer`] of an [`Around`].
 #[derive(Clone)]
 pub struct AroundLayer<A>(pub A);

@@ -8,9 +8,16 @@
 //!
 //! ## Map
 //!
-//! `Histogram` (fixed buckets, a sum and a count), `Gauge`, and `Text`, the writer of the
-//! exposition format (`# HELP`, `# TYPE`, escaped label values). The HTTP surface's per-route
-//! table is `rapd_server`'s `metrics.rs`; the store's are in `rapd_store`.
+//! `Histogram` (fixed buckets, a sum and a count), `Gauge`, `Counts` (a histogram's counts at one
+//! moment), and `Text`, the writer of the exposition format (`# HELP`, `# TYPE`, escaped label
+//! values). What every request records is sharded (`sharded.rs`: `ShardedCounters`, one copy
+//! per core so that worker threads never add to one cache line, and `LatencyHistograms` on top,
+//! which find a duration's bucket with integer comparisons). The HTTP surface's per-route table
+//! is `rapd_server`'s `request_counts.rs`; the store's are in `rapd_store`.
+
+mod sharded;
+
+pub use sharded::{LatencyHistograms, ShardedCounters};
 
 use std::{
     fmt::Write,
@@ -66,6 +73,30 @@ impl Histogram {
     pub fn count(&self) -> u64 {
         self.buckets.iter().map(|b| b.load(Relaxed)).sum()
     }
+
+    /// The counts now, to render.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            bounds: self.bounds,
+            buckets: self.buckets.iter().map(|b| b.load(Relaxed)).collect(),
+            sum_micros: self.sum_micros.load(Relaxed),
+        }
+    }
+}
+
+/// A histogram's counts at one moment: each bucket's own (one per bound, then `+Inf`) and the sum
+/// in millionths of the unit.
+pub struct Counts {
+    bounds: &'static [f64],
+    buckets: Vec<u64>,
+    sum_micros: u64,
+}
+
+impl Counts {
+    /// How many values were observed.
+    pub fn count(&self) -> u64 {
+        self.buckets.iter().sum()
+    }
 }
 
 /// A value that goes up and down.
@@ -105,11 +136,11 @@ impl Text {
     }
 
     /// A histogram's samples: `_bucket` per bound (cumulative) and `+Inf`, `_sum`, `_count`.
-    pub fn histogram(&mut self, name: &str, labels: &[(&str, &str)], histogram: &Histogram) {
+    pub fn histogram(&mut self, name: &str, labels: &[(&str, &str)], counts: &Counts) {
         let mut cumulative = 0;
-        for (i, bucket) in histogram.buckets.iter().enumerate() {
-            cumulative += bucket.load(Relaxed);
-            let le = match histogram.bounds.get(i) {
+        for (i, bucket) in counts.buckets.iter().enumerate() {
+            cumulative += bucket;
+            let le = match counts.bounds.get(i) {
                 Some(bound) => bound.to_string(),
                 None => "+Inf".to_owned(),
             };
@@ -117,7 +148,7 @@ impl Text {
             self.labels(labels, Some(&le));
             let _ = writeln!(self.0, " {cumulative}");
         }
-        let sum = histogram.sum_micros.load(Relaxed) as f64 / 1e6;
+        let sum = counts.sum_micros as f64 / 1e6;
         self.sample(&format!("{name}_sum"), labels, sum);
         self.sample(&format!("{name}_count"), labels, cumulative);
     }
@@ -163,7 +194,7 @@ mod tests {
         }
         let mut text = Text::new();
         text.family("x_seconds", "histogram", "A test.");
-        text.histogram("x_seconds", &[("route", "/a\"b")], &h);
+        text.histogram("x_seconds", &[("route", "/a\"b")], &h.counts());
         let text = text.into_string();
         assert!(text.contains("# TYPE x_seconds histogram\n"));
         assert!(text.contains("x_seconds_bucket{route=\"/a\\\"b\",le=\"0.1\"} 1\n"));

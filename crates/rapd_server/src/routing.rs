@@ -71,17 +71,18 @@ pub fn router(state: AppState) -> Router {
         .layer(AroundLayer(ShedLoad::new(&state.in_flight)))
         .merge(open)
         // Health stays outside load shedding: a busy server is still alive.
-        .merge(unshed)
-        .layer(AroundLayer(GraphEnvelope));
-    // Outermost, so shed and refused requests are counted too; each route's row by template.
+        .merge(unshed);
+    // Graph's envelope, and around it (so shed and refused requests are counted too) the request
+    // counters, each route's row by template. One router layer for both: axum wraps every route
+    // of each `Router::layer` in a boxed service that it clones on every request.
     let app = match state.config.metrics {
         true => {
             let http = state
                 .http_metrics
                 .get_or_init(|| Arc::new(HttpMetrics::new(templates)));
-            app.layer(AroundLayer(ObserveRequests(http.clone())))
+            app.layer(AroundLayer((ObserveRequests(http.clone()), GraphEnvelope)))
         }
-        false => app,
+        false => app.layer(AroundLayer(GraphEnvelope)),
     };
     let app = app.with_state(state.clone());
     // `$batch` sends inner requests through this same application, and so does the console.

@@ -33,13 +33,17 @@ impl WriteMetrics {
         text.histogram(
             "rapd_store_commit_seconds",
             &labels,
-            &self.transaction_seconds,
+            &self.transaction_seconds.counts(),
         );
         text.family(
             "rapd_store_commit_group_size",
             "histogram",
             "How many writes one commit carries (SQLite's group commit; 1 on PostgreSQL).",
         );
-        text.histogram("rapd_store_commit_group_size", &labels, &self.group_size);
+        text.histogram(
+            "rapd_store_commit_group_size",
+            &labels,
+            &self.group_size.counts(),
+        );
     }
 }
