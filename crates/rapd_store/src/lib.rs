@@ -50,7 +50,7 @@ use rapd_model::{
 use rapd_odata::Filter;
 
 pub use error::StoreError;
-pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue};
+pub use paging::{AuditPage, AuditPageQuery, AuditPosition, Page, PageQuery, SeekKey, SortValue};
 pub use postgres::{Migrations, PostgresOptions, PostgresStore};
 pub use private_files::create_private_dir;
 pub use sqlite::SqliteStore;

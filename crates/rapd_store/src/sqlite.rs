@@ -24,7 +24,8 @@ use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::{
-    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
+    AuditPage, AuditPageQuery, AuditPosition, ControlStore, Page, PageQuery, PartnerStore,
+    StoreError, jobs,
     query_sql::{self, Dialect, Value},
 };
 
@@ -143,7 +144,8 @@ impl PartnerStore for SqliteStore {
         let items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
-                Ok((row.get::<_, i64>(9)?, rows::audit_from_row(row)?))
+                let seq = row.get::<_, i64>(9)?;
+                Ok((AuditPosition { xact: 0, seq }, rows::audit_from_row(row)?))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;

@@ -7,7 +7,8 @@ use rapd_model::{AuditContext, TenantId, TenantState, Timestamp, seed};
 use super::rows::{self, db_error, get};
 use crate::{StoreError, query_sql::SELECT_PARTNER_COLUMNS};
 
-/// The tables holding a tenant's rows, each keyed by `tenant_id` first.
+/// The tables holding a tenant's rows, each keyed by `tenant_id` first. (`audit_heads` is
+/// written only by nodes of the release before migration 0006, during a rolling upgrade.)
 const TENANT_TABLES: [&str; 5] = [
     "partners",
     "audit_events",

@@ -17,10 +17,6 @@ const SELECT_PARTNER_FOR_UPDATE: &str = "SELECT tenant_id, id, display_name, onb
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
      onboarding_code_hash, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
 
-pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
-     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
-     correlation_id, seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq";
-
 pub(super) const SELECT_TENANT: &str =
     "SELECT tenant_id, display_name, intune_licensed, created FROM tenants WHERE tenant_id = $1";
 
@@ -157,8 +153,9 @@ pub(super) async fn delete_partner(
     Ok(())
 }
 
-/// Appends `e` to its tenant's trail. Taking the next `seq` locks the tenant's `audit_heads`
-/// row until commit, so the tenant's records are numbered in commit order.
+/// Appends `e` to its tenant's trail, at the position of the writing transaction's id, then
+/// the global sequence: no row is locked, so writers of one tenant do not wait for each other
+/// (`audit_order.rs` shows why readers still see the trail only grow at its end).
 pub(super) async fn insert_audit(
     client: &impl GenericClient,
     e: &AuditEntry,
@@ -167,12 +164,11 @@ pub(super) async fn insert_audit(
     let modified = serde_json::to_string(&e.modified_properties).unwrap_or_default();
     let stmt = client
         .prepare_cached(
-            "WITH head AS (INSERT INTO audit_heads (tenant_id, last_seq) VALUES ($1, 1) \
-             ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_heads.last_seq + 1 \
-             RETURNING last_seq) \
-             INSERT INTO audit_events (tenant_id, seq, activity_date_time, id, operation_kind, \
-             actor_json, resource_id, resource_display_name, modified_properties_json, \
-             correlation_id) SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM head",
+            "INSERT INTO audit_events (tenant_id, xact, seq, activity_date_time, id, \
+             operation_kind, actor_json, resource_id, resource_display_name, \
+             modified_properties_json, correlation_id) VALUES ($1, \
+             pg_current_xact_id()::text::bigint, nextval('audit_seq'), $2, $3, $4, $5, $6, $7, \
+             $8, $9)",
         )
         .await
         .map_err(db_error)?;

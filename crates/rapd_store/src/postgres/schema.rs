@@ -39,6 +39,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "code_hashes",
         include_str!("../../migrations/postgres/0005_code_hashes.sql"),
     ),
+    (
+        6,
+        "audit_order",
+        include_str!("../../migrations/postgres/0006_audit_order.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("rapd" in ASCII).

@@ -35,13 +35,17 @@ impl PostgresWrite for Mutate {
         if change.is_noop() {
             return Ok(change);
         }
-        match (&change.after, &change.before) {
-            (Some(after), before) => rows::write_partner(tx, after, before.is_some()).await?,
-            (None, Some(before)) => rows::delete_partner(tx, before).await?,
-            (None, None) => {}
-        }
         let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
-        rows::insert_audit(tx, &entry).await?;
+        let row = async {
+            match (&change.after, &change.before) {
+                (Some(after), before) => rows::write_partner(tx, after, before.is_some()).await,
+                (None, Some(before)) => rows::delete_partner(tx, before).await,
+                (None, None) => Ok(()),
+            }
+        };
+        // Polled together, the row and its audit record go out in one round trip (tokio-postgres
+        // pipelines the statements of one connection); neither depends on the other's result.
+        tokio::try_join!(row, rows::insert_audit(tx, &entry))?;
         Ok(change)
     }
 }
@@ -67,8 +71,10 @@ impl PostgresWrite for PatchSettings {
         } = self;
         let current = rows::select_settings(tx, *tenant, true).await?;
         let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
-        rows::upsert_settings(tx, *tenant, &change.after).await?;
-        rows::insert_audit(tx, &change.entry).await?;
+        tokio::try_join!(
+            rows::upsert_settings(tx, *tenant, &change.after),
+            rows::insert_audit(tx, &change.entry)
+        )?;
         Ok(change.after)
     }
 }
