@@ -3,7 +3,7 @@
 //! Pages seek from the sort key of the last row they returned (never an offset), so a walk over a
 //! collection returns each row at most once while rows are inserted and deleted around it.
 
-use rapd_model::{Partner, PartnerId, Property, Timestamp};
+use rapd_model::{ApiVersion, Partner, PartnerId, Property, Timestamp};
 use rapd_odata::{AuditCondition, Filter, OrderBy};
 
 use rapd_model::AuditEntry;
@@ -68,6 +68,8 @@ pub struct PageQuery {
     pub skip: u32,
     /// The most rows to return.
     pub limit: u32,
+    /// Also read each partner's stored list item in this version ([`Page::json`]).
+    pub json: Option<ApiVersion>,
 }
 
 impl PageQuery {
@@ -84,14 +86,18 @@ impl PageQuery {
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub items: Vec<Partner>,
+    /// With [`PageQuery::json`], each item's list JSON as stored with its row
+    /// ([`rapd_model::wire::stored_entity`]); `None` where none was stored at its revision.
+    pub json: Vec<Option<Vec<u8>>>,
     pub more: bool,
 }
 
 impl Page {
     /// The page from rows read with one beyond `limit`: that extra row only says more follow.
-    pub(crate) fn from_rows(items: Vec<Partner>, limit: u32) -> Page {
-        let (items, more) = split_off_extra(items, limit);
-        Page { items, more }
+    pub(crate) fn from_rows(rows: Vec<(Partner, Option<Vec<u8>>)>, limit: u32) -> Page {
+        let (rows, more) = split_off_extra(rows, limit);
+        let (items, json) = rows.into_iter().unzip();
+        Page { items, json, more }
     }
 }
 

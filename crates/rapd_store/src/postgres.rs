@@ -212,7 +212,15 @@ impl PartnerStore for PostgresStore {
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
         let sql = query_sql::page(Dialect::Postgres, tenant, query, self.clock.now());
-        let items = self.query_built(&sql, rows::partner_from_row).await?;
+        let items = self
+            .query_built(&sql, |row| {
+                let json = match query.json {
+                    Some(_) => rows::get(row, 12)?,
+                    None => None,
+                };
+                Ok((rows::partner_from_row(row)?, json))
+            })
+            .await?;
         Ok(Page::from_rows(items, query.limit))
     }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use rapd_model::{OnboardingStatus, Property, TenantId, Timestamp};
+use rapd_model::{ApiVersion, OnboardingStatus, Property, TenantId, Timestamp};
 use rapd_odata::{AuditCondition, CompareOp, Filter, Literal, OrderBy, TextFunction};
 use uuid::Uuid;
 
@@ -65,6 +65,24 @@ impl Sql {
 pub(crate) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_name, \
      onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
      created, revision, onboarding_code_hash, credential_hash FROM partners";
+
+/// [`SELECT_PARTNER_COLUMNS`], then (column 12), with `json`, the row's stored list item in that
+/// version where it was written at the row's revision (a node of an earlier release updates the
+/// row without it).
+fn select_page_columns(sql: &mut Sql, json: Option<ApiVersion>) {
+    let Some(version) = json else {
+        return sql.push(SELECT_PARTNER_COLUMNS);
+    };
+    let (columns, from) = SELECT_PARTNER_COLUMNS
+        .split_once(" FROM ")
+        .expect("a SELECT … FROM");
+    sql.push(columns);
+    sql.push(match version {
+        ApiVersion::V1 => ", CASE WHEN json_revision = revision THEN json_v1 END FROM ",
+        ApiVersion::Beta => ", CASE WHEN json_revision = revision THEN json_beta END FROM ",
+    });
+    sql.push(from);
+}
 
 /// An audit row's columns, then its position: `seq` (column 9) and `xact` (column 10, always 0
 /// on SQLite).
@@ -325,7 +343,7 @@ pub(crate) fn count(
 /// The page's SELECT; it asks for one row more than `limit` to learn whether more follow.
 pub(crate) fn page(dialect: Dialect, tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
     let mut sql = Sql::new(dialect);
-    sql.push(SELECT_PARTNER_COLUMNS);
+    select_page_columns(&mut sql, query.json);
     where_clause(&mut sql, tenant, query.filter.as_ref(), now);
     if query
         .after

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use rapd_model::{
-    BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus, OperationKind, PartnerId,
-    Rejection, TenantId, Timestamp,
+    ApiVersion, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus, OperationKind,
+    PartnerId, Rejection, TenantId, Timestamp, wire,
 };
 use rapd_store::{
     ControlStore, Engine, Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore,
@@ -163,6 +163,51 @@ async fn crud_and_lifecycle_with_audit_on(f: &Fixture) {
             OperationKind::Delete
         ]
     );
+}
+
+/// Every write of a partner stores its list item in both versions with the row, and a page read
+/// with `json` returns exactly those bytes.
+#[tokio::test]
+async fn a_page_returns_the_list_items_written_with_the_rows() {
+    for f in fixtures().await {
+        a_page_returns_the_list_items_written_with_the_rows_on(&f).await;
+    }
+}
+
+async fn a_page_returns_the_list_items_written_with_the_rows_on(f: &Fixture) {
+    let t = TenantId(Uuid::new_v4());
+    let (one, two) = (
+        create(f.store.as_ref(), t, "one").await,
+        create(f.store.as_ref(), t, "two").await,
+    );
+    let begin = Mutation::BeginOnboarding {
+        id: two,
+        input: BeginOnboardingInput::default(),
+        ttl_secs: 600,
+        code: "c".into(),
+    };
+    f.store.mutate(t, begin, ctx()).await.unwrap();
+    for version in [ApiVersion::V1, ApiVersion::Beta] {
+        let query = PageQuery {
+            json: Some(version),
+            ..PageQuery::all()
+        };
+        let page = f.store.list(t, &query).await.unwrap();
+        let mut ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
+        ids.sort();
+        let mut expected = vec![one, two];
+        expected.sort();
+        assert_eq!(ids, expected);
+        let stored: Vec<_> = page
+            .items
+            .iter()
+            .map(|p| Some(wire::stored_entity(p, version)))
+            .collect();
+        assert_eq!(page.json, stored, "{version:?}");
+        // Without `json` nothing is read beside the rows.
+        let plain = f.store.list(t, &PageQuery::all()).await.unwrap();
+        assert!(plain.json.iter().all(Option::is_none));
+    }
 }
 
 #[tokio::test]
@@ -479,11 +524,12 @@ async fn the_upgrade_hashes_stored_onboarding_codes() {
         };
         store.mutate(t, create, ctx()).await.unwrap();
     }
-    // As version 4 left it: the code's text in `onboarding_code`.
+    // As version 4 left it: the code's text in `onboarding_code`, no stored list items.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "ALTER TABLE partners RENAME COLUMN onboarding_code_hash TO onboarding_code; \
-         PRAGMA user_version = 4;",
+         ALTER TABLE partners DROP COLUMN json_v1; ALTER TABLE partners DROP COLUMN json_beta; \
+         ALTER TABLE partners DROP COLUMN json_revision; PRAGMA user_version = 4;",
     )
     .unwrap();
     let expiry = rapd_model::Clock::now(clock.as_ref())

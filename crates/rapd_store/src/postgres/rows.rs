@@ -2,8 +2,8 @@
 
 use deadpool_postgres::GenericClient;
 use rapd_model::{
-    Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
-    RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp,
+    Actor, ApiVersion, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner,
+    PartnerId, RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp, wire,
 };
 use tokio_postgres::{Row, types::FromSql};
 
@@ -103,15 +103,17 @@ pub(super) async fn write_partner(
     p: &Partner,
     existed: bool,
 ) -> Result<(), StoreError> {
+    // The list items are rendered here, so every write of the row writes them with it.
     let sql = if existed {
         "UPDATE partners SET display_name = $3, onboarding_url = $4, onboarding_status = $5, \
          last_connection = $6, onboarding_expiry = $7, partner_domain = $8, created = $9, \
-         revision = $10, onboarding_code_hash = $11, credential_hash = $12 \
-         WHERE tenant_id = $1 AND id = $2"
+         revision = $10, onboarding_code_hash = $11, credential_hash = $12, json_v1 = $13, \
+         json_beta = $14, json_revision = $10 WHERE tenant_id = $1 AND id = $2"
     } else {
         "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, onboarding_status, \
          last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code_hash, \
-         credential_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+         credential_hash, json_v1, json_beta, json_revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $10)"
     };
     let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
     let hash = p.credential_hash.as_ref().map(|h| h.as_slice());
@@ -131,6 +133,8 @@ pub(super) async fn write_partner(
                 &p.revision,
                 &p.onboarding_code_hash,
                 &hash,
+                &wire::stored_entity(p, ApiVersion::V1),
+                &wire::stored_entity(p, ApiVersion::Beta),
             ],
         )
         .await
