@@ -4,7 +4,8 @@
 //! Hand-written rather than derived with serde: Graph's property order, `$select`'s projection
 //! and the time-dependent status are decided while writing, and a list page is written without
 //! building a `Value` per partner; `tests/api/snapshots` pin the bytes, and the benchmark's GET
-//! item and GET list rows (`docs/performance.md`) measure it.
+//! item and GET list rows (`docs/performance.md`) measure it. The engines store each partner's
+//! list item ([`stored_entity`]) with its row, so a page without `$select` mostly copies bytes.
 
 use crate::{ApiVersion, Partner, Property, Timestamp};
 
