@@ -31,7 +31,6 @@ use rapd_model::{
 use rapd_odata::Filter;
 use tokio_postgres::{NoTls, types::ToSql};
 
-pub use audit_order::DEFAULT_AUDIT_WAIT;
 pub use schema::MIGRATIONS_TABLE;
 
 use crate::{
@@ -54,7 +53,8 @@ pub struct PostgresOptions {
     /// The server cancels any statement that runs longer (`statement_timeout`).
     pub statement_timeout: Duration,
     /// How long an audit read waits, at most, for the writes running when it began to end, so
-    /// it returns every write acknowledged before it ([`DEFAULT_AUDIT_WAIT`]; see `audit_order`).
+    /// it returns every write acknowledged before it (see `audit_order`); the binary uses the
+    /// statement timeout, as a statement waiting for a lock would.
     pub audit_wait: Duration,
 }
 

@@ -76,7 +76,7 @@ impl TestSchema {
             pool_size: 8,
             acquire_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(30),
-            audit_wait: crate::postgres::DEFAULT_AUDIT_WAIT,
+            audit_wait: Duration::from_secs(30),
         }
     }
 }

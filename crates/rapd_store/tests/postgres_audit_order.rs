@@ -34,10 +34,10 @@ struct Held {
     _schema: testing::TestSchema,
 }
 
-async fn open(schema: &testing::TestSchema, audit_wait: Duration) -> PostgresStore {
+async fn open(schema: &testing::TestSchema, audit_wait: Option<Duration>) -> PostgresStore {
     let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
     let mut options = schema.options();
-    options.audit_wait = audit_wait;
+    options.audit_wait = audit_wait.unwrap_or(options.audit_wait);
     PostgresStore::open(&options, clock, Migrations::Apply)
         .await
         .unwrap()
@@ -54,8 +54,8 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 async fn setup() -> Option<Held> {
     let url = testing::database_url()?;
     let schema = testing::TestSchema::create(&url).await;
-    let store = Arc::new(open(&schema, rapd_store::postgres::DEFAULT_AUDIT_WAIT).await);
-    let reader = open(&schema, Duration::ZERO).await;
+    let store = Arc::new(open(&schema, None).await);
+    let reader = open(&schema, Some(Duration::ZERO)).await;
     let tenant = TenantId(Uuid::new_v4());
     let mut partners = [PartnerId::new_random(); 2];
     for (i, id) in partners.iter_mut().enumerate() {

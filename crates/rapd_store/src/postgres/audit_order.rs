@@ -30,8 +30,8 @@
 //! database of the cluster, still runs. So that a write acknowledged before a read began is in
 //! that read, [`await_horizon`] first waits until every transaction with an id below its
 //! snapshot's `xmax` has ended: a write transaction here lasts a few milliseconds. It gives up after
-//! [`crate::PostgresOptions::audit_wait`] (a long transaction elsewhere): the read is then still
-//! stable, only shorter. Records written before migration 0006 keep their per-tenant `seq` under
+//! [`crate::PostgresOptions::audit_wait`] (the statement timeout: a long transaction elsewhere,
+//! such as a migration under load): the read is then still stable, only shorter. Records written before migration 0006 keep their per-tenant `seq` under
 //! `xact` 0, so they stay first and in order. The ids are read as `bigint`, which holds them until
 //! the cluster's transaction-id epoch passes 2³¹.
 
@@ -41,9 +41,6 @@ use deadpool_postgres::GenericClient;
 
 use super::rows::{db_error, get};
 use crate::StoreError;
-
-/// How long an audit read waits, by default, for the writes running when it began to end.
-pub const DEFAULT_AUDIT_WAIT: Duration = Duration::from_secs(1);
 
 const FIRST_PAUSE: Duration = Duration::from_micros(200);
 const LONGEST_PAUSE: Duration = Duration::from_millis(10);
