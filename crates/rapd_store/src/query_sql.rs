@@ -385,7 +385,7 @@ fn operator(op: CompareOp) -> &'static str {
 /// A page of one tenant's audit trail, in the order of [`crate::AuditPosition`]. On PostgreSQL
 /// only records of transactions below the statement snapshot's horizon (`xmin`: every
 /// transaction with a lower id has ended) are read, so no record can later appear before one
-/// returned (`postgres.rs`).
+/// returned (`postgres/audit_order.rs`).
 pub(crate) fn audit_page(dialect: Dialect, tenant: TenantId, query: &AuditPageQuery) -> Sql {
     let mut sql = Sql::new(dialect);
     sql.push(SELECT_AUDIT_COLUMNS);
