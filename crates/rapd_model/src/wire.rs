@@ -326,7 +326,15 @@ mod tests {
             let page = |now, stored: &[Option<Vec<u8>>]| {
                 let mut out = Vec::new();
                 let meta = CollectionMeta::default();
-                write_collection(&mut out, meta, &[p.clone()], stored, version, now, None);
+                write_collection(
+                    &mut out,
+                    meta,
+                    std::slice::from_ref(&p),
+                    stored,
+                    version,
+                    now,
+                    None,
+                );
                 out
             };
             assert!(stored_entity_holds(&p, before));
