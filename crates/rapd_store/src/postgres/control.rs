@@ -48,6 +48,24 @@ pub(super) async fn seed(
     audit: &AuditContext,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    // Every key it writes is locked before the transaction takes an id (`rows::lock_key`), in
+    // one order, so concurrent writes of those keys are audited in commit order.
+    let mut keys: Vec<_> = states
+        .iter()
+        .flat_map(|s| {
+            let settings = s.settings.as_ref().map(|_| s.tenant.id.0);
+            let partners = s.partners.iter().map(|p| p.id.0);
+            settings
+                .into_iter()
+                .chain(partners)
+                .map(|k| (s.tenant.id, k))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for (tenant, key) in keys {
+        rows::lock_key(tx, tenant, key).await?;
+    }
     for state in states {
         let tenant = state.tenant.id;
         let registered = tx

@@ -157,6 +157,29 @@ pub(super) async fn delete_partner(
     Ok(())
 }
 
+/// Waits for every other write of `key` (a partner, or the tenant's settings under the tenant's
+/// id) to end, holding an advisory lock until this transaction ends. Taken before the
+/// transaction has an id (an advisory lock assigns none; a row lock does, before waiting), so
+/// of two writes of one key the later one has the higher id, and the audit order, which
+/// compares ids first, is their commit order (`audit_order.rs`).
+pub(super) async fn lock_key(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    key: uuid::Uuid,
+) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || $2::uuid::text, 0))",
+        )
+        .await
+        .map_err(db_error)?;
+    client
+        .execute(&stmt, &[&tenant.0, &key])
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
 /// Appends `e` to its tenant's trail, at the position of the writing transaction's id, then
 /// the global sequence: no row is locked, so writers of one tenant do not wait for each other
 /// (`audit_order.rs` shows why readers still see the trail only grow at its end).

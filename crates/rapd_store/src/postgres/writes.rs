@@ -29,7 +29,8 @@ impl PostgresWrite for Mutate {
             mutation,
             audit,
         } = self;
-        // The row lock orders concurrent writes to one partner, on every node.
+        // The key lock, then the row lock, order concurrent writes to one partner on every node.
+        rows::lock_key(tx, *tenant, mutation.target().0).await?;
         let current = rows::select_partner(tx, *tenant, mutation.target(), true).await?;
         let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
         if change.is_noop() {
@@ -69,6 +70,7 @@ impl PostgresWrite for PatchSettings {
             patch,
             audit,
         } = self;
+        rows::lock_key(tx, *tenant, tenant.0).await?;
         let current = rows::select_settings(tx, *tenant, true).await?;
         let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
         tokio::try_join!(
