@@ -23,7 +23,12 @@
 //!    then handed out), so it returns a superset that extends the earlier one at its end.
 //!
 //! A reader paging with a position ("after (xact, seq)") therefore never misses a record and never
-//! sees one slot in before a position it was given. Within one transaction (a seed writing many
+//! sees one slot in before a position it was given.
+//!
+//! Writes of one partner (or of a tenant's settings) are audited in their commit order: each takes
+//! an advisory lock on its key before its transaction has an id (`rows::lock_key`; a row lock
+//! would assign the id first, then wait), so the later of two gets its id after the earlier ended,
+//! a higher one. Within one transaction (a seed writing many
 //! records) `seq` follows the order of its inserts, as the sequence only grows.
 //!
 //! The price is that a committed record is hidden while any transaction with a lower id, in any
