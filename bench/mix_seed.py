@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Seeds the mixed workload: TENANTS tenants of PARTNERS partners each, every tenant through
-its own development token (`rapd token --tenant`), ten partners per `$batch`. Writes one
-"token partner-id" line per tenant (a random one of its partners) to OUT.
+its own development token (`rapd token --tenant`), twenty partners per `$batch`. Writes one
+"token partner-id" line per tenant (a random one of its partners) to OUT, or with `every`, one
+line per partner.
 
-Usage: mix_seed.py RAPD DATA_DIR ORIGIN TENANTS PARTNERS OUT"""
+Usage: mix_seed.py RAPD DATA_DIR ORIGIN TENANTS PARTNERS OUT [every]"""
 import json
 import random
 import subprocess
@@ -12,6 +13,7 @@ import urllib.request
 import uuid
 
 rapd, data_dir, origin, tenants, partners, out = sys.argv[1:7]
+every = sys.argv[7:8] == ["every"]
 lines = []
 for _ in range(int(tenants)):
     tenant = str(uuid.uuid4())
@@ -43,6 +45,6 @@ for _ in range(int(tenants)):
                 if answer["status"] != 201:
                     sys.exit(f"seeding failed: {answer}")
                 ids.append(answer["body"]["id"])
-    lines.append(f"{token} {random.choice(ids)}")
+    lines += [f"{token} {i}" for i in ids] if every else [f"{token} {random.choice(ids)}"]
 with open(out, "w") as f:
     f.write("\n".join(lines) + "\n")

@@ -21,6 +21,18 @@ SCALE_MAX = 1.5
 PEER_FACTOR = 2.0
 # GET item with metrics on keeps at least this share of its rate with them off.
 METRICS_KEEP = 0.95
+# PostgreSQL writes (bench/run.sh --database-url): PATCH over one tenant's partners, and over
+# one partner in each of many tenants (against the baseline's PATCH).
+PG_PARTNERS_RPS = 5000.0
+PG_PARTNERS_P99_MS = 20.0
+PG_TENANTS_RATIO = 0.1
+PG_TENANTS_P99_MS = 10.0
+PG_WRITES = {
+    "patch": "PATCH, one partner",
+    "patch-partners": "PATCH, 100 partners of one tenant",
+    "patch-tenants": "PATCH, one partner in each tenant of the mixed workload",
+    "disconnect": "POST disconnect, one partner",
+}
 
 
 def parse(path):
@@ -51,7 +63,7 @@ def main():
     for label, _ in runs:
         if label not in labels:
             labels.append(label)
-    servers = [l for l in labels if not l.startswith(("scale-", "mix-"))]
+    servers = [l for l in labels if not l.startswith(("scale-", "mix-")) and l != "pgbench"]
     mixes = [l for l in labels if l.startswith("mix-")]
     rapds = [l for l in servers if l.startswith("rapd-")]
     peers = [l for l in servers if l != "bare" and not l.startswith("rapd-")]
@@ -129,6 +141,19 @@ def main():
                     f"p50 {slow:.2f} ×, requests/s {1 / fewer:.2f} ×",
                     worst <= SCALE_MAX,
                 ))
+    pg_partners, pg_tenants = fig("rapd-postgresql", "patch-partners"), fig("rapd-postgresql", "patch-tenants")
+    if pg_partners:
+        checks.append((f"rapd-postgresql {PG_WRITES['patch-partners']} ≥ {PG_PARTNERS_RPS:,.0f}/s",
+                       f"{fmt(pg_partners['rps'])}/s", pg_partners["rps"] >= PG_PARTNERS_RPS))
+        checks.append((f"rapd-postgresql {PG_WRITES['patch-partners']} p99 ≤ {PG_PARTNERS_P99_MS:.0f} ms",
+                       f"{pg_partners['p99']:.2f} ms", pg_partners["p99"] <= PG_PARTNERS_P99_MS))
+    bare_patch = fig("bare", "patch")
+    if pg_tenants and bare_patch:
+        got = pg_tenants["rps"] / bare_patch["rps"]
+        checks.append((f"rapd-postgresql {PG_WRITES['patch-tenants']} ≥ {PG_TENANTS_RATIO} × baseline",
+                       f"{got:.2f} ×", got >= PG_TENANTS_RATIO))
+        checks.append((f"rapd-postgresql {PG_WRITES['patch-tenants']} p99 ≤ {PG_TENANTS_P99_MS:.0f} ms",
+                       f"{pg_tenants['p99']:.2f} ms", pg_tenants["p99"] <= PG_TENANTS_P99_MS))
     for label in rapds:
         for ep in ENDPOINTS:
             f = fig(label, ep)
@@ -155,6 +180,21 @@ def main():
                     name = "GET item" if ep == "item" else "GET list `$filter=startswith(displayName,'Partner 1')`"
                     out.append(f"| {int(label[6:]):,} | {r:.0f} | {name} | {fmt(mean(g, 'rps'))} | "
                                f"{mean(g, 'p50_ms'):.2f} | {max(x['p99_ms'] for x in g):.2f} |")
+        out.append("")
+
+    pgbench = runs.get(("pgbench", "simple-update"))
+    if pgbench:
+        tps = mean(pgbench, "rps")
+        out += ["## PostgreSQL writes", "", f"pgbench's simple update (`pgbench -N -c {int(os.environ.get('CONNS', 32))} -j 2`, "
+                "a scratch database on the same server, `synchronous_commit=on`) reached "
+                f"{fmt(tps)} transactions/s at {mean(pgbench, 'lat_ms'):.2f} ms on average: one durable "
+                "write transaction per request, the floor for rapd's writes here. × pgbench is rapd's "
+                "write rate against it.", "",
+                "| write | requests/s | p50 ms | p99 ms | × pgbench |", "|---|---:|---:|---:|---:|"]
+        for ep, name in PG_WRITES.items():
+            f = fig("rapd-postgresql", ep)
+            if f:
+                out.append(f"| {name} | {fmt(f['rps'])} | {f['p50']:.2f} | {f['p99']:.2f} | {f['rps'] / tps:.2f} |")
         out.append("")
 
     if mixes:

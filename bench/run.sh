@@ -9,7 +9,9 @@
 # partners (100 000 tenants); and rapd on SQLite once more with `worker_threads = 1`, and for
 # GET item with `metrics = false` (what /metrics' counting costs); and the mixed workload (1 000
 # tenants, 90 % reads, 10 % writes, a token per tenant) on SQLite, and on PostgreSQL with one
-# and two nodes. Writes
+# and two nodes. On PostgreSQL also PATCH spread over the 100 partners of one tenant and over
+# one partner in each of the mixed workload's tenants, and pgbench's simple-update rate on the
+# same server (a scratch database), the floor for durable writes there. Writes
 # docs/performance.md and docs/performance.svg.
 #
 # Usage: bench/run.sh [--database-url postgres://user@host/db] [--peers] [--quick]
@@ -58,12 +60,16 @@ if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 command -v sqlite3 >/dev/null || apt-get install -y -qq sqlite3 >/dev/null
+if [[ -n "$DATABASE_URL" ]] && ! command -v pgbench >/dev/null; then
+  log "installing pgbench"
+  apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null
+fi
 
 log "building rapd and the baseline (release)"
 (cd "$ROOT" && cargo build --release --locked -p rapd -q)
 (cd "$BENCH/bare" && cargo build --release --locked -q)
-RAPD="$ROOT/target/release/rapd"
-BARE="$BENCH/bare/target/release/bare"
+RAPD="${CARGO_TARGET_DIR:-$ROOT/target}/release/rapd"
+BARE="${CARGO_TARGET_DIR:-$BENCH/bare/target}/release/bare"
 
 # --- processes -----------------------------------------------------------------------------
 rss_mb() { awk '$1=="VmRSS:"{printf "%.1f", $2/1024}' "/proc/$1/status"; }
@@ -93,12 +99,17 @@ start_rapd() {   # $1 data dir, $2 port, $3 database url or "", $4 worker thread
 # --- load ----------------------------------------------------------------------------------
 # run_wrk LABEL ENDPOINT METHOD URL BODY TOKEN: warm-up, then RUNS timed runs into $RESULTS.
 run_wrk() {
-  local label=$1 endpoint=$2 method=$3 url=$4 body=$5 token=$6 out r
-  METHOD=$method BODY=$body TOKEN=$token wrk -t1 -c"$CONNS" -d"${WARMUP}s" --timeout 5s \
-    -s "$BENCH/lua/request.lua" "$url" >/dev/null
+  METHOD=$3 BODY=$5 TOKEN=$6 wrk_runs "$1" "$2" request.lua "$4"
+}
+
+# wrk_runs LABEL ENDPOINT SCRIPT URL: warm-up, then RUNS timed runs of bench/lua/SCRIPT (which
+# reads its settings from the environment) into $RESULTS.
+wrk_runs() {
+  local label=$1 endpoint=$2 script=$3 url=$4 out r
+  wrk -t1 -c"$CONNS" -d"${WARMUP}s" --timeout 5s -s "$BENCH/lua/$script" "$url" >/dev/null
   for r in $(seq 1 "$RUNS"); do
-    out=$(METHOD=$method BODY=$body TOKEN=$token wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s \
-      -s "$BENCH/lua/request.lua" "$url" | grep '^RESULT')
+    out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s -s "$BENCH/lua/$script" "$url" |
+      grep '^RESULT')
     log "$label $endpoint run $r: $out rss=$(rss_mb "$SERVER_PID")MiB"
     echo -e "$label\t$endpoint\t$r\t$out rss_mb=$(rss_mb "$SERVER_PID")" >> "$RESULTS"
     if ! grep -q 'non2xx=0 sock_err=0' <<<"$out"; then
@@ -191,7 +202,7 @@ mix_wrk() {
   done
 }
 
-bench_mixed() {   # $1 label, $2 database url or "", $3 nodes (1 or 2)
+bench_mixed() {   # $1 label, $2 database url or "", $3 nodes (1 or 2), $4 "writes": PATCH only too
   local dir="$WORK/$1" file="$WORK/$1.tokens" port origins=() node
   MIX_PIDS=()
   for node in $(seq 1 "${3:-1}"); do
@@ -206,7 +217,36 @@ bench_mixed() {   # $1 label, $2 database url or "", $3 nodes (1 or 2)
   log "$1: seeding $MIX_TENANTS tenants of $MIX_PARTNERS partners"
   python3 "$BENCH/mix_seed.py" "$RAPD" "$dir-1" "${origins[0]}" "$MIX_TENANTS" "$MIX_PARTNERS" "$file"
   mix_wrk "$1" "$file" "${origins[@]}"
+  # The same tenants, one partner each, written to and nothing else: writes that share nothing.
+  if [[ "${4:-}" == writes ]]; then
+    MIX_FILE=$file wrk_runs rapd-postgresql patch-tenants writes.lua "${origins[0]}"
+  fi
   for pid in "${MIX_PIDS[@]}"; do SERVER_PID=$pid; stop_server; done
+}
+
+# --- PostgreSQL writes ----------------------------------------------------------------------
+# PATCH spread over the 100 partners of one tenant: writes that share the tenant, not the row.
+bench_pg_partners() {   # $1 database url
+  local dir="$WORK/pg-partners" port=4023 file="$WORK/pg-partners.tokens"
+  mkdir -p "$dir"
+  start_rapd "$dir" "$port" "$1"
+  python3 "$BENCH/mix_seed.py" "$RAPD" "$dir" "http://127.0.0.1:$port" 1 100 "$file" every
+  MIX_FILE=$file wrk_runs rapd-postgresql patch-partners writes.lua "http://127.0.0.1:$port"
+  stop_server
+}
+
+# pgbench's simple update (-N) on a scratch database of the same server: what one durable
+# write transaction per request can reach there, the floor rapd's writes are compared with.
+bench_pgbench() {
+  local db="${PG_DB}_pgbench" out tps latency
+  psql "$PG_ADMIN" -qc "CREATE DATABASE $db"
+  pgbench -i -q "${DATABASE_URL%/*}/$db" >/dev/null 2>&1
+  out=$(pgbench -N -c "$CONNS" -j 2 -T "$DURATION" "${DATABASE_URL%/*}/$db" 2>/dev/null)
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  tps=$(awk '/^tps = /{print $3; exit}' <<<"$out")
+  latency=$(awk '/^latency average = /{print $4; exit}' <<<"$out")
+  log "pgbench -N: tps=$tps latency=${latency}ms"
+  echo -e "pgbench\tsimple-update\t1\tRESULT rps=$tps lat_ms=$latency" >> "$RESULTS"
 }
 
 # --- SQLite at scale: tenants of 10 partners each, seeded with SQL -------------------------
@@ -275,12 +315,16 @@ if [[ -n "$DATABASE_URL" ]]; then
   psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB"
   log "rapd on PostgreSQL ($PG_DB)"
   bench_rapd rapd-postgresql "${DATABASE_URL%/*}/$PG_DB"
+  log "PostgreSQL writes: one tenant's partners, and pgbench's floor"
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -qc "CREATE DATABASE $PG_DB"
+  bench_pg_partners "${DATABASE_URL%/*}/$PG_DB"
+  bench_pgbench
 fi
 log "the mixed workload"
 bench_mixed mix-sqlite ""
 if [[ -n "$DATABASE_URL" ]]; then
   psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -qc "CREATE DATABASE $PG_DB"
-  bench_mixed mix-postgresql "${DATABASE_URL%/*}/$PG_DB" 1
+  bench_mixed mix-postgresql "${DATABASE_URL%/*}/$PG_DB" 1 writes
   psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -qc "CREATE DATABASE $PG_DB"
   bench_mixed mix-postgresql-2nodes "${DATABASE_URL%/*}/$PG_DB" 2
 fi

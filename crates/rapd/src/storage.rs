@@ -75,5 +75,6 @@ fn postgres_options(config: &Config) -> Option<PostgresOptions> {
         pool_size: config.database_pool_size,
         acquire_timeout: Duration::from_millis(config.database_acquire_timeout_ms),
         statement_timeout: Duration::from_millis(config.database_statement_timeout_ms),
+        audit_wait: Duration::from_millis(config.database_statement_timeout_ms),
     })
 }

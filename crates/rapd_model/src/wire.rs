@@ -4,7 +4,8 @@
 //! Hand-written rather than derived with serde: Graph's property order, `$select`'s projection
 //! and the time-dependent status are decided while writing, and a list page is written without
 //! building a `Value` per partner; `tests/api/snapshots` pin the bytes, and the benchmark's GET
-//! item and GET list rows (`docs/performance.md`) measure it.
+//! item and GET list rows (`docs/performance.md`) measure it. The engines store each partner's
+//! list item ([`stored_entity`]) with its row, so a page without `$select` mostly copies bytes.
 
 use crate::{ApiVersion, Partner, Property, Timestamp};
 
@@ -18,6 +19,33 @@ pub fn write_partner(
     p: &Partner,
     version: ApiVersion,
     now: Timestamp,
+    select: Option<&[Property]>,
+) {
+    write_partner_as(out, context, p, version, p.status_at(now), select);
+}
+
+/// The partner's item of a list page without `$select`, as the engines store it beside the row
+/// (written in the row's transaction): rendered with the status the row records, so it is what
+/// [`write_partner`] writes at any `now` where [`stored_entity_holds`].
+pub fn stored_entity(p: &Partner, version: ApiVersion) -> Vec<u8> {
+    let mut out = Vec::with_capacity(320);
+    write_partner_as(&mut out, None, p, version, p.onboarding_status, None);
+    out
+}
+
+/// Whether [`stored_entity`] shows `p` as Graph does at `now`: only time changes a partner
+/// without a write, by expiring an onboarding request, so it holds unless that has happened.
+pub fn stored_entity_holds(p: &Partner, now: Timestamp) -> bool {
+    p.status_at(now) == p.onboarding_status
+}
+
+/// [`write_partner`] with the status to show.
+fn write_partner_as(
+    out: &mut Vec<u8>,
+    context: Option<&str>,
+    p: &Partner,
+    version: ApiVersion,
+    status: crate::OnboardingStatus,
     select: Option<&[Property]>,
 ) {
     out.push(b'{');
@@ -39,7 +67,6 @@ pub fn write_partner(
         key(out, "@odata.type");
         write_plain(out, PARTNER_ODATA_TYPE);
     }
-    let status = p.status_at(now);
     for property in select.unwrap_or(Property::all(version)) {
         key(out, property.name());
         match property {
@@ -74,10 +101,13 @@ pub struct CollectionMeta<'a> {
 }
 
 /// Writes a collection response: `{"@odata.context":…,["@odata.count":…,]["@odata.nextLink":…,]"value":[…]}`.
+/// `stored[i]`, when there, is `partners[i]`'s [`stored_entity`] in `version`: without `select`
+/// its bytes are copied wherever they still hold, and the item is rendered otherwise.
 pub fn write_collection(
     out: &mut Vec<u8>,
     meta: CollectionMeta<'_>,
     partners: &[Partner],
+    stored: &[Option<Vec<u8>>],
     version: ApiVersion,
     now: Timestamp,
     select: Option<&[Property]>,
@@ -96,7 +126,12 @@ pub fn write_collection(
         if i > 0 {
             out.push(b',');
         }
-        write_partner(out, None, p, version, now, select);
+        match stored.get(i).and_then(Option::as_deref) {
+            Some(json) if select.is_none() && stored_entity_holds(p, now) => {
+                out.extend_from_slice(json);
+            }
+            _ => write_partner(out, None, p, version, now, select),
+        }
     }
     out.extend_from_slice(b"]}");
 }
@@ -275,6 +310,48 @@ mod tests {
     }
 
     #[test]
+    fn stored_entities_are_the_rendered_ones_until_a_request_expires() {
+        let (before, after) = (
+            Timestamp::from_unix_secs(99),
+            Timestamp::from_unix_secs(100),
+        );
+        let p = partner();
+        for version in [ApiVersion::V1, ApiVersion::Beta] {
+            let stored = stored_entity(&p, version);
+            let rendered = |now| {
+                let mut out = Vec::new();
+                write_partner(&mut out, None, &p, version, now, None);
+                out
+            };
+            let page = |now, stored: &[Option<Vec<u8>>]| {
+                let mut out = Vec::new();
+                let meta = CollectionMeta::default();
+                write_collection(
+                    &mut out,
+                    meta,
+                    std::slice::from_ref(&p),
+                    stored,
+                    version,
+                    now,
+                    None,
+                );
+                out
+            };
+            assert!(stored_entity_holds(&p, before));
+            assert_eq!(stored, rendered(before), "{version:?}");
+            // Once the request expired the stored bytes (still `onboarding`) are stale: the page
+            // renders the item instead.
+            assert!(!stored_entity_holds(&p, after));
+            assert_ne!(stored, rendered(after), "{version:?}");
+            assert_eq!(
+                page(after, &[Some(stored)]),
+                page(after, &[]),
+                "{version:?}"
+            );
+        }
+    }
+
+    #[test]
     fn beta_adds_expiry_and_hides_a_passed_one() {
         let mut out = Vec::new();
         let meta = CollectionMeta {
@@ -283,7 +360,15 @@ mod tests {
             next_link: Some("n"),
         };
         let now = Timestamp::from_unix_secs(200);
-        write_collection(&mut out, meta, &[partner()], ApiVersion::Beta, now, None);
+        write_collection(
+            &mut out,
+            meta,
+            &[partner()],
+            &[],
+            ApiVersion::Beta,
+            now,
+            None,
+        );
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["value"][0]["onboardingStatus"], "notOnboarded");
         assert_eq!(

@@ -10,7 +10,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use http::{HeaderMap, StatusCode};
 use rapd_model::{ApiVersion, AuditEntry, audit};
-use rapd_store::AuditPageQuery;
+use rapd_store::{AuditPageQuery, AuditPosition};
 use serde_json::{Value, json};
 
 use crate::{
@@ -49,13 +49,13 @@ pub async fn list_audit_events(
 ) -> Result<Response, ApiError> {
     let version = caller.version();
     let options = rapd_odata::parse_audit_query(version, query.as_deref())?;
-    let after_seq = match &options.skip_token {
+    let after = match &options.skip_token {
         Some(token) => Some(decode_token(token)?),
         None => None,
     };
     let page_query = AuditPageQuery {
         conditions: options.filter,
-        after_seq,
+        after,
         limit: options.top.unwrap_or(rapd_odata::DEFAULT_PAGE_SIZE),
     };
     let page = state.store.audit_page(caller.tenant(), &page_query).await?;
@@ -64,8 +64,8 @@ pub async fn list_audit_events(
         "@odata.context": format!("{root}/$metadata#{ENTITY_SET}"),
         "value": page.items.iter().map(|(_, e)| audit_event(e, version)).collect::<Vec<_>>(),
     });
-    if let (true, Some((seq, _))) = (page.more, page.items.last()) {
-        let token = URL_SAFE_NO_PAD.encode(format!("seq:{seq}"));
+    if let (true, Some((position, _))) = (page.more, page.items.last()) {
+        let token = URL_SAFE_NO_PAD.encode(encode_position(*position));
         let link = paging::next_link(&format!("{root}/{ENTITY_SET}"), query.as_deref(), &token);
         body["@odata.nextLink"] = json!(link);
     }
@@ -75,12 +75,28 @@ pub async fn list_audit_events(
     ))
 }
 
-fn decode_token(token: &str) -> Result<i64, ApiError> {
-    URL_SAFE_NO_PAD
+/// `seq:N` for a record numbered per tenant (`xact` 0, as every token issued before PostgreSQL
+/// ordered records by transaction), `seq:X.N` otherwise.
+fn encode_position(p: AuditPosition) -> String {
+    match p.xact {
+        0 => format!("seq:{}", p.seq),
+        xact => format!("seq:{xact}.{}", p.seq),
+    }
+}
+
+fn decode_token(token: &str) -> Result<AuditPosition, ApiError> {
+    let text = URL_SAFE_NO_PAD
         .decode(token)
         .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("seq:").and_then(|n| n.parse().ok()))
+        .and_then(|b| String::from_utf8(b).ok());
+    let position = text.as_deref().and_then(|s| s.strip_prefix("seq:"));
+    let parsed = match position.map(|p| p.split_once('.')) {
+        Some(Some((xact, seq))) => xact.parse().ok().zip(seq.parse().ok()),
+        Some(None) => position.and_then(|p| p.parse().ok()).map(|seq| (0, seq)),
+        None => None,
+    };
+    parsed
+        .map(|(xact, seq)| AuditPosition { xact, seq })
         .ok_or(ApiError::InvalidSkipToken)
 }
 

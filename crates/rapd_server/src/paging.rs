@@ -47,6 +47,7 @@ pub fn page_query(
         filter,
         order_by,
         after,
+        json: None,
     })
 }
 

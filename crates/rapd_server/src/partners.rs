@@ -55,13 +55,17 @@ pub async fn list_partners(
 ) -> Result<Response, ApiError> {
     let version = caller.version();
     let options = rapd_odata::parse_list_query(version, query.as_deref())?;
-    let page_query = paging::page_query(
+    let mut page_query = paging::page_query(
         options.filter,
         options.order_by,
         options.top,
         options.skip,
         options.skip_token.as_deref(),
     )?;
+    // Without `$select` the page copies each partner's stored item where it still holds.
+    if options.select.is_none() {
+        page_query.json = Some(version);
+    }
     let tenant = caller.tenant();
     let page = state.store.list(tenant, &page_query).await?;
     let count = match options.count {
@@ -88,7 +92,15 @@ pub async fn list_partners(
     };
     let mut body = Vec::with_capacity(256 + page.items.len() * 320);
     let select = options.select.as_deref();
-    wire::write_collection(&mut body, meta, &page.items, version, now, select);
+    wire::write_collection(
+        &mut body,
+        meta,
+        &page.items,
+        &page.json,
+        version,
+        now,
+        select,
+    );
     Ok(response::json(StatusCode::OK, body))
 }
 

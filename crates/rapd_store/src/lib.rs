@@ -20,7 +20,9 @@
 //! pool, session settings read back, migrations with the same version numbers
 //! (`migrations/postgres/`, `postgres/schema.rs`), each write one transaction that locks the row
 //! and runs the lifecycle (`postgres/writes.rs`), retried on serialization failures
-//! (`postgres/retry.rs`). The writes are defined once for both engines (`jobs.rs`: a struct per
+//! (`postgres/retry.rs`), audit records ordered by writing transaction without a lock per tenant
+//! (`postgres/audit_order.rs`). Both engines store each partner's list items (v1.0 and beta) with
+//! its row, which a page read with `PageQuery::json` returns beside the partners. The writes are defined once for both engines (`jobs.rs`: a struct per
 //! kind, each a `WriteJob` naming the type of its answer, so a write answered with another's result
 //! does not compile). Filters and seek-paging become SQL once for both engines (`query_sql.rs`, a
 //! `Dialect` for placeholders and three functions). Partners, audit records, tenants, settings; the
@@ -28,7 +30,7 @@
 //! `export` (`sqlite/control.rs`, `postgres/control.rs`). Each engine times its write transactions
 //! (`metrics.rs`; the SQLite writer also its group sizes and queue, PostgreSQL its pool). The `testing` feature makes fresh
 //! PostgreSQL schemas for tests. Key types: `PartnerStore`, `ControlStore`, `Engine`,
-//! `SqliteStore`, `PostgresStore`, `PostgresOptions`, `Migrations`, `PageQuery`, `Page`, `SeekKey`,
+//! `SqliteStore`, `PostgresStore`, `PostgresOptions`, `Migrations`, `PageQuery`, `Page`, `SeekKey`, `AuditPosition`,
 //! `StoreError`.
 
 mod error;
@@ -50,7 +52,7 @@ use rapd_model::{
 use rapd_odata::Filter;
 
 pub use error::StoreError;
-pub use paging::{AuditPage, AuditPageQuery, Page, PageQuery, SeekKey, SortValue};
+pub use paging::{AuditPage, AuditPageQuery, AuditPosition, Page, PageQuery, SeekKey, SortValue};
 pub use postgres::{Migrations, PostgresOptions, PostgresStore};
 pub use private_files::create_private_dir;
 pub use sqlite::SqliteStore;

@@ -3,7 +3,7 @@
 //! Pages seek from the sort key of the last row they returned (never an offset), so a walk over a
 //! collection returns each row at most once while rows are inserted and deleted around it.
 
-use rapd_model::{Partner, PartnerId, Property, Timestamp};
+use rapd_model::{ApiVersion, Partner, PartnerId, Property, Timestamp};
 use rapd_odata::{AuditCondition, Filter, OrderBy};
 
 use rapd_model::AuditEntry;
@@ -68,6 +68,8 @@ pub struct PageQuery {
     pub skip: u32,
     /// The most rows to return.
     pub limit: u32,
+    /// Also read each partner's stored list item in this version ([`Page::json`]).
+    pub json: Option<ApiVersion>,
 }
 
 impl PageQuery {
@@ -84,14 +86,18 @@ impl PageQuery {
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub items: Vec<Partner>,
+    /// With [`PageQuery::json`], each item's list JSON as stored with its row
+    /// ([`rapd_model::wire::stored_entity`]); `None` where none was stored at its revision.
+    pub json: Vec<Option<Vec<u8>>>,
     pub more: bool,
 }
 
 impl Page {
     /// The page from rows read with one beyond `limit`: that extra row only says more follow.
-    pub(crate) fn from_rows(items: Vec<Partner>, limit: u32) -> Page {
-        let (items, more) = split_off_extra(items, limit);
-        Page { items, more }
+    pub(crate) fn from_rows(rows: Vec<(Partner, Option<Vec<u8>>)>, limit: u32) -> Page {
+        let (rows, more) = split_off_extra(rows, limit);
+        let (items, json) = rows.into_iter().unzip();
+        Page { items, json, more }
     }
 }
 
@@ -102,26 +108,37 @@ fn split_off_extra<T>(mut items: Vec<T>, limit: u32) -> (Vec<T>, bool) {
     (items, more)
 }
 
+/// A record's place in its tenant's trail; records are read in this order (`xact`, then `seq`).
+/// SQLite numbers a tenant's records 1, 2, … in commit order, with `xact` 0. PostgreSQL orders
+/// them by the id of the transaction that wrote them, then by a global sequence (its module
+/// comment shows why a reader sees that order only grow at its end); records written before
+/// that ordering keep their per-tenant number under `xact` 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AuditPosition {
+    pub xact: i64,
+    pub seq: i64,
+}
+
 /// A request for one page of a tenant's audit trail, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditPageQuery {
     /// All must hold.
     pub conditions: Vec<AuditCondition>,
-    /// Continue after the record with this sequence number.
-    pub after_seq: Option<i64>,
+    /// Continue after the record at this position.
+    pub after: Option<AuditPosition>,
     pub limit: u32,
 }
 
-/// One page of audit records, each with its sequence number in the tenant's trail.
+/// One page of audit records, each with its position in the tenant's trail.
 #[derive(Debug, Clone, Default)]
 pub struct AuditPage {
-    pub items: Vec<(i64, AuditEntry)>,
+    pub items: Vec<(AuditPosition, AuditEntry)>,
     pub more: bool,
 }
 
 impl AuditPage {
     /// The page from records read with one beyond `limit`, as [`Page::from_rows`].
-    pub(crate) fn from_rows(items: Vec<(i64, AuditEntry)>, limit: u32) -> AuditPage {
+    pub(crate) fn from_rows(items: Vec<(AuditPosition, AuditEntry)>, limit: u32) -> AuditPage {
         let (items, more) = split_off_extra(items, limit);
         AuditPage { items, more }
     }

@@ -3,11 +3,13 @@
 //!
 //! Every write is one `READ COMMITTED` transaction that locks the partner row (`FOR UPDATE`),
 //! runs [`rapd_model::lifecycle::apply`] on it, writes the row and appends the audit record; the
-//! call returns after `COMMIT`, with `synchronous_commit=on`. Nothing is cached between calls, so
-//! every node sees every other node's commits at once. A transaction that fails with a
+//! call returns after `COMMIT`, with `synchronous_commit=on`. Audit records are ordered by
+//! writing transaction without a lock per tenant ([`audit_order`]). Nothing is cached between
+//! calls, so every node sees every other node's commits at once. A transaction that fails with a
 //! serialization failure, a deadlock or a lost insert race (SQLSTATE 40001, 40P01, 23505) is
 //! rolled back by the server and retried from the start (see [`retry`]).
 
+mod audit_order;
 mod control;
 mod retry;
 mod rows;
@@ -32,7 +34,8 @@ use tokio_postgres::{NoTls, types::ToSql};
 pub use schema::MIGRATIONS_TABLE;
 
 use crate::{
-    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
+    AuditPage, AuditPageQuery, AuditPosition, ControlStore, Page, PageQuery, PartnerStore,
+    StoreError, jobs,
     metrics::WriteMetrics,
     query_sql::{self, Dialect, Sql, Value},
 };
@@ -49,6 +52,10 @@ pub struct PostgresOptions {
     pub acquire_timeout: Duration,
     /// The server cancels any statement that runs longer (`statement_timeout`).
     pub statement_timeout: Duration,
+    /// How long an audit read waits, at most, for the writes running when it began to end, so
+    /// it returns every write acknowledged before it (see `audit_order`); the binary uses the
+    /// statement timeout, as a statement waiting for a lock would.
+    pub audit_wait: Duration,
 }
 
 /// What opening does with a database whose schema is older than this rapd.
@@ -62,6 +69,7 @@ pub enum Migrations {
 
 pub struct PostgresStore {
     pool: Pool,
+    audit_wait: Duration,
     clock: Arc<dyn Clock>,
     metrics: WriteMetrics,
 }
@@ -102,6 +110,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::Open(e.to_string()))?;
         let store = PostgresStore {
             pool,
+            audit_wait: options.audit_wait,
             clock,
             metrics: WriteMetrics::new("postgres"),
         };
@@ -145,10 +154,7 @@ impl PostgresStore {
         params: &[&(dyn ToSql + Sync)],
         read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await.map_err(rows::db_error)?;
-        let found = client.query(&stmt, params).await.map_err(rows::db_error)?;
-        found.iter().map(read).collect()
+        query_on(&self.client().await?, sql, params, read).await
     }
 
     /// Runs a query built by [`query_sql`].
@@ -157,12 +163,7 @@ impl PostgresStore {
         sql: &Sql,
         read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        let params: Vec<&(dyn ToSql + Sync)> = sql
-            .params
-            .iter()
-            .map(|p| p as &(dyn ToSql + Sync))
-            .collect();
-        self.query(&sql.text, &params, read).await
+        run_built(&self.client().await?, sql, read).await
     }
 
     async fn write<J: PostgresWrite>(&self, job: J) -> Result<J::Reply, StoreError> {
@@ -176,6 +177,32 @@ impl PostgresStore {
     }
 }
 
+/// Runs `sql` on `client` and maps each row with `read`.
+async fn query_on<T>(
+    client: &deadpool_postgres::Object,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let stmt = client.prepare_cached(sql).await.map_err(rows::db_error)?;
+    let found = client.query(&stmt, params).await.map_err(rows::db_error)?;
+    found.iter().map(read).collect()
+}
+
+/// Runs a query built by [`query_sql`] on `client`.
+async fn run_built<T>(
+    client: &deadpool_postgres::Object,
+    sql: &Sql,
+    read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let params: Vec<&(dyn ToSql + Sync)> = sql
+        .params
+        .iter()
+        .map(|p| p as &(dyn ToSql + Sync))
+        .collect();
+    query_on(client, &sql.text, &params, read).await
+}
+
 #[async_trait]
 impl PartnerStore for PostgresStore {
     async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError> {
@@ -185,7 +212,15 @@ impl PartnerStore for PostgresStore {
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
         let sql = query_sql::page(Dialect::Postgres, tenant, query, self.clock.now());
-        let items = self.query_built(&sql, rows::partner_from_row).await?;
+        let items = self
+            .query_built(&sql, |row| {
+                let json = match query.json {
+                    Some(_) => rows::get(row, 12)?,
+                    None => None,
+                };
+                Ok((rows::partner_from_row(row)?, json))
+            })
+            .await?;
         Ok(Page::from_rows(items, query.limit))
     }
 
@@ -210,12 +245,12 @@ impl PartnerStore for PostgresStore {
     }
 
     async fn audit_entries(&self, tenant: TenantId) -> Result<Vec<AuditEntry>, StoreError> {
-        self.query(
-            rows::SELECT_TENANT_AUDIT,
-            &[&tenant.0],
-            rows::audit_from_row,
-        )
-        .await
+        let query = AuditPageQuery {
+            limit: u32::MAX,
+            ..AuditPageQuery::default()
+        };
+        let page = self.audit_page(tenant, &query).await?;
+        Ok(page.items.into_iter().map(|(_, e)| e).collect())
     }
 
     async fn audit_page(
@@ -223,12 +258,14 @@ impl PartnerStore for PostgresStore {
         tenant: TenantId,
         query: &AuditPageQuery,
     ) -> Result<AuditPage, StoreError> {
+        let client = self.client().await?;
+        audit_order::await_horizon(&client, self.audit_wait).await?;
         let sql = query_sql::audit_page(Dialect::Postgres, tenant, query);
-        let items = self
-            .query_built(&sql, |r| {
-                Ok((rows::get::<i64>(r, 9)?, rows::audit_from_row(r)?))
-            })
-            .await?;
+        let items = run_built(&client, &sql, |r| {
+            let (seq, xact) = (rows::get(r, 9)?, rows::get(r, 10)?);
+            Ok((AuditPosition { xact, seq }, rows::audit_from_row(r)?))
+        })
+        .await?;
         Ok(AuditPage::from_rows(items, query.limit))
     }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use rapd_model::{OnboardingStatus, Property, TenantId, Timestamp};
+use rapd_model::{ApiVersion, OnboardingStatus, Property, TenantId, Timestamp};
 use rapd_odata::{AuditCondition, CompareOp, Filter, Literal, OrderBy, TextFunction};
 use uuid::Uuid;
 
@@ -66,10 +66,29 @@ pub(crate) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_n
      onboarding_url, onboarding_status, last_connection, onboarding_expiry, partner_domain, \
      created, revision, onboarding_code_hash, credential_hash FROM partners";
 
-/// An audit row's columns, then its `seq` (column 9).
-pub(crate) const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
+/// [`SELECT_PARTNER_COLUMNS`], then (column 12), with `json`, the row's stored list item in that
+/// version where it was written at the row's revision (a node of an earlier release updates the
+/// row without it).
+fn select_page_columns(sql: &mut Sql, json: Option<ApiVersion>) {
+    let Some(version) = json else {
+        return sql.push(SELECT_PARTNER_COLUMNS);
+    };
+    let (columns, from) = SELECT_PARTNER_COLUMNS
+        .split_once(" FROM ")
+        .expect("a SELECT … FROM");
+    sql.push(columns);
+    sql.push(match version {
+        ApiVersion::V1 => ", CASE WHEN json_revision = revision THEN json_v1 END FROM ",
+        ApiVersion::Beta => ", CASE WHEN json_revision = revision THEN json_beta END FROM ",
+    });
+    sql.push(from);
+}
+
+/// An audit row's columns, then its position: `seq` (column 9) and `xact` (column 10, always 0
+/// on SQLite).
+const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
-     correlation_id, seq FROM audit_events";
+     correlation_id, seq, ";
 
 /// The expression a property reads as at `now`: an onboarding request past its expiry reads
 /// `notOnboarded` with no expiry, as the wire format shows it.
@@ -324,7 +343,7 @@ pub(crate) fn count(
 /// The page's SELECT; it asks for one row more than `limit` to learn whether more follow.
 pub(crate) fn page(dialect: Dialect, tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
     let mut sql = Sql::new(dialect);
-    sql.push(SELECT_PARTNER_COLUMNS);
+    select_page_columns(&mut sql, query.json);
     where_clause(&mut sql, tenant, query.filter.as_ref(), now);
     if query
         .after
@@ -363,12 +382,22 @@ fn operator(op: CompareOp) -> &'static str {
     }
 }
 
-/// A page of one tenant's audit trail, in commit order.
+/// A page of one tenant's audit trail, in the order of [`crate::AuditPosition`]. On PostgreSQL
+/// only records of transactions below the statement snapshot's horizon (`xmin`: every
+/// transaction with a lower id has ended) are read, so no record can later appear before one
+/// returned (`postgres/audit_order.rs`).
 pub(crate) fn audit_page(dialect: Dialect, tenant: TenantId, query: &AuditPageQuery) -> Sql {
     let mut sql = Sql::new(dialect);
     sql.push(SELECT_AUDIT_COLUMNS);
+    sql.push(match dialect {
+        Dialect::Sqlite => "0 FROM audit_events",
+        Dialect::Postgres => "xact FROM audit_events",
+    });
     sql.push(" WHERE tenant_id = ");
     sql.bind(Value::Uuid(tenant.0));
+    if dialect == Dialect::Postgres {
+        sql.push(" AND xact < pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+    }
     for condition in &query.conditions {
         sql.push(" AND ");
         match condition {
@@ -390,11 +419,24 @@ pub(crate) fn audit_page(dialect: Dialect, tenant: TenantId, query: &AuditPageQu
             }
         }
     }
-    if let Some(after) = query.after_seq {
-        sql.push(" AND seq > ");
-        sql.bind(Value::Integer(after));
+    match (dialect, query.after) {
+        (_, None) => {}
+        (Dialect::Sqlite, Some(after)) => {
+            sql.push(" AND seq > ");
+            sql.bind(Value::Integer(after.seq));
+        }
+        (Dialect::Postgres, Some(after)) => {
+            sql.push(" AND (xact, seq) > (");
+            sql.bind(Value::Integer(after.xact));
+            sql.push(", ");
+            sql.bind(Value::Integer(after.seq));
+            sql.push(")");
+        }
     }
-    sql.push(" ORDER BY seq LIMIT ");
+    sql.push(match dialect {
+        Dialect::Sqlite => " ORDER BY seq LIMIT ",
+        Dialect::Postgres => " ORDER BY xact, seq LIMIT ",
+    });
     sql.bind(Value::Integer(i64::from(query.limit) + 1));
     sql
 }

@@ -24,7 +24,8 @@ use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::{
-    AuditPage, AuditPageQuery, ControlStore, Page, PageQuery, PartnerStore, StoreError, jobs,
+    AuditPage, AuditPageQuery, AuditPosition, ControlStore, Page, PageQuery, PartnerStore,
+    StoreError, jobs,
     query_sql::{self, Dialect, Value},
 };
 
@@ -90,7 +91,13 @@ impl PartnerStore for SqliteStore {
         let sql = query_sql::page(Dialect::Sqlite, tenant, query, self.clock.now());
         let items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
-            let rows = stmt.query_map(params_from_iter(&sql.params), rows::partner_from_row)?;
+            let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
+                let json = match query.json {
+                    Some(_) => row.get(12)?,
+                    None => None,
+                };
+                Ok((rows::partner_from_row(row)?, json))
+            })?;
             // Room for the whole page at once, rather than growing (and copying) it row by row;
             // `limit` may mean "all", so no more than the largest `$top` is reserved.
             let mut items = Vec::with_capacity(query.limit.min(rapd_odata::MAX_TOP) as usize + 1);
@@ -143,7 +150,8 @@ impl PartnerStore for SqliteStore {
         let items = self.read(|c| {
             let mut stmt = c.prepare_cached(&sql.text)?;
             let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
-                Ok((row.get::<_, i64>(9)?, rows::audit_from_row(row)?))
+                let seq = row.get::<_, i64>(9)?;
+                Ok((AuditPosition { xact: 0, seq }, rows::audit_from_row(row)?))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;

@@ -76,6 +76,7 @@ impl TestSchema {
             pool_size: 8,
             acquire_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(30),
+            audit_wait: Duration::from_secs(30),
         }
     }
 }

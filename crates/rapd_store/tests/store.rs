@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use rapd_model::{
-    BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus, OperationKind, PartnerId,
-    Rejection, TenantId, Timestamp,
+    ApiVersion, BeginOnboardingInput, ManualClock, Mutation, OnboardingStatus, OperationKind,
+    PartnerId, Rejection, TenantId, Timestamp, wire,
 };
 use rapd_store::{
     ControlStore, Engine, Migrations, PageQuery, PartnerStore, PostgresStore, SqliteStore,
@@ -35,6 +35,28 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// Runs `sql` on the engine's database directly, as another program would.
+    async fn execute(&self, sql: &str) {
+        match &self.place {
+            Place::Sqlite { path, .. } => {
+                rusqlite::Connection::open(path)
+                    .unwrap()
+                    .execute(sql, [])
+                    .unwrap();
+                // Readers take a new snapshot for another process's write within 10 ms.
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            }
+            Place::Postgres(schema) => {
+                let (client, connection) =
+                    tokio_postgres::connect(&schema.url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                tokio::spawn(connection);
+                client.execute(sql, &[]).await.unwrap();
+            }
+        }
+    }
+
     /// A second store over the same data, as after a restart.
     async fn reopen(&self) -> Arc<dyn PartnerStore> {
         open(&self.place, self.clock.clone()).await
@@ -163,6 +185,60 @@ async fn crud_and_lifecycle_with_audit_on(f: &Fixture) {
             OperationKind::Delete
         ]
     );
+}
+
+/// Every write of a partner stores its list item in both versions with the row, and a page read
+/// with `json` returns exactly those bytes.
+#[tokio::test]
+async fn a_page_returns_the_list_items_written_with_the_rows() {
+    for f in fixtures().await {
+        a_page_returns_the_list_items_written_with_the_rows_on(&f).await;
+    }
+}
+
+async fn a_page_returns_the_list_items_written_with_the_rows_on(f: &Fixture) {
+    let t = TenantId(Uuid::new_v4());
+    let (one, two) = (
+        create(f.store.as_ref(), t, "one").await,
+        create(f.store.as_ref(), t, "two").await,
+    );
+    let begin = Mutation::BeginOnboarding {
+        id: two,
+        input: BeginOnboardingInput::default(),
+        ttl_secs: 600,
+        code: "c".into(),
+    };
+    f.store.mutate(t, begin, ctx()).await.unwrap();
+    for version in [ApiVersion::V1, ApiVersion::Beta] {
+        let query = PageQuery {
+            json: Some(version),
+            ..PageQuery::all()
+        };
+        let page = f.store.list(t, &query).await.unwrap();
+        let mut ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
+        ids.sort();
+        let mut expected = vec![one, two];
+        expected.sort();
+        assert_eq!(ids, expected);
+        let stored: Vec<_> = page
+            .items
+            .iter()
+            .map(|p| Some(wire::stored_entity(p, version)))
+            .collect();
+        assert_eq!(page.json, stored, "{version:?}");
+        // Without `json` nothing is read beside the rows.
+        let plain = f.store.list(t, &PageQuery::all()).await.unwrap();
+        assert!(plain.json.iter().all(Option::is_none));
+    }
+    // A node of an earlier release updates a row without its items: they are not returned.
+    f.execute("UPDATE partners SET revision = revision + 1")
+        .await;
+    let query = PageQuery {
+        json: Some(ApiVersion::V1),
+        ..PageQuery::all()
+    };
+    let page = f.store.list(t, &query).await.unwrap();
+    assert_eq!(page.json, [None, None]);
 }
 
 #[tokio::test]
@@ -479,11 +555,12 @@ async fn the_upgrade_hashes_stored_onboarding_codes() {
         };
         store.mutate(t, create, ctx()).await.unwrap();
     }
-    // As version 4 left it: the code's text in `onboarding_code`.
+    // As version 4 left it: the code's text in `onboarding_code`, no stored list items.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "ALTER TABLE partners RENAME COLUMN onboarding_code_hash TO onboarding_code; \
-         PRAGMA user_version = 4;",
+         ALTER TABLE partners DROP COLUMN json_v1; ALTER TABLE partners DROP COLUMN json_beta; \
+         ALTER TABLE partners DROP COLUMN json_revision; PRAGMA user_version = 4;",
     )
     .unwrap();
     let expiry = rapd_model::Clock::now(clock.as_ref())

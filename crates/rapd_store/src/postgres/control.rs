@@ -7,7 +7,8 @@ use rapd_model::{AuditContext, TenantId, TenantState, Timestamp, seed};
 use super::rows::{self, db_error, get};
 use crate::{StoreError, query_sql::SELECT_PARTNER_COLUMNS};
 
-/// The tables holding a tenant's rows, each keyed by `tenant_id` first.
+/// The tables holding a tenant's rows, each keyed by `tenant_id` first. (`audit_heads` is
+/// written only by nodes of the release before migration 0006, during a rolling upgrade.)
 const TENANT_TABLES: [&str; 5] = [
     "partners",
     "audit_events",
@@ -47,6 +48,24 @@ pub(super) async fn seed(
     audit: &AuditContext,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    // Every key it writes is locked before the transaction takes an id (`rows::lock_key`), in
+    // one order, so concurrent writes of those keys are audited in commit order.
+    let mut keys: Vec<_> = states
+        .iter()
+        .flat_map(|s| {
+            let settings = s.settings.as_ref().map(|_| s.tenant.id.0);
+            let partners = s.partners.iter().map(|p| p.id.0);
+            settings
+                .into_iter()
+                .chain(partners)
+                .map(|k| (s.tenant.id, k))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for (tenant, key) in keys {
+        rows::lock_key(tx, tenant, key).await?;
+    }
     for state in states {
         let tenant = state.tenant.id;
         let registered = tx

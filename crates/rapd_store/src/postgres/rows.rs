@@ -2,8 +2,8 @@
 
 use deadpool_postgres::GenericClient;
 use rapd_model::{
-    Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
-    RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp,
+    Actor, ApiVersion, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner,
+    PartnerId, RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp, wire,
 };
 use tokio_postgres::{Row, types::FromSql};
 
@@ -16,10 +16,6 @@ const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url
 const SELECT_PARTNER_FOR_UPDATE: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
      onboarding_code_hash, credential_hash FROM partners WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
-
-pub(super) const SELECT_TENANT_AUDIT: &str = "SELECT tenant_id, activity_date_time, id, \
-     operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
-     correlation_id, seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq";
 
 pub(super) const SELECT_TENANT: &str =
     "SELECT tenant_id, display_name, intune_licensed, created FROM tenants WHERE tenant_id = $1";
@@ -107,15 +103,17 @@ pub(super) async fn write_partner(
     p: &Partner,
     existed: bool,
 ) -> Result<(), StoreError> {
+    // The list items are rendered here, so every write of the row writes them with it.
     let sql = if existed {
         "UPDATE partners SET display_name = $3, onboarding_url = $4, onboarding_status = $5, \
          last_connection = $6, onboarding_expiry = $7, partner_domain = $8, created = $9, \
-         revision = $10, onboarding_code_hash = $11, credential_hash = $12 \
-         WHERE tenant_id = $1 AND id = $2"
+         revision = $10, onboarding_code_hash = $11, credential_hash = $12, json_v1 = $13, \
+         json_beta = $14, json_revision = $10 WHERE tenant_id = $1 AND id = $2"
     } else {
         "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, onboarding_status, \
          last_connection, onboarding_expiry, partner_domain, created, revision, onboarding_code_hash, \
-         credential_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+         credential_hash, json_v1, json_beta, json_revision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $10)"
     };
     let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
     let hash = p.credential_hash.as_ref().map(|h| h.as_slice());
@@ -135,6 +133,8 @@ pub(super) async fn write_partner(
                 &p.revision,
                 &p.onboarding_code_hash,
                 &hash,
+                &wire::stored_entity(p, ApiVersion::V1),
+                &wire::stored_entity(p, ApiVersion::Beta),
             ],
         )
         .await
@@ -157,8 +157,32 @@ pub(super) async fn delete_partner(
     Ok(())
 }
 
-/// Appends `e` to its tenant's trail. Taking the next `seq` locks the tenant's `audit_heads`
-/// row until commit, so the tenant's records are numbered in commit order.
+/// Waits for every other write of `key` (a partner, or the tenant's settings under the tenant's
+/// id) to end, holding an advisory lock until this transaction ends. Taken before the
+/// transaction has an id (an advisory lock assigns none; a row lock does, before waiting), so
+/// of two writes of one key the later one has the higher id, and the audit order, which
+/// compares ids first, is their commit order (`audit_order.rs`).
+pub(super) async fn lock_key(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    key: uuid::Uuid,
+) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || $2::uuid::text, 0))",
+        )
+        .await
+        .map_err(db_error)?;
+    client
+        .execute(&stmt, &[&tenant.0, &key])
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// Appends `e` to its tenant's trail, at the position of the writing transaction's id, then
+/// the global sequence: no row is locked, so writers of one tenant do not wait for each other
+/// (`audit_order.rs` shows why readers still see the trail only grow at its end).
 pub(super) async fn insert_audit(
     client: &impl GenericClient,
     e: &AuditEntry,
@@ -167,12 +191,11 @@ pub(super) async fn insert_audit(
     let modified = serde_json::to_string(&e.modified_properties).unwrap_or_default();
     let stmt = client
         .prepare_cached(
-            "WITH head AS (INSERT INTO audit_heads (tenant_id, last_seq) VALUES ($1, 1) \
-             ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_heads.last_seq + 1 \
-             RETURNING last_seq) \
-             INSERT INTO audit_events (tenant_id, seq, activity_date_time, id, operation_kind, \
-             actor_json, resource_id, resource_display_name, modified_properties_json, \
-             correlation_id) SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM head",
+            "INSERT INTO audit_events (tenant_id, xact, seq, activity_date_time, id, \
+             operation_kind, actor_json, resource_id, resource_display_name, \
+             modified_properties_json, correlation_id) VALUES ($1, \
+             pg_current_xact_id()::text::bigint, nextval('audit_seq'), $2, $3, $4, $5, $6, $7, \
+             $8, $9)",
         )
         .await
         .map_err(db_error)?;

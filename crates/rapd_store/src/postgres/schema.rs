@@ -39,6 +39,16 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "code_hashes",
         include_str!("../../migrations/postgres/0005_code_hashes.sql"),
     ),
+    (
+        6,
+        "audit_order",
+        include_str!("../../migrations/postgres/0006_audit_order.sql"),
+    ),
+    (
+        7,
+        "stored_json",
+        include_str!("../../migrations/postgres/0007_stored_json.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("rapd" in ASCII).

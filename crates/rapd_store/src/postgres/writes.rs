@@ -29,19 +29,24 @@ impl PostgresWrite for Mutate {
             mutation,
             audit,
         } = self;
-        // The row lock orders concurrent writes to one partner, on every node.
+        // The key lock, then the row lock, order concurrent writes to one partner on every node.
+        rows::lock_key(tx, *tenant, mutation.target().0).await?;
         let current = rows::select_partner(tx, *tenant, mutation.target(), true).await?;
         let change = lifecycle::apply(*tenant, current.as_ref(), mutation, now)?;
         if change.is_noop() {
             return Ok(change);
         }
-        match (&change.after, &change.before) {
-            (Some(after), before) => rows::write_partner(tx, after, before.is_some()).await?,
-            (None, Some(before)) => rows::delete_partner(tx, before).await?,
-            (None, None) => {}
-        }
         let entry = AuditEntry::for_change(*tenant, mutation.kind(), &change, audit, now);
-        rows::insert_audit(tx, &entry).await?;
+        let row = async {
+            match (&change.after, &change.before) {
+                (Some(after), before) => rows::write_partner(tx, after, before.is_some()).await,
+                (None, Some(before)) => rows::delete_partner(tx, before).await,
+                (None, None) => Ok(()),
+            }
+        };
+        // Polled together, the row and its audit record go out in one round trip (tokio-postgres
+        // pipelines the statements of one connection); neither depends on the other's result.
+        tokio::try_join!(row, rows::insert_audit(tx, &entry))?;
         Ok(change)
     }
 }
@@ -65,10 +70,13 @@ impl PostgresWrite for PatchSettings {
             patch,
             audit,
         } = self;
+        rows::lock_key(tx, *tenant, tenant.0).await?;
         let current = rows::select_settings(tx, *tenant, true).await?;
         let change = lifecycle::apply_settings(*tenant, &current, patch, audit, now);
-        rows::upsert_settings(tx, *tenant, &change.after).await?;
-        rows::insert_audit(tx, &change.entry).await?;
+        tokio::try_join!(
+            rows::upsert_settings(tx, *tenant, &change.after),
+            rows::insert_audit(tx, &change.entry)
+        )?;
         Ok(change.after)
     }
 }

@@ -1,8 +1,8 @@
 //! Rows of the SQLite schema and the model values they hold.
 
 use rapd_model::{
-    Actor, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner, PartnerId,
-    RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp,
+    Actor, ApiVersion, AuditEntry, ModifiedProperty, OnboardingStatus, OperationKind, Partner,
+    PartnerId, RemoteAssistanceSettings, RemoteAssistanceState, Tenant, TenantId, Timestamp, wire,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
 use uuid::Uuid;
@@ -13,12 +13,15 @@ use crate::StoreError;
 /// without a string being built first.
 const UPSERT_PARTNER: &str = "INSERT INTO partners (tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
-     onboarding_code_hash, credential_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+     onboarding_code_hash, credential_hash, json_v1, json_beta, json_revision) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?10) \
      ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
      onboarding_url = excluded.onboarding_url, onboarding_status = excluded.onboarding_status, \
      last_connection = excluded.last_connection, onboarding_expiry = excluded.onboarding_expiry, \
      partner_domain = excluded.partner_domain, revision = excluded.revision, \
-     onboarding_code_hash = excluded.onboarding_code_hash, credential_hash = excluded.credential_hash";
+     onboarding_code_hash = excluded.onboarding_code_hash, credential_hash = excluded.credential_hash, \
+     json_v1 = excluded.json_v1, json_beta = excluded.json_beta, \
+     json_revision = excluded.json_revision";
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
@@ -92,6 +95,8 @@ pub(super) fn upsert_partner(conn: &Connection, p: &Partner) -> rusqlite::Result
         p.revision,
         p.onboarding_code_hash,
         p.credential_hash,
+        wire::stored_entity(p, ApiVersion::V1),
+        wire::stored_entity(p, ApiVersion::Beta),
     ])?;
     Ok(())
 }

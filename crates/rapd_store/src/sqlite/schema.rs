@@ -13,6 +13,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_partner_side.sql"),
     include_str!("../../migrations/sqlite/0004_settings.sql"),
     include_str!("../../migrations/sqlite/0005_code_hashes.sql"),
+    include_str!("../../migrations/sqlite/0006_audit_order.sql"),
+    include_str!("../../migrations/sqlite/0007_stored_json.sql"),
 ];
 
 /// Opens a connection with every durability setting set explicitly and read back.

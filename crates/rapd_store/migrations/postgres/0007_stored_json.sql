@@ -1,0 +1,7 @@
+-- Each partner's list item without `$select`, in v1.0 and beta, written with the row (a list page
+-- is then a concatenation of stored bytes), and the revision it was rendered at: a node of an
+-- earlier release updates the row without it, and readers render a row whose revisions differ.
+-- Rows written before stay NULL and are rendered when read, until their next write.
+ALTER TABLE partners ADD COLUMN json_v1 bytea;
+ALTER TABLE partners ADD COLUMN json_beta bytea;
+ALTER TABLE partners ADD COLUMN json_revision bigint;

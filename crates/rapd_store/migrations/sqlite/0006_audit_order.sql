@@ -1,0 +1,3 @@
+-- Nothing changes on SQLite: its one writer numbers each tenant's records in commit order. The
+-- number is kept so both engines' schemas carry the same versions (PostgreSQL's 0006 orders
+-- records by writing transaction).
