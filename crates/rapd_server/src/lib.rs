@@ -28,8 +28,8 @@
 //! CA in the data dir and its leaf, or the operator's files (`tls.rs`); it mounts `rapd_idp`'s
 //! router while the development issuer is on, and `rapd_control`'s router and layers when
 //! configured (`From<ControlError> for ApiError` in `error.rs`: the control API's refusals in the
-//! one table), and `rapd_console`'s `/console` in development while the development issuer is on
-//! (`console.rs`). Key types: `AppState` (one `Arc` around `SharedState`), `ServerConfig`, `ApiError`,
+//! one table), and `rapd_console`'s `/console` with a sign-in at the operator's issuer when
+//! configured, else in development while the development issuer is on (`console.rs`). Key types: `AppState` (one `Arc` around `SharedState`), `ServerConfig`, `ApiError`,
 //! `Tenancy`, `Throttle`, `ConnectionLimits`, `Listeners`, `CertificateSource`,
 //! `ServedCertificate`, `router`, `run`, `run_listeners`.
 
