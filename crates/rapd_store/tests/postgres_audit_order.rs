@@ -123,6 +123,14 @@ impl Held {
         panic!("the held write never reached the gate");
     }
 
+    /// [`Held::hold_first`], then the second partner renamed to "Other" (committed, after it).
+    async fn hold_first_then_rename_second(&self) -> tokio::task::JoinHandle<()> {
+        let held = self.hold_first().await;
+        let other = rename(self.partners[1], "Other");
+        self.store.mutate(self.tenant, other, ctx()).await.unwrap();
+        held
+    }
+
     async fn release(&self, held: tokio::task::JoinHandle<()>) {
         self.gate
             .execute("SELECT pg_advisory_unlock($1)", &[&self.key])
@@ -181,11 +189,7 @@ async fn writes_to_two_partners_of_one_tenant_do_not_wait_for_each_other() {
 async fn readers_stop_below_a_running_write_and_the_trail_then_grows_at_its_end() {
     let _one = ONE_AT_A_TIME.lock().await;
     let Some(f) = setup().await else { return };
-    let held = f.hold_first().await;
-    f.store
-        .mutate(f.tenant, rename(f.partners[1], "Other"), ctx())
-        .await
-        .unwrap();
+    let held = f.hold_first_then_rename_second().await;
     // The held write's record is not visible, and the committed one after it is held back: it
     // sorts after the held one, which may still commit.
     let before = f.trail(&f.reader, None).await;
@@ -208,11 +212,7 @@ async fn readers_stop_below_a_running_write_and_the_trail_then_grows_at_its_end(
 async fn a_read_returns_the_writes_acknowledged_before_it() {
     let _one = ONE_AT_A_TIME.lock().await;
     let Some(f) = setup().await else { return };
-    let held = f.hold_first().await;
-    f.store
-        .mutate(f.tenant, rename(f.partners[1], "Other"), ctx())
-        .await
-        .unwrap();
+    let held = f.hold_first_then_rename_second().await;
     let store = f.store.clone();
     let tenant = f.tenant;
     let read = tokio::spawn(async move { store.audit_entries(tenant).await.unwrap().len() });
