@@ -4,18 +4,11 @@
 -- done() prints one RESULT line (result.lua).
 local base = "/v1.0/deviceManagement/remoteAssistancePartners"
 local filter = "?$filter=startswith(displayName,'Partner%201')"
-local lines = {}
-
-function init(args)
-  for line in io.lines(os.getenv("MIX_FILE")) do
-    local token, id = line:match("^(%S+) (%S+)$")
-    lines[#lines + 1] = { "Bearer " .. token, id }
-  end
-  math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)")
+dofile(here .. "lines.lua")
 
 function request()
-  local pick = lines[math.random(#lines)]
+  local pick = pick_line()
   local headers = { ["Authorization"] = pick[1], ["Accept"] = "application/json" }
   local roll = math.random(100)
   if roll <= 10 then
@@ -29,4 +22,4 @@ function request()
   end
 end
 
-dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "result.lua")
+dofile(here .. "result.lua")

@@ -3,18 +3,11 @@
 -- partners of one tenant (writes that share a tenant, never a partner for long), or one partner
 -- in each of many tenants. done() prints one RESULT line (result.lua).
 local base = "/v1.0/deviceManagement/remoteAssistancePartners"
-local lines = {}
-
-function init(args)
-  for line in io.lines(os.getenv("MIX_FILE")) do
-    local token, id = line:match("^(%S+) (%S+)$")
-    lines[#lines + 1] = { "Bearer " .. token, id }
-  end
-  math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)")
+dofile(here .. "lines.lua")
 
 function request()
-  local pick = lines[math.random(#lines)]
+  local pick = pick_line()
   local headers = {
     ["Authorization"] = pick[1],
     ["Accept"] = "application/json",
@@ -24,4 +17,4 @@ function request()
   return wrk.format("PATCH", base .. "/" .. pick[2], headers, body)
 end
 
-dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "result.lua")
+dofile(here .. "result.lua")
