@@ -86,32 +86,45 @@ impl HttpMetrics {
         self.latency.observe(series, started.elapsed());
     }
 
+    /// Every (route, method) series: its index, its route template and its method's name.
+    fn series(&self) -> impl Iterator<Item = (usize, &str, &'static str)> {
+        let method_name = |m: usize| METHODS.get(m).map_or("other", Method::as_str);
+        self.routes
+            .iter()
+            .enumerate()
+            .flat_map(move |(row, route)| {
+                (0..METHOD_SLOTS).map(move |method| {
+                    (
+                        row * METHOD_SLOTS + method,
+                        route.as_str(),
+                        method_name(method),
+                    )
+                })
+            })
+    }
+
     /// Writes how many requests of each route and method got each status, and their latency.
     pub fn render(&self, text: &mut Text) {
-        let method_name = |m: usize| METHODS.get(m).map_or("other", Method::as_str);
         text.family(
             "rapd_http_requests_total",
             "counter",
             "Requests answered, by route template, method and status.",
         );
-        for (row, route) in self.routes.iter().enumerate() {
-            for method in 0..METHOD_SLOTS {
-                for status in 0..=STATUSES.len() {
-                    let cell = (row * METHOD_SLOTS + method) * (STATUSES.len() + 1) + status;
-                    let count = self.requests.get(cell);
-                    if count == 0 {
-                        continue;
-                    }
-                    let status = STATUSES
-                        .get(status)
-                        .map_or_else(|| "other".to_owned(), u16::to_string);
-                    let labels = [
-                        ("route", route.as_str()),
-                        ("method", method_name(method)),
-                        ("status", status.as_str()),
-                    ];
-                    text.sample("rapd_http_requests_total", &labels, count);
+        for (series, route, method) in self.series() {
+            for status in 0..=STATUSES.len() {
+                let count = self.requests.get(series * (STATUSES.len() + 1) + status);
+                if count == 0 {
+                    continue;
                 }
+                let status = STATUSES
+                    .get(status)
+                    .map_or_else(|| "other".to_owned(), u16::to_string);
+                let labels = [
+                    ("route", route),
+                    ("method", method),
+                    ("status", status.as_str()),
+                ];
+                text.sample("rapd_http_requests_total", &labels, count);
             }
         }
         text.family(
@@ -119,13 +132,11 @@ impl HttpMetrics {
             "histogram",
             "Time from a request's head to its response's head, by route template and method.",
         );
-        for (row, route) in self.routes.iter().enumerate() {
-            for method in 0..METHOD_SLOTS {
-                let counts = self.latency.counts(row * METHOD_SLOTS + method);
-                if counts.count() > 0 {
-                    let labels = [("route", route.as_str()), ("method", method_name(method))];
-                    text.histogram("rapd_http_request_duration_seconds", &labels, &counts);
-                }
+        for (series, route, method) in self.series() {
+            let counts = self.latency.counts(series);
+            if counts.count() > 0 {
+                let labels = [("route", route), ("method", method)];
+                text.histogram("rapd_http_request_duration_seconds", &labels, &counts);
             }
         }
     }
