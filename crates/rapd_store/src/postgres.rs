@@ -14,6 +14,8 @@ mod control;
 mod retry;
 mod rows;
 mod schema;
+mod transaction;
+mod writer;
 mod writes;
 
 use std::{
@@ -207,7 +209,7 @@ async fn run_built<T>(
 impl PartnerStore for PostgresStore {
     async fn get(&self, tenant: TenantId, id: PartnerId) -> Result<Option<Partner>, StoreError> {
         let client = self.client().await?;
-        rows::select_partner(&client, tenant, id, false).await
+        rows::select_partner(&client, tenant, id).await
     }
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
@@ -271,7 +273,7 @@ impl PartnerStore for PostgresStore {
 
     async fn settings(&self, tenant: TenantId) -> Result<RemoteAssistanceSettings, StoreError> {
         let client = self.client().await?;
-        rows::select_settings(&client, tenant, false).await
+        rows::select_settings(&client, tenant).await
     }
 
     async fn patch_settings(

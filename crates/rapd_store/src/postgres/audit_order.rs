@@ -26,7 +26,7 @@
 //! sees one slot in before a position it was given.
 //!
 //! Writes of one partner (or of a tenant's settings) are audited in their commit order: each takes
-//! an advisory lock on its key before its transaction has an id (`rows::lock_key`; a row lock
+//! an advisory lock on its key before its transaction has an id (`Writer::lock_key`; a row lock
 //! would assign the id first, then wait), so the later of two gets its id after the earlier ended,
 //! a higher one. Within one transaction (a seed writing many
 //! records) `seq` follows the order of its inserts, as the sequence only grows.

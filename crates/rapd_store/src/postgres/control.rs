@@ -1,10 +1,13 @@
 //! The test-control operations on PostgreSQL: reset, seed and export of whole tenants, with the
 //! same meaning as the SQLite engine's (`sqlite/control.rs`).
 
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::GenericClient;
 use rapd_model::{AuditContext, TenantId, TenantState, Timestamp, seed};
 
-use super::rows::{self, db_error, get};
+use super::{
+    rows::{self, db_error, get},
+    transaction::WriteTx,
+};
 use crate::{StoreError, query_sql::SELECT_PARTNER_COLUMNS};
 
 /// The tables holding a tenant's rows, each keyed by `tenant_id` first. (`audit_heads` is
@@ -19,7 +22,7 @@ const TENANT_TABLES: [&str; 5] = [
 
 /// Deletes every row of `tenant`, or of every tenant.
 pub(super) async fn reset(
-    tx: &Transaction<'_>,
+    tx: &impl GenericClient,
     tenant: Option<TenantId>,
 ) -> Result<(), StoreError> {
     for table in TENANT_TABLES {
@@ -43,12 +46,12 @@ pub(super) async fn reset(
 /// Writes `states`, auditing each partner and settings written under `audit` (the rules are
 /// `rapd_model::seed`).
 pub(super) async fn seed(
-    tx: &Transaction<'_>,
+    tx: &WriteTx,
     states: &[TenantState],
     audit: &AuditContext,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    // Every key it writes is locked before the transaction takes an id (`rows::lock_key`), in
+    // Every key it writes is locked before the transaction takes an id (`Writer::lock_key`), in
     // one order, so concurrent writes of those keys are audited in commit order.
     let mut keys: Vec<_> = states
         .iter()
@@ -63,30 +66,31 @@ pub(super) async fn seed(
         .collect();
     keys.sort();
     keys.dedup();
+    let (client, w) = (tx.client(), tx.writer());
     for (tenant, key) in keys {
-        rows::lock_key(tx, tenant, key).await?;
+        w.lock_key(tenant, key).await?;
     }
     for state in states {
         let tenant = state.tenant.id;
-        let registered = tx
+        let registered = client
             .query_opt(rows::SELECT_TENANT, &[&tenant.0])
             .await
             .map_err(db_error)?
             .map(|r| rows::tenant_from_row(&r))
             .transpose()?;
         let registration = seed::registration(&state.tenant, registered.as_ref());
-        rows::upsert_tenant(tx, &registration).await?;
+        rows::upsert_tenant(client, &registration).await?;
         if let Some(seeded) = &state.settings {
-            let current = rows::select_settings(tx, tenant, true).await?;
+            let current = w.select_settings(tenant).await?;
             let change = seed::settings(tenant, &current, seeded, audit, now);
-            rows::upsert_settings(tx, tenant, &change.after).await?;
-            rows::insert_audit(tx, &change.entry).await?;
+            w.upsert_settings(tenant, &change.after).await?;
+            w.insert_audit(&change.entry).await?;
         }
         for seeded in &state.partners {
-            let current = rows::select_partner(tx, tenant, seeded.id, true).await?;
+            let current = w.select_partner(tenant, seeded.id).await?;
             let write = seed::partner(tenant, current, seeded, audit, now);
-            rows::write_partner(tx, &write.partner, write.replaces).await?;
-            rows::insert_audit(tx, &write.entry).await?;
+            w.write_partner(&write.partner, write.replaces).await?;
+            w.insert_audit(&write.entry).await?;
         }
     }
     Ok(())
@@ -119,7 +123,7 @@ pub(super) async fn export(
             .map_err(db_error)?
             .map(|r| rows::tenant_from_row(&r))
             .transpose()?;
-        let settings = rows::stored_settings(client, id, false).await?;
+        let settings = rows::stored_settings(client, id).await?;
         let partners = client
             .query(
                 &format!("{SELECT_PARTNER_COLUMNS} WHERE tenant_id = $1 ORDER BY id"),

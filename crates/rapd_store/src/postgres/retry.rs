@@ -1,19 +1,18 @@
 //! One write transaction, retried when the database refused it for a conflict.
 //!
-//! Policy: at most [`ATTEMPTS`] attempts, each in a fresh `READ COMMITTED` transaction, with a
-//! jittered backoff that doubles from [`FIRST_BACKOFF`]. Only [`StoreError::Conflict`] (SQLSTATE
-//! 40001, 40P01, 23505: the server rolled the transaction back) is retried. A lost connection,
-//! a timeout or a failed `COMMIT` is not: whether it committed is unknown, and a retry could
-//! apply the write twice. When the attempts run out the caller gets the conflict (a 503).
+//! Policy: at most [`ATTEMPTS`] attempts, each in a fresh `READ COMMITTED` transaction
+//! ([`WriteTx`]), with a jittered backoff that doubles from [`FIRST_BACKOFF`]. Only
+//! [`StoreError::Conflict`] (SQLSTATE 40001, 40P01, 23505: the server rolled the transaction
+//! back) is retried. A lost connection, a timeout or a failed `COMMIT` is not: whether it
+//! committed is unknown, and a retry could apply the write twice. When the attempts run out the caller gets the conflict (a 503).
 
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use rand::Rng;
 use rapd_model::Clock;
-use tokio_postgres::IsolationLevel;
 
-use super::{rows, writes::PostgresWrite};
+use super::{transaction::WriteTx, writes::PostgresWrite};
 use crate::StoreError;
 
 pub(super) const ATTEMPTS: u32 = 8;
@@ -45,22 +44,17 @@ async fn write_once<J: PostgresWrite>(
     clock: &dyn Clock,
     job: &J,
 ) -> Result<J::Reply, StoreError> {
-    let mut client = pool
+    let conn = pool
         .get()
         .await
         .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::ReadCommitted)
-        .start()
-        .await
-        .map_err(rows::db_error)?;
-    // Dropping `tx` without committing rolls it back, so a refused job writes nothing.
-    let reply = job.run(&tx, clock.now()).await?;
-    tx.commit().await.map_err(|e| match rows::db_error(e) {
-        // A conflict found at commit (serializable engines) was rolled back: safe to retry.
-        StoreError::Conflict(reason) => StoreError::Conflict(reason),
-        other => StoreError::Unavailable(format!("commit outcome unknown: {other}")),
-    })?;
-    Ok(reply)
+    let tx = WriteTx::prepare(conn).await?;
+    match job.run(&tx, clock.now()).await {
+        Ok(reply) => Ok(reply),
+        Err(e) => {
+            // A refused job writes nothing.
+            tx.roll_back().await;
+            Err(e)
+        }
+    }
 }
