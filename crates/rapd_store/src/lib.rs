@@ -23,7 +23,9 @@
 //! (`postgres/retry.rs`), audit records ordered by writing transaction without a lock per tenant
 //! (`postgres/audit_order.rs`). Both engines store each partner's list items (v1.0 and beta) with
 //! its row; `list_items` returns them where they hold (decided in SQL) without decoding those
-//! rows, and the rows of any page become a `Page` once for both (`page_rows.rs`). The writes are defined once for both engines (`jobs.rs`: a struct per
+//! rows, and the rows of any page become a `Page` once for both (`page_rows.rs`); `rapd migrate`
+//! fills in the items of rows written without them (`fill_list_items`, `sqlite/backfill.rs`,
+//! `postgres/backfill.rs`). The writes are defined once for both engines (`jobs.rs`: a struct per
 //! kind, each a `WriteJob` naming the type of its answer, so a write answered with another's result
 //! does not compile). Filters and seek-paging become SQL once for both engines (`query_sql.rs`, a
 //! `Dialect` for placeholders and three functions). Partners, audit records, tenants, settings; the

@@ -10,6 +10,7 @@
 //! rolled back by the server and retried from the start (see [`retry`]).
 
 mod audit_order;
+mod backfill;
 mod control;
 mod retry;
 mod rows;
@@ -136,6 +137,12 @@ impl PostgresStore {
     pub async fn migrate(&self) -> Result<Vec<u32>, StoreError> {
         let mut client = self.client().await?;
         schema::migrate(&mut client).await
+    }
+
+    /// Stores the list items of rows written without them (`backfill.rs`); returns how many. Run
+    /// by `rapd migrate`, not at open: on a large table it takes seconds.
+    pub async fn fill_list_items(&self) -> Result<u64, StoreError> {
+        backfill::backfill(&mut self.client().await?).await
     }
 
     /// The version of the newest migration applied to the database.

@@ -6,6 +6,7 @@
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 //! A reader keeps its snapshot between reads until the writer commits (`readers.rs`).
 
+mod backfill;
 mod control;
 mod readers;
 mod rows;
@@ -62,6 +63,13 @@ impl SqliteStore {
             writer: writer::Writer::start(conn, clock, readers)?,
         };
         Ok((store, applied))
+    }
+
+    /// Stores the list items of the rows at `path` written without them (`backfill.rs`); returns
+    /// how many. Run by `rapd migrate`, not at open: on a large file it takes seconds.
+    pub fn fill_list_items(path: &Path) -> Result<usize, StoreError> {
+        let conn = schema::open_connection(path)?;
+        backfill::backfill(&conn).map_err(rows::read_error)
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
