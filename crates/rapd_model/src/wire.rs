@@ -36,7 +36,8 @@ pub fn stored_entity(p: &Partner, version: ApiVersion) -> Vec<u8> {
 
 /// Whether [`stored_entity`] shows `p` as Graph does at `now`: only time changes a partner
 /// without a write, by expiring an onboarding request, so it holds unless that has happened.
-/// The engines decide the same in SQL, so a row whose item holds is never decoded.
+/// The engines decide the same in SQL, so a list does not decode a row whose item holds (but
+/// for the last row of a full page, for the next page's key).
 pub fn stored_entity_holds(p: &Partner, now: Timestamp) -> bool {
     p.status_at(now) == p.onboarding_status
 }
