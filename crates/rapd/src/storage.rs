@@ -28,27 +28,41 @@ pub async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     }
 }
 
-/// `rapd migrate`: brings the configured database to the newest schema; says what it did.
+/// `rapd migrate`: brings the configured database to the newest schema and fills in the list
+/// items of rows written without them; says what it did.
 pub async fn migrate(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<String> {
     match postgres_options(config) {
         Some(options) => {
             let (store, applied) =
                 PostgresStore::open_reporting(&options, clock, Migrations::Apply).await?;
+            let filled = store.fill_list_items().await?;
             Ok(format!(
-                "applied {} migration(s); the PostgreSQL schema is at version {}, the newest",
+                "applied {} migration(s); the PostgreSQL schema is at version {}, the newest{}",
                 applied.len(),
-                store.schema_version().await?
+                store.schema_version().await?,
+                filled_rows(filled)
             ))
         }
         None => {
             create_data_dir(config)?;
             let path = config.data_dir.join(DATABASE_FILE);
             let (_, applied) = SqliteStore::open_reporting(&path, clock)?;
+            let filled = SqliteStore::fill_list_items(&path)?;
             Ok(format!(
-                "applied {applied} migration(s); the SQLite database {} is up to date",
-                path.display()
+                "applied {applied} migration(s); the SQLite database {} is up to date{}",
+                path.display(),
+                filled_rows(filled as u64)
             ))
         }
+    }
+}
+
+/// What `rapd migrate` says of the rows whose list items it stored (written without them by an
+/// earlier release), when there were any.
+fn filled_rows(rows: u64) -> String {
+    match rows {
+        0 => String::new(),
+        n => format!("; stored the list items of {n} row(s) written without them"),
     }
 }
 

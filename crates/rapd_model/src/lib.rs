@@ -13,7 +13,8 @@
 //! `OnboardingStatus`, `PartnerInput`, `BeginOnboardingInput`, `Mutation`, `lifecycle::apply`,
 //! `Change`, `lifecycle::apply_settings` (a settings patch and its audit record),
 //! `seed::{registration, settings, partner}` (what a seed writes over the stored rows, and its
-//! audit records), `AuditEntry`, `Timestamp`, `Clock`, `ApiVersion`, `wire::write_partner`;
+//! audit records), `AuditEntry`, `Timestamp`, `Clock`, `ApiVersion`, `wire::write_partner`,
+//! `wire::ListItem` (a list page's item: the bytes stored with the row, or the partner);
 //! fixtures of the test-control API (`fixture.rs`: parse, check whole, convert to and from
 //! `TenantState`); the partner's secrets (`secrets.rs`: `OnboardingCode`, `PartnerCredential`,
 //! their text forms, the credential's hash, a `Debug` that never shows the secret).

@@ -2,7 +2,7 @@
 //! with the sort order it belongs to) and the absolute `@odata.nextLink` that carries it.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rapd_model::{PartnerId, Timestamp};
+use rapd_model::PartnerId;
 use rapd_odata::{Filter, OrderBy};
 use rapd_store::{Page, PageQuery, SeekKey, SortValue};
 use serde_json::{Value, json};
@@ -47,21 +47,18 @@ pub fn page_query(
         filter,
         order_by,
         after,
-        json: None,
     })
 }
 
 /// `@odata.nextLink` of a page that has more after it: `{root}/{entity_set}` with the request's
 /// options and a token resuming after the page's last row.
-pub fn link_after(
-    page: &Page,
+pub fn link_after<T>(
+    page: &Page<T>,
     query: &PageQuery,
-    now: Timestamp,
     (root, entity_set): (&str, &str),
     raw_query: Option<&str>,
 ) -> Option<String> {
-    let last = page.items.last().filter(|_| page.more)?;
-    let token = encode(&SeekKey::of(last, &query.order_by, now), &query.order_by);
+    let token = encode(page.next.as_ref()?, &query.order_by);
     Some(next_link(
         &format!("{root}/{entity_set}"),
         raw_query,

@@ -11,7 +11,7 @@ use axum::{
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use rapd_model::{
     ApiVersion, Mutation, Partner, PartnerId, PartnerInput, Property,
-    wire::{self, CollectionMeta},
+    wire::{self, CollectionMeta, ListItem},
 };
 
 use crate::{
@@ -55,19 +55,20 @@ pub async fn list_partners(
 ) -> Result<Response, ApiError> {
     let version = caller.version();
     let options = rapd_odata::parse_list_query(version, query.as_deref())?;
-    let mut page_query = paging::page_query(
+    let page_query = paging::page_query(
         options.filter,
         options.order_by,
         options.top,
         options.skip,
         options.skip_token.as_deref(),
     )?;
-    // Without `$select` the page copies each partner's stored item where it still holds.
-    if options.select.is_none() {
-        page_query.json = Some(version);
-    }
     let tenant = caller.tenant();
-    let page = state.store.list(tenant, &page_query).await?;
+    let select = options.select.as_deref();
+    // Without `$select` the page copies each partner's stored item where it still holds.
+    let page = match select {
+        None => state.store.list_items(tenant, &page_query, version).await?,
+        Some(_) => (state.store.list(tenant, &page_query).await?).map(ListItem::Partner),
+    };
     let count = match options.count {
         true => Some(
             state
@@ -77,30 +78,17 @@ pub async fn list_partners(
         ),
         false => None,
     };
-    let now = state.clock.now();
     let root = origin.service_root(version);
     let collection = (root.as_str(), ENTITY_SET);
-    let next_link = paging::link_after(&page, &page_query, now, collection, query.as_deref());
-    let context = format!(
-        "{root}/$metadata#{ENTITY_SET}{}",
-        select_suffix(options.select.as_deref())
-    );
+    let next_link = paging::link_after(&page, &page_query, collection, query.as_deref());
+    let context = format!("{root}/$metadata#{ENTITY_SET}{}", select_suffix(select));
     let meta = CollectionMeta {
         context: &context,
         count,
         next_link: next_link.as_deref(),
     };
     let mut body = Vec::with_capacity(256 + page.items.len() * 320);
-    let select = options.select.as_deref();
-    wire::write_collection(
-        &mut body,
-        meta,
-        &page.items,
-        &page.json,
-        version,
-        now,
-        select,
-    );
+    wire::write_collection(&mut body, meta, &page.items, version, page.now, select);
     Ok(response::json(StatusCode::OK, body))
 }
 

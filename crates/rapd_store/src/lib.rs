@@ -24,7 +24,10 @@
 //! `postgres/transaction.rs`), retried on serialization failures
 //! (`postgres/retry.rs`), audit records ordered by writing transaction without a lock per tenant
 //! (`postgres/audit_order.rs`). Both engines store each partner's list items (v1.0 and beta) with
-//! its row, which a page read with `PageQuery::json` returns beside the partners. The writes are defined once for both engines (`jobs.rs`: a struct per
+//! its row; `list_items` returns them where they hold (decided in SQL) without decoding those
+//! rows, and the rows of any page become a `Page` once for both (`page_rows.rs`); `rapd migrate`
+//! fills in the items of rows written without them (`fill_list_items`, `sqlite/backfill.rs`,
+//! `postgres/backfill.rs`). The writes are defined once for both engines (`jobs.rs`: a struct per
 //! kind, each a `WriteJob` naming the type of its answer, so a write answered with another's result
 //! does not compile). Filters and seek-paging become SQL once for both engines (`query_sql.rs`, a
 //! `Dialect` for placeholders and three functions). Partners, audit records, tenants, settings; the
@@ -38,6 +41,7 @@
 mod error;
 mod jobs;
 mod metrics;
+mod page_rows;
 pub mod paging;
 pub mod postgres;
 mod private_files;
@@ -48,8 +52,8 @@ pub mod testing;
 
 use async_trait::async_trait;
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId, RemoteAssistanceSettings,
-    SettingsPatch, Tenant, TenantId, TenantState,
+    ApiVersion, AuditContext, AuditEntry, Change, Mutation, Partner, PartnerId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState, wire::ListItem,
 };
 use rapd_odata::Filter;
 
@@ -68,6 +72,16 @@ pub trait PartnerStore: Send + Sync {
 
     /// One page of `tenant`'s partners matching the query, in its order (then by id).
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError>;
+
+    /// The same page as a list without `$select` writes it in `version`: each item the JSON
+    /// stored with its row ([`rapd_model::wire::stored_entity`]) where it holds at the page's
+    /// time, the partner where it does not; a row whose item holds is not decoded.
+    async fn list_items(
+        &self,
+        tenant: TenantId,
+        query: &PageQuery,
+        version: ApiVersion,
+    ) -> Result<Page<ListItem>, StoreError>;
 
     /// How many of `tenant`'s partners match `filter`.
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError>;

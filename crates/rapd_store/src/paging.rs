@@ -3,7 +3,7 @@
 //! Pages seek from the sort key of the last row they returned (never an offset), so a walk over a
 //! collection returns each row at most once while rows are inserted and deleted around it.
 
-use rapd_model::{ApiVersion, Partner, PartnerId, Property, Timestamp};
+use rapd_model::{Partner, PartnerId, Property, Timestamp};
 use rapd_odata::{AuditCondition, Filter, OrderBy};
 
 use rapd_model::AuditEntry;
@@ -68,8 +68,6 @@ pub struct PageQuery {
     pub skip: u32,
     /// The most rows to return.
     pub limit: u32,
-    /// Also read each partner's stored list item in this version ([`Page::json`]).
-    pub json: Option<ApiVersion>,
 }
 
 impl PageQuery {
@@ -82,22 +80,26 @@ impl PageQuery {
     }
 }
 
-/// One page, and whether more rows follow it.
-#[derive(Debug, Clone, Default)]
-pub struct Page {
-    pub items: Vec<Partner>,
-    /// With [`PageQuery::json`], each item's list JSON as stored with its row
-    /// ([`rapd_model::wire::stored_entity`]); `None` where none was stored at its revision.
-    pub json: Vec<Option<Vec<u8>>>,
-    pub more: bool,
+/// One page of partners, or of list items ([`crate::PartnerStore::list_items`]).
+#[derive(Debug, Clone)]
+pub struct Page<T = Partner> {
+    pub items: Vec<T>,
+    /// Where the next page starts when more rows follow: the key of the last item, taken from
+    /// its row (a stored list item does not carry it).
+    pub next: Option<SeekKey>,
+    /// The time the page was read at: its filter, its order, the key in `next` and which stored
+    /// items hold are all as of this instant.
+    pub now: Timestamp,
 }
 
-impl Page {
-    /// The page from rows read with one beyond `limit`: that extra row only says more follow.
-    pub(crate) fn from_rows(rows: Vec<(Partner, Option<Vec<u8>>)>, limit: u32) -> Page {
-        let (rows, more) = split_off_extra(rows, limit);
-        let (items, json) = rows.into_iter().unzip();
-        Page { items, json, more }
+impl<T> Page<T> {
+    /// The same page with each item changed by `f`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+            now: self.now,
+        }
     }
 }
 
@@ -137,7 +139,8 @@ pub struct AuditPage {
 }
 
 impl AuditPage {
-    /// The page from records read with one beyond `limit`, as [`Page::from_rows`].
+    /// The page from records read with one beyond `limit`: that extra record only says more
+    /// follow.
     pub(crate) fn from_rows(items: Vec<(AuditPosition, AuditEntry)>, limit: u32) -> AuditPage {
         let (items, more) = split_off_extra(items, limit);
         AuditPage { items, more }

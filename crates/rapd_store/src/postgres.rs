@@ -12,6 +12,7 @@
 //! rolled back by the server and retried from the start (see [`retry`]).
 
 mod audit_order;
+mod backfill;
 mod control;
 mod retry;
 mod rows;
@@ -29,8 +30,8 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rapd_metrics::Text;
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
-    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
+    ApiVersion, AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState, wire::ListItem,
 };
 use rapd_odata::Filter;
 use tokio_postgres::{NoTls, types::ToSql};
@@ -41,6 +42,7 @@ use crate::{
     AuditPage, AuditPageQuery, AuditPosition, ControlStore, Page, PageQuery, PartnerStore,
     StoreError, jobs,
     metrics::WriteMetrics,
+    page_rows::{PageItem, PageReader},
     query_sql::{self, Dialect, Sql, Value},
 };
 use writes::PostgresWrite;
@@ -139,6 +141,12 @@ impl PostgresStore {
         schema::migrate(&mut client).await
     }
 
+    /// Stores the list items of rows written without them (`backfill.rs`); returns how many. Run
+    /// by `rapd migrate`, not at open: on a large table it takes seconds.
+    pub async fn fill_list_items(&self) -> Result<u64, StoreError> {
+        backfill::backfill(&mut self.client().await?).await
+    }
+
     /// The version of the newest migration applied to the database.
     pub async fn schema_version(&self) -> Result<u32, StoreError> {
         schema::current_version(&self.client().await?).await
@@ -170,6 +178,25 @@ impl PostgresStore {
         run_built(&self.client().await?, sql, read).await
     }
 
+    /// A page of `T`s; `json` names the stored items' version, which a page of list items needs.
+    async fn read_page<T: PageItem>(
+        &self,
+        tenant: TenantId,
+        query: &PageQuery,
+        json: Option<ApiVersion>,
+    ) -> Result<Page<T>, StoreError> {
+        let now = self.clock.now();
+        let sql = query_sql::page(Dialect::Postgres, tenant, query, json, now);
+        let rows = rows_built(&self.client().await?, &sql).await?;
+        let mut page = PageReader::new(query, now);
+        for row in &rows {
+            if !page.push(row)? {
+                break;
+            }
+        }
+        Ok(page.finish())
+    }
+
     async fn write<J: PostgresWrite>(&self, job: J) -> Result<J::Reply, StoreError> {
         let started = Instant::now();
         let result = retry::write(&self.pool, self.clock.as_ref(), &job).await;
@@ -199,12 +226,24 @@ async fn run_built<T>(
     sql: &Sql,
     read: impl Fn(&tokio_postgres::Row) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
+    rows_built(client, sql).await?.iter().map(read).collect()
+}
+
+/// The rows of a query built by [`query_sql`] on `client`.
+async fn rows_built(
+    client: &deadpool_postgres::Object,
+    sql: &Sql,
+) -> Result<Vec<tokio_postgres::Row>, StoreError> {
     let params: Vec<&(dyn ToSql + Sync)> = sql
         .params
         .iter()
         .map(|p| p as &(dyn ToSql + Sync))
         .collect();
-    query_on(client, &sql.text, &params, read).await
+    let stmt = client
+        .prepare_cached(&sql.text)
+        .await
+        .map_err(rows::db_error)?;
+    client.query(&stmt, &params).await.map_err(rows::db_error)
 }
 
 #[async_trait]
@@ -215,17 +254,16 @@ impl PartnerStore for PostgresStore {
     }
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
-        let sql = query_sql::page(Dialect::Postgres, tenant, query, self.clock.now());
-        let items = self
-            .query_built(&sql, |row| {
-                let json = match query.json {
-                    Some(_) => rows::get(row, 12)?,
-                    None => None,
-                };
-                Ok((rows::partner_from_row(row)?, json))
-            })
-            .await?;
-        Ok(Page::from_rows(items, query.limit))
+        self.read_page(tenant, query, None).await
+    }
+
+    async fn list_items(
+        &self,
+        tenant: TenantId,
+        query: &PageQuery,
+        version: ApiVersion,
+    ) -> Result<Page<ListItem>, StoreError> {
+        self.read_page(tenant, query, Some(version)).await
     }
 
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {

@@ -67,9 +67,10 @@ pub(crate) const SELECT_PARTNER_COLUMNS: &str = "SELECT tenant_id, id, display_n
      created, revision, onboarding_code_hash, credential_hash FROM partners";
 
 /// [`SELECT_PARTNER_COLUMNS`], then (column 12), with `json`, the row's stored list item in that
-/// version where it was written at the row's revision (a node of an earlier release updates the
-/// row without it).
-fn select_page_columns(sql: &mut Sql, json: Option<ApiVersion>) {
+/// version where it holds at `now` ([`rapd_model::wire::stored_entity_holds`]): written at the
+/// row's revision (a node of an earlier release updates the row without it), and no onboarding
+/// request expired since. Deciding it here spares the reader decoding such a row.
+fn select_page_columns(sql: &mut Sql, json: Option<ApiVersion>, now: Timestamp) {
     let Some(version) = json else {
         return sql.push(SELECT_PARTNER_COLUMNS);
     };
@@ -77,9 +78,11 @@ fn select_page_columns(sql: &mut Sql, json: Option<ApiVersion>) {
         .split_once(" FROM ")
         .expect("a SELECT … FROM");
     sql.push(columns);
+    sql.push(", CASE WHEN json_revision = revision AND NOT ");
+    expired(sql, now);
     sql.push(match version {
-        ApiVersion::V1 => ", CASE WHEN json_revision = revision THEN json_v1 END FROM ",
-        ApiVersion::Beta => ", CASE WHEN json_revision = revision THEN json_beta END FROM ",
+        ApiVersion::V1 => " THEN json_v1 END FROM ",
+        ApiVersion::Beta => " THEN json_beta END FROM ",
     });
     sql.push(from);
 }
@@ -90,14 +93,16 @@ const SELECT_AUDIT_COLUMNS: &str = "SELECT tenant_id, activity_date_time, id, \
      operation_kind, actor_json, resource_id, resource_display_name, modified_properties_json, \
      correlation_id, seq, ";
 
+/// Whether the row's onboarding request has expired at `now` (`Partner::status_at`).
+fn expired(sql: &mut Sql, now: Timestamp) {
+    sql.push("(onboarding_status = 1 AND onboarding_expiry <= ");
+    sql.bind(Value::Integer(now.as_micros()));
+    sql.push(")");
+}
+
 /// The expression a property reads as at `now`: an onboarding request past its expiry reads
 /// `notOnboarded` with no expiry, as the wire format shows it.
 fn column(sql: &mut Sql, property: Property, now: Timestamp) {
-    let expired = |sql: &mut Sql| {
-        sql.push("(onboarding_status = 1 AND onboarding_expiry <= ");
-        sql.bind(Value::Integer(now.as_micros()));
-        sql.push(")");
-    };
     match property {
         Property::Id => sql.push("id"),
         Property::DisplayName => sql.push("display_name"),
@@ -105,12 +110,12 @@ fn column(sql: &mut Sql, property: Property, now: Timestamp) {
         Property::LastConnectionDateTime => sql.push("last_connection"),
         Property::OnboardingStatus => {
             sql.push("(CASE WHEN ");
-            expired(sql);
+            expired(sql, now);
             sql.push(" THEN 0 ELSE onboarding_status END)");
         }
         Property::OnboardingRequestExpiryDateTime => {
             sql.push("(CASE WHEN ");
-            expired(sql);
+            expired(sql, now);
             sql.push(" THEN ");
             sql.bind(Value::Integer(Timestamp::ZERO.as_micros()));
             sql.push(" ELSE onboarding_expiry END)");
@@ -340,10 +345,17 @@ pub(crate) fn count(
     sql
 }
 
-/// The page's SELECT; it asks for one row more than `limit` to learn whether more follow.
-pub(crate) fn page(dialect: Dialect, tenant: TenantId, query: &PageQuery, now: Timestamp) -> Sql {
+/// The page's SELECT, with each row's stored list item in `json`'s version where it holds; it
+/// asks for one row more than `limit` to learn whether more follow.
+pub(crate) fn page(
+    dialect: Dialect,
+    tenant: TenantId,
+    query: &PageQuery,
+    json: Option<ApiVersion>,
+    now: Timestamp,
+) -> Sql {
     let mut sql = Sql::new(dialect);
-    select_page_columns(&mut sql, query.json);
+    select_page_columns(&mut sql, json, now);
     where_clause(&mut sql, tenant, query.filter.as_ref(), now);
     if query
         .after

@@ -6,6 +6,7 @@
 //! and run inline: a read of a cached page takes microseconds, less than a hop to another thread.
 //! A reader keeps its snapshot between reads until the writer commits (`readers.rs`).
 
+mod backfill;
 mod control;
 mod readers;
 mod rows;
@@ -17,8 +18,8 @@ use std::{path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use rapd_model::{
-    AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
-    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState,
+    ApiVersion, AuditContext, AuditEntry, Change, Clock, Mutation, Partner, PartnerId,
+    RemoteAssistanceSettings, SettingsPatch, Tenant, TenantId, TenantState, wire::ListItem,
 };
 use rapd_odata::Filter;
 use rusqlite::{Connection, params, params_from_iter};
@@ -26,6 +27,7 @@ use rusqlite::{Connection, params, params_from_iter};
 use crate::{
     AuditPage, AuditPageQuery, AuditPosition, ControlStore, Page, PageQuery, PartnerStore,
     StoreError, jobs,
+    page_rows::{PageItem, PageReader},
     query_sql::{self, Dialect, Value},
 };
 
@@ -63,8 +65,37 @@ impl SqliteStore {
         Ok((store, applied))
     }
 
+    /// Stores the list items of the rows at `path` written without them (`backfill.rs`); returns
+    /// how many. Run by `rapd migrate`, not at open: on a large file it takes seconds.
+    pub fn fill_list_items(path: &Path) -> Result<usize, StoreError> {
+        let conn = schema::open_connection(path)?;
+        backfill::backfill(&conn).map_err(rows::read_error)
+    }
+
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         self.readers.read(f)
+    }
+
+    /// A page of `T`s; `json` names the stored items' version, which a page of list items needs.
+    fn read_page<T: PageItem>(
+        &self,
+        tenant: TenantId,
+        query: &PageQuery,
+        json: Option<ApiVersion>,
+    ) -> Result<Page<T>, StoreError> {
+        let now = self.clock.now();
+        let sql = query_sql::page(Dialect::Sqlite, tenant, query, json, now);
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&sql.text)?;
+            let mut rows = stmt.query(params_from_iter(&sql.params))?;
+            let mut page = PageReader::new(query, now);
+            while let Some(row) = rows.next()? {
+                if !page.push(row)? {
+                    break;
+                }
+            }
+            Ok(page.finish())
+        })
     }
 }
 
@@ -88,25 +119,16 @@ impl PartnerStore for SqliteStore {
     }
 
     async fn list(&self, tenant: TenantId, query: &PageQuery) -> Result<Page, StoreError> {
-        let sql = query_sql::page(Dialect::Sqlite, tenant, query, self.clock.now());
-        let items = self.read(|c| {
-            let mut stmt = c.prepare_cached(&sql.text)?;
-            let rows = stmt.query_map(params_from_iter(&sql.params), |row| {
-                let json = match query.json {
-                    Some(_) => row.get(12)?,
-                    None => None,
-                };
-                Ok((rows::partner_from_row(row)?, json))
-            })?;
-            // Room for the whole page at once, rather than growing (and copying) it row by row;
-            // `limit` may mean "all", so no more than the largest `$top` is reserved.
-            let mut items = Vec::with_capacity(query.limit.min(rapd_odata::MAX_TOP) as usize + 1);
-            for partner in rows {
-                items.push(partner?);
-            }
-            Ok(items)
-        })?;
-        Ok(Page::from_rows(items, query.limit))
+        self.read_page(tenant, query, None)
+    }
+
+    async fn list_items(
+        &self,
+        tenant: TenantId,
+        query: &PageQuery,
+        version: ApiVersion,
+    ) -> Result<Page<ListItem>, StoreError> {
+        self.read_page(tenant, query, Some(version))
     }
 
     async fn count(&self, tenant: TenantId, filter: Option<&Filter>) -> Result<u64, StoreError> {

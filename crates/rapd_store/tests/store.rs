@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 mod common;
 use common::{ctx, named};
+#[path = "store/list_items.rs"]
+mod list_items;
 
 /// Where a fixture's data lives, kept until the fixture is dropped.
 enum Place {
@@ -185,60 +187,6 @@ async fn crud_and_lifecycle_with_audit_on(f: &Fixture) {
             OperationKind::Delete
         ]
     );
-}
-
-/// Every write of a partner stores its list item in both versions with the row, and a page read
-/// with `json` returns exactly those bytes.
-#[tokio::test]
-async fn a_page_returns_the_list_items_written_with_the_rows() {
-    for f in fixtures().await {
-        a_page_returns_the_list_items_written_with_the_rows_on(&f).await;
-    }
-}
-
-async fn a_page_returns_the_list_items_written_with_the_rows_on(f: &Fixture) {
-    let t = TenantId(Uuid::new_v4());
-    let (one, two) = (
-        create(f.store.as_ref(), t, "one").await,
-        create(f.store.as_ref(), t, "two").await,
-    );
-    let begin = Mutation::BeginOnboarding {
-        id: two,
-        input: BeginOnboardingInput::default(),
-        ttl_secs: 600,
-        code: "c".into(),
-    };
-    f.store.mutate(t, begin, ctx()).await.unwrap();
-    for version in [ApiVersion::V1, ApiVersion::Beta] {
-        let query = PageQuery {
-            json: Some(version),
-            ..PageQuery::all()
-        };
-        let page = f.store.list(t, &query).await.unwrap();
-        let mut ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
-        ids.sort();
-        let mut expected = vec![one, two];
-        expected.sort();
-        assert_eq!(ids, expected);
-        let stored: Vec<_> = page
-            .items
-            .iter()
-            .map(|p| Some(wire::stored_entity(p, version)))
-            .collect();
-        assert_eq!(page.json, stored, "{version:?}");
-        // Without `json` nothing is read beside the rows.
-        let plain = f.store.list(t, &PageQuery::all()).await.unwrap();
-        assert!(plain.json.iter().all(Option::is_none));
-    }
-    // A node of an earlier release updates a row without its items: they are not returned.
-    f.execute("UPDATE partners SET revision = revision + 1")
-        .await;
-    let query = PageQuery {
-        json: Some(ApiVersion::V1),
-        ..PageQuery::all()
-    };
-    let page = f.store.list(t, &query).await.unwrap();
-    assert_eq!(page.json, [None, None]);
 }
 
 #[tokio::test]

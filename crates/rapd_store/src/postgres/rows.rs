@@ -7,7 +7,7 @@ use rapd_model::{
 };
 use tokio_postgres::{Row, types::FromSql};
 
-use crate::StoreError;
+use crate::{StoreError, page_rows::PartnerRow};
 
 const SELECT_PARTNER: &str = "SELECT tenant_id, id, display_name, onboarding_url, \
      onboarding_status, last_connection, onboarding_expiry, partner_domain, created, revision, \
@@ -75,6 +75,19 @@ pub(super) fn partner_from_row(row: &Row) -> Result<Partner, StoreError> {
             .map(|h| h.try_into().map_err(|_| corrupt("credential hash length")))
             .transpose()?,
     })
+}
+
+/// A page's row: its partner decoded only when asked.
+impl PartnerRow for Row {
+    type Error = StoreError;
+
+    fn partner(&self) -> Result<Partner, StoreError> {
+        partner_from_row(self)
+    }
+
+    fn stored_item(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        get(self, 12)
+    }
 }
 
 /// One partner (a write locks it with `writer::Writer::select_partner`).

@@ -7,7 +7,7 @@ use rapd_model::{
 use rusqlite::{Connection, OptionalExtension, Row, params, types::Type};
 use uuid::Uuid;
 
-use crate::StoreError;
+use crate::{StoreError, page_rows::PartnerRow};
 
 /// A constant: the writer runs it for every change, and the statement cache finds a constant
 /// without a string being built first.
@@ -66,6 +66,19 @@ pub(super) fn partner_from_row(row: &Row<'_>) -> rusqlite::Result<Partner> {
         onboarding_code_hash: row.get(10)?,
         credential_hash: row.get(11)?,
     })
+}
+
+/// A page's row: its partner decoded only when asked.
+impl PartnerRow for Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn partner(&self) -> rusqlite::Result<Partner> {
+        partner_from_row(self)
+    }
+
+    fn stored_item(&self) -> rusqlite::Result<Option<Vec<u8>>> {
+        self.get(12)
+    }
 }
 
 pub(super) fn select_partner(
