@@ -7,13 +7,15 @@
 
 use std::{sync::Arc, time::Duration};
 
-use rapd_model::{AuditEntry, ManualClock, Mutation, PartnerId, TenantId, Timestamp};
-use rapd_store::{AuditPageQuery, AuditPosition, Migrations, PartnerStore, PostgresStore, testing};
-use tokio_postgres::NoTls;
+use rapd_model::{AuditEntry, Mutation, PartnerId, TenantId};
+use rapd_store::{AuditPageQuery, AuditPosition, PartnerStore, PostgresStore, testing};
 use uuid::Uuid;
 
 mod common;
+#[path = "common/postgres.rs"]
+mod postgres;
 use common::{ctx, named};
+use postgres::connect;
 
 /// The display name whose audit record the trigger holds back.
 const HELD: &str = "Held";
@@ -35,18 +37,10 @@ struct Held {
 }
 
 async fn open(schema: &testing::TestSchema, audit_wait: Option<Duration>) -> PostgresStore {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
-    let mut options = schema.options();
-    options.audit_wait = audit_wait.unwrap_or(options.audit_wait);
-    PostgresStore::open(&options, clock, Migrations::Apply)
-        .await
-        .unwrap()
-}
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
+    postgres::open(schema, |options| {
+        options.audit_wait = audit_wait.unwrap_or(options.audit_wait);
+    })
+    .await
 }
 
 /// A tenant with two partners, and a trigger that holds any write renaming one to [`HELD`]

@@ -5,30 +5,21 @@
 //! transaction leaves no transaction open on a pooled connection. They run only when
 //! `RAPD_TEST_DATABASE_URL` names a database.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
-use rapd_model::{ManualClock, Mutation, PartnerId, TenantId, Timestamp};
-use rapd_store::{Migrations, PartnerStore, PostgresStore, StoreError, testing};
-use tokio_postgres::NoTls;
+use rapd_model::{Mutation, PartnerId, TenantId};
+use rapd_store::{PartnerStore, PostgresStore, StoreError, testing};
 use uuid::Uuid;
 
 mod common;
+#[path = "common/postgres.rs"]
+mod postgres;
 use common::{ctx, named};
+use postgres::connect;
 
 /// A store on `schema` with one connection.
 async fn open(schema: &testing::TestSchema) -> PostgresStore {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_secs(1_700_000_000)));
-    let mut options = schema.options();
-    options.pool_size = 1;
-    PostgresStore::open(&options, clock, Migrations::Apply)
-        .await
-        .unwrap()
-}
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
+    postgres::open(schema, |options| options.pool_size = 1).await
 }
 
 fn create(name: &str) -> (PartnerId, Mutation) {
