@@ -19,8 +19,8 @@
 //! commits (`sqlite/readers.rs`). `PostgresStore` (`postgres/`): a bounded `deadpool-postgres`
 //! pool, session settings read back, migrations with the same version numbers
 //! (`migrations/postgres/`, `postgres/schema.rs`), each write one transaction that locks the row
-//! and runs the lifecycle (`postgres/writes.rs`) in two round trips, its statements prepared
-//! first and pipelined with `BEGIN` and `COMMIT` (`postgres/writer.rs`,
+//! and runs the lifecycle (`postgres/writes.rs`) in three round trips, its statements prepared
+//! first and pipelined, the first with `BEGIN` (`postgres/writer.rs`,
 //! `postgres/transaction.rs`), retried on serialization failures
 //! (`postgres/retry.rs`), audit records ordered by writing transaction without a lock per tenant
 //! (`postgres/audit_order.rs`). Both engines store each partner's list items (v1.0 and beta) with

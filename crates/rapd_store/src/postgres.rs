@@ -4,8 +4,8 @@
 //! Every write is one `READ COMMITTED` transaction that locks the partner row (`FOR UPDATE`),
 //! runs [`rapd_model::lifecycle::apply`] on it, writes the row and appends the audit record; the
 //! call returns after `COMMIT`, with `synchronous_commit=on`. Its statements are prepared before
-//! any is sent (`postgres/writer.rs`) and go out in two round trips, the first with `BEGIN`, the last with
-//! `COMMIT` (`postgres/transaction.rs`). Audit records are ordered by
+//! any is sent (`postgres/writer.rs`) and go out in three round trips: `BEGIN` with the lock and
+//! the read, the writes together, `COMMIT` (`postgres/transaction.rs`). Audit records are ordered by
 //! writing transaction without a lock per tenant ([`audit_order`]). Nothing is cached between
 //! calls, so every node sees every other node's commits at once. A transaction that fails with a
 //! serialization failure, a deadlock or a lost insert race (SQLSTATE 40001, 40P01, 23505) is

@@ -1,5 +1,5 @@
-//! A PostgreSQL write sends its statements pipelined: `BEGIN` with its lock and read, its row and
-//! audit record with `COMMIT` (`src/postgres/transaction.rs`). These tests show the transaction
+//! A PostgreSQL write sends its statements pipelined: `BEGIN` with its lock and read, its row with
+//! its audit record (`src/postgres/transaction.rs`). These tests show the transaction
 //! is still one: a write whose audit record fails leaves no row, also as the first write of a
 //! new connection (whose statements are not yet prepared), and a write abandoned inside its
 //! transaction leaves no transaction open on a pooled connection. They run only when

@@ -1,19 +1,21 @@
-//! A write transaction whose first statements travel with its `BEGIN` and whose last ones travel
-//! with its `COMMIT`.
+//! A write transaction whose first statements travel with its `BEGIN`, and whose last ones
+//! travel together before its `COMMIT`.
 //!
 //! tokio-postgres sends a prepared statement the first time its future is polled, and the server
 //! runs what one connection sent in the order sent. So statements polled together, in order
 //! (`join!(biased; …)`), go out in one round trip and run as if awaited one by one. A partner's
-//! write is then two round trips (`BEGIN`, its key lock and the row's read; the row, its audit
-//! record and `COMMIT`) rather than five, and its connection is held for less than half as long.
+//! write is then three round trips (`BEGIN` with its key lock and the row's read; the row with
+//! its audit record; `COMMIT`) rather than five.
 //!
 //! Only statements prepared beforehand may be pipelined, so a transaction's writes go through
 //! its [`Writer`], whose statements are ([`super::writer`]).
 //!
-//! Nothing is lost by sending `COMMIT` before the writes have answered: a statement that fails
-//! on the server aborts the transaction, and the `COMMIT` after it then rolls back. A statement
-//! whose parameters fail to encode is never sent; it fails on its first poll, before `COMMIT`
-//! is polled, so `COMMIT` is not sent either ([`WriteTx::commit_with`]).
+//! `COMMIT` goes out only once the writes have answered. Sent with them, it would sit in the
+//! server's queue behind them, and the server carries out what it has received even after this
+//! process dies: a write whose caller never heard back (a node killed mid-request) could then
+//! commit after a node that replaced it had already answered reads, a change appearing out of
+//! nowhere (`rapd-crashloop` found exactly that). Sent alone, what the server can still commit
+//! after a crash is a `COMMIT` already in flight, as with any client.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -84,28 +86,23 @@ impl WriteTx {
         self.begin_with(async { Ok(()) }).await
     }
 
-    /// Sends `last` ([`WriteTx::writer`]'s statements, as for [`WriteTx::begin_with`]) and `COMMIT` in one
-    /// round trip, and returns once the commit is durable. An error from `last` comes first: the
-    /// server then rolled back, unless the connection failed (the outcome is unknown, and the
-    /// error says unavailable, which is never retried). [`StoreError::Conflict`] from `COMMIT`
-    /// means it rolled back; any other failure of `COMMIT` leaves the outcome unknown.
+    /// Sends `last` ([`WriteTx::writer`]'s statements, as for [`WriteTx::begin_with`]), and once
+    /// they have all answered, `COMMIT`; returns once the commit is durable. An error from `last`
+    /// leaves the transaction open for [`WriteTx::roll_back`]. [`StoreError::Conflict`] from
+    /// `COMMIT` means it rolled back; any other failure of `COMMIT` leaves the outcome unknown.
     pub(super) async fn commit_with<T>(
         &self,
         last: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
         debug_assert!(self.is_open(), "commit follows begin");
-        let commit = async {
-            self.client()
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| match db_error(e) {
-                    StoreError::Conflict(reason) => StoreError::Conflict(reason),
-                    other => StoreError::Unavailable(format!("commit outcome unknown: {other}")),
-                })
-        };
-        // `biased`: `last` is polled first, so its statements go out before `COMMIT`, and one
-        // that fails to encode ends the join before `COMMIT` is polled (and so sent).
-        let (value, ()) = tokio::try_join!(biased; last, commit)?;
+        let value = last.await?;
+        self.client()
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| match db_error(e) {
+                StoreError::Conflict(reason) => StoreError::Conflict(reason),
+                other => StoreError::Unavailable(format!("commit outcome unknown: {other}")),
+            })?;
         self.open.store(false, Ordering::Relaxed);
         Ok(value)
     }
@@ -115,8 +112,8 @@ impl WriteTx {
         self.commit_with(async { Ok(()) }).await
     }
 
-    /// Ends the transaction after an error. `ROLLBACK` with no transaction open (its `COMMIT`
-    /// was sent and rolled back) only warns. If it fails, the connection is closed on drop.
+    /// Ends the transaction after an error. If `ROLLBACK` fails, the connection is closed on
+    /// drop.
     pub(super) async fn roll_back(&self) {
         if self.is_open() && self.client().batch_execute("ROLLBACK").await.is_ok() {
             self.open.store(false, Ordering::Relaxed);

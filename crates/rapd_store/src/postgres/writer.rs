@@ -2,7 +2,7 @@
 //!
 //! A write pipelines its statements ([`super::transaction`]): each goes out when its future is
 //! first polled. A statement that still had to be prepared would wait a round trip for that,
-//! and go out after the statements polled after it (the `COMMIT` among them). So a transaction
+//! and go out after the statements polled after it. So a transaction
 //! prepares its statements first ([`WriteStatements::prepare`], a lookup in the connection's
 //! cache after its first use) and writes only through a [`Writer`], whose statements are
 //! prepared by construction.

@@ -54,7 +54,7 @@ impl PostgresWrite for Mutate {
                 (None, None) => Ok(()),
             }
         };
-        // The row and its audit record go out with COMMIT, in one round trip.
+        // The row and its audit record go out together, then COMMIT.
         tx.commit_with(async { tokio::try_join!(biased; row, w.insert_audit(&entry)) })
             .await?;
         Ok(change)
